@@ -1,0 +1,29 @@
+"""``python -m lib graph``: one source's ring graph as JSON or an edge CSV."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..graph import build_graph, graph_to_dict
+from ..sources import load_source
+from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("graph", help="build one source's ring graph", description=__doc__)
+    p.add_argument("--source", required=True, metavar="SPEC", help="e.g. random:dim=50,seed=1 or word2vec:PATH")
+    add_word_args(p)
+    add_threshold_args(p)
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    words = word_list_from_args(args)
+    kwargs = threshold_kwargs(args)
+    result = build_graph(load_source(args.source), words.words, **kwargs)
+    if args.format == "json":
+        print_json(graph_to_dict(result))
+    else:
+        result.graph.edges[["source", "target", "cosine"]].to_csv(sys.stdout, index=False)
+    return 0

@@ -1,0 +1,253 @@
+"""The ring-graph engine: cosine matrix, threshold, mask, degrees, ring layout.
+
+This module implements the method of METHOD.md on plain numpy arrays and
+returns one immutable :class:`RingGraph`. Nothing here knows about sources,
+files or Streamlit.
+
+Examples
+--------
+>>> import numpy as np
+>>> g = ring_graph(["a", "b", "c", "d"], np.array([[1, 0], [1, 0.1], [0, 1], [-1, 0]]))
+>>> round(g.threshold, 3), g.degree.tolist()
+(0.756, [1, 1, 0, 0])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "RULES",
+    "RingGraph",
+    "cosine_matrix",
+    "threshold_for",
+    "ring_positions",
+    "node_sizes",
+    "ring_graph",
+]
+
+#: Threshold rules offered everywhere (CLI, app).
+RULES = ("seed", "course", "fixed")
+
+# Below this spread the upper triangle is treated as constant (all-equal
+# similarities): float noise must not decide which pairs become edges.
+_FLAT_SPREAD = 1e-9
+
+
+def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
+    """Return the N x N cosine-similarity matrix of the rows of ``vectors``.
+
+    Rows are unit-normalised in float64, so the result agrees with a direct
+    float64 computation to rounding error; values are clipped to [-1, 1].
+
+    Raises
+    ------
+    InputError
+        If ``vectors`` is not 2-D, or a row has zero or non-finite norm.
+    """
+    v = np.asarray(vectors, dtype=np.float64)
+    if v.ndim != 2:
+        raise InputError(f"vectors must be a 2-D array, got shape {v.shape}")
+    norms = np.linalg.norm(v, axis=1)
+    bad = ~np.isfinite(norms) | (norms == 0)
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them"
+        )
+    unit = v / norms[:, None]
+    s = unit @ unit.T
+    np.clip(s, -1.0, 1.0, out=s)
+    np.fill_diagonal(s, 1.0)
+    return s
+
+
+def _upper(s: np.ndarray) -> np.ndarray:
+    return s[np.triu_indices(s.shape[0], k=1)]
+
+
+def threshold_for(
+    s: np.ndarray, rule: str = "seed", *, k: float = 1.0, value: float | None = None
+) -> tuple[float, float, float]:
+    """Return ``(threshold, median, std)`` for similarity matrix ``s``.
+
+    ``seed``: T = median(U) + k * std(U), U the strict upper triangle,
+    population std (ddof=0). ``course``: T = median of the non-zero values of
+    U + std of the whole matrix (diagonal included), as the course notebook
+    did; ``k`` scales that std too. ``fixed``: T = ``value``.
+    """
+    if rule not in RULES:
+        raise InputError(f"unknown threshold rule {rule!r}; use one of {', '.join(RULES)}")
+    if not np.isfinite(k) or k < 0 or k > 10:
+        raise InputError(f"k must be a number between 0 and 10, got {k}")
+    u = _upper(s)
+    if rule == "fixed":
+        if value is None or not np.isfinite(value) or not -1.0 <= value <= 1.0:
+            raise InputError(f"the fixed rule needs a threshold value between -1 and 1, got {value}")
+        return float(value), float(np.median(u)), float(np.std(u))
+    if rule == "seed":
+        med, std = float(np.median(u)), float(np.std(u))
+    else:  # course
+        nz = u[u != 0]
+        med = float(np.median(nz)) if nz.size else 0.0
+        std = float(np.std(s))
+    if np.ptp(u) < _FLAT_SPREAD:
+        std = 0.0
+    return med + k * std, med, std
+
+
+def ring_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(x, y)`` of ``n`` nodes evenly on the unit circle, node i at 2*pi*i/n."""
+    if n < 0:
+        raise InputError("the number of nodes cannot be negative")
+    theta = 2.0 * np.pi * np.arange(n) / max(n, 1)
+    return np.cos(theta), np.sin(theta)
+
+
+def node_sizes(degree: np.ndarray) -> np.ndarray:
+    """Return the node diameters 3 * sqrt(degree) of METHOD.md."""
+    return 3.0 * np.sqrt(np.asarray(degree, dtype=np.float64))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class RingGraph:
+    """Everything the ring figure and its numbers need, computed once.
+
+    Arrays are read-only; ``edges`` has columns ``source``, ``target``,
+    ``cosine``, ``i``, ``j`` (i < j), sorted weakest first so that drawing in
+    order puts the strongest edges on top.
+    """
+
+    words: tuple[str, ...]
+    similarity: np.ndarray
+    rule: str
+    k: float
+    threshold: float
+    median: float
+    std: float
+    mask: np.ndarray
+    degree: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    size: np.ndarray
+    edges: pd.DataFrame = field(repr=False)
+    flat: bool = False
+
+    @property
+    def n(self) -> int:
+        return len(self.words)
+
+    @property
+    def n_edges(self) -> int:
+        return int(len(self.edges))
+
+    @property
+    def n_pairs(self) -> int:
+        return self.n * (self.n - 1) // 2
+
+    @property
+    def density(self) -> float:
+        return self.n_edges / self.n_pairs if self.n_pairs else 0.0
+
+    @property
+    def isolated(self) -> tuple[str, ...]:
+        return tuple(w for w, d in zip(self.words, self.degree) if d == 0)
+
+    def nodes(self) -> pd.DataFrame:
+        """Return one row per node: word, x, y, degree, size, in ring order."""
+        return pd.DataFrame(
+            {
+                "word": list(self.words),
+                "x": self.x,
+                "y": self.y,
+                "degree": self.degree,
+                "size": self.size,
+            }
+        )
+
+
+def ring_graph(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    *,
+    rule: str = "seed",
+    k: float = 1.0,
+    value: float | None = None,
+) -> RingGraph:
+    """Build the ring graph of ``words`` with embedding rows ``vectors``.
+
+    Parameters
+    ----------
+    words : sequence of str
+        Node labels in ring order; must be unique.
+    vectors : array of shape (N, d)
+        One embedding per word.
+    rule : {"seed", "course", "fixed"}
+        Threshold rule (see :func:`threshold_for`).
+    k : float
+        Multiplier of the std for the seed and course rules.
+    value : float, optional
+        The threshold of the fixed rule.
+
+    Examples
+    --------
+    >>> g = ring_graph(["x", "y", "z"], np.eye(3))
+    >>> g.flat, g.n_edges
+    (True, 3)
+    """
+    words = tuple(str(w) for w in words)
+    v = np.asarray(vectors)
+    if v.ndim != 2 or v.shape[0] != len(words):
+        raise InputError(f"got {len(words)} words but vectors of shape {v.shape}")
+    if len(words) < 3:
+        raise InputError(f"need at least 3 words with vectors to draw a graph, got {len(words)}")
+    if len(set(words)) != len(words):
+        raise InputError("words must be unique")
+    s = cosine_matrix(v)
+    t, med, std = threshold_for(s, rule, k=k, value=value)
+    n = len(words)
+    flat = bool(np.ptp(_upper(s)) < _FLAT_SPREAD)
+    if flat and rule != "fixed":
+        # All pairs are equally similar: every pair sits at the threshold.
+        mask = np.ones((n, n), dtype=bool)
+    elif rule == "course":
+        mask = s > t
+    else:
+        mask = s >= t
+    np.fill_diagonal(mask, False)
+    degree = mask.sum(axis=1).astype(np.int64)
+    x, y = ring_positions(n)
+    i, j = np.nonzero(np.triu(mask, k=1))
+    cos = s[i, j]
+    order = np.lexsort((j, i, cos))  # weakest first, ties in ring order
+    i, j, cos = i[order], j[order], cos[order]
+    labels = np.asarray(words, dtype=object)
+    edges = pd.DataFrame(
+        {"source": labels[i], "target": labels[j], "cosine": cos, "i": i, "j": j}
+    )
+    return RingGraph(
+        words=words,
+        similarity=_frozen(s),
+        rule=rule,
+        k=float(k),
+        threshold=float(t),
+        median=med,
+        std=std,
+        mask=_frozen(mask),
+        degree=_frozen(degree),
+        x=_frozen(x),
+        y=_frozen(y),
+        size=_frozen(node_sizes(degree)),
+        edges=edges,
+        flat=flat,
+    )

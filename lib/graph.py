@@ -1,0 +1,105 @@
+"""From a source and a word list to a ring graph with its report.
+
+:func:`build_graph` cleans the words, looks them up, drops what is unusable
+with a reason and runs the engine; :func:`graph_to_dict` gives the JSON
+object the command line prints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .engine import RingGraph, ring_graph
+from .errors import InputError
+from .sources.base import Missing, Note, Source
+from .words import clean_words
+
+__all__ = ["GraphResult", "build_graph", "graph_to_dict"]
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """A ring graph plus what its source dropped or resolved on the way."""
+
+    source: str
+    source_name: str
+    dim: int
+    graph: RingGraph
+    missing: tuple[Missing, ...]
+    notes: tuple[Note, ...]
+
+
+def build_graph(
+    source: Source,
+    words: Sequence[str],
+    *,
+    rule: str = "seed",
+    k: float = 1.0,
+    value: float | None = None,
+) -> GraphResult:
+    """Look ``words`` up in ``source`` and build their ring graph.
+
+    Raises
+    ------
+    InputError
+        If no words are given, or fewer than 3 remain usable.
+    """
+    usable, missing = clean_words(words)
+    lookup = source.lookup(usable) if usable else None
+    if lookup is not None:
+        missing = missing + list(lookup.missing)
+    found = lookup.words if lookup is not None else ()
+    if len(found) < 3:
+        dropped = "; ".join(f"{m.word}: {m.reason}" for m in missing[:5])
+        more = f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
+        raise InputError(
+            f"need at least 3 usable words for {source.spec}, got {len(found)}"
+            + (f" (dropped {dropped}{more})" if missing else "")
+        )
+    graph = ring_graph(found, lookup.vectors, rule=rule, k=k, value=value)
+    return GraphResult(
+        source=source.spec,
+        source_name=source.name,
+        dim=source.dim,
+        graph=graph,
+        missing=tuple(missing),
+        notes=tuple(lookup.notes),
+    )
+
+
+def _r(x: float, nd: int = 6) -> float:
+    return round(float(x), nd)
+
+
+def graph_to_dict(result: GraphResult) -> dict:
+    """The JSON object of ``python -m lib graph``."""
+    g = result.graph
+    return {
+        "source": result.source,
+        "source_name": result.source_name,
+        "dim": result.dim,
+        "words": list(g.words),
+        "missing": [{"word": m.word, "reason": m.reason} for m in result.missing],
+        "notes": [{"word": n.word, "note": n.note} for n in result.notes],
+        "rule": g.rule,
+        "k": g.k,
+        "threshold": _r(g.threshold),
+        "median": _r(g.median),
+        "std": _r(g.std),
+        "stats": {
+            "nodes": g.n,
+            "edges": g.n_edges,
+            "pairs": g.n_pairs,
+            "density": _r(g.density),
+            "isolated": list(g.isolated),
+            "all_equal": g.flat,
+        },
+        "nodes": [
+            {"word": w, "x": _r(x), "y": _r(y), "degree": int(d), "size": _r(s)}
+            for w, x, y, d, s in zip(g.words, g.x, g.y, g.degree, g.size)
+        ],
+        "edges": [
+            {"source": s, "target": t, "cosine": _r(c)}
+            for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"])
+        ],
+    }

@@ -1,0 +1,121 @@
+"""Word2Vec-format vectors read with gensim's ``KeyedVectors``.
+
+``word2vec:PATH`` reads a local word2vec text or binary file (optionally
+gzipped); the format is chosen from the file's content, the extension only
+breaking ties.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import SourceError, VectorFileError
+from .base import Lookup, Missing, Note, Source, finish_lookup
+
+__all__ = ["KeyedVectorsSource", "load_word2vec_file", "sniff_word2vec_binary", "case_variants"]
+
+
+def case_variants(word: str) -> list[str]:
+    """The forms tried in order: as typed, lower-case, Title-case (no repeats)."""
+    out: list[str] = []
+    for form in (word, word.lower(), word[:1].upper() + word[1:].lower()):
+        if form not in out:
+            out.append(form)
+    return out
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def sniff_word2vec_binary(path: str | os.PathLike) -> bool:
+    """Return True if ``path`` looks like word2vec binary format, False for text.
+
+    Reads the header ``<count> <dim>`` and the first bytes after it: text
+    files hold only printable UTF-8 and whitespace, binary files hold raw
+    float32 bytes.
+
+    Raises
+    ------
+    VectorFileError
+        If the header is missing or malformed.
+    """
+    path = Path(path)
+    try:
+        with _open(path) as fh:
+            header = fh.readline(1024)
+            body = fh.read(4096)
+    except (OSError, EOFError) as exc:
+        raise VectorFileError(f"{path}: cannot read ({exc})") from exc
+    parts = header.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise VectorFileError(
+            f"{path}: not a word2vec file (the first line must be '<count> <dimension>', got {header[:60]!r})"
+        )
+    if int(parts[0]) == 0 or int(parts[1]) == 0:
+        raise VectorFileError(f"{path}: header says {int(parts[0])} words of dimension {int(parts[1])}")
+    if not body:
+        raise VectorFileError(f"{path}: header only, no vectors (truncated file)")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the 4096-byte boundary is still text.
+        if exc.start < len(body) - 4:
+            return True
+        text = body[: exc.start].decode("utf-8")
+    if any(ord(c) < 32 and c not in "\t\n\r " for c in text):
+        return True
+    if path.suffix == ".bin" and not text.strip():
+        return True
+    return False
+
+
+def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
+    """Load a word2vec text/binary (optionally .gz) file into gensim ``KeyedVectors``."""
+    from gensim.models import KeyedVectors
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    binary = sniff_word2vec_binary(path)
+    try:
+        kv = KeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit)
+    except (ValueError, EOFError, UnicodeDecodeError, IndexError, OSError) as exc:
+        kind = "binary" if binary else "text"
+        raise VectorFileError(f"{path}: malformed or truncated word2vec {kind} file ({exc})") from exc
+    if len(kv) == 0:
+        raise VectorFileError(f"{path}: no vectors in file")
+    return kv
+
+
+class KeyedVectorsSource(Source):
+    """A source backed by gensim ``KeyedVectors``, with case fallback."""
+
+    def __init__(self, kv, *, spec: str, name: str):
+        self.kv = kv
+        self.spec = spec
+        self.name = name
+        self.dim = int(kv.vector_size)
+
+    def lookup(self, words: Sequence[str]) -> Lookup:
+        found, rows, missing, notes = [], [], [], []
+        key_to_index = self.kv.key_to_index
+        for w in words:
+            key = next((f for f in case_variants(w) if f in key_to_index), None)
+            if key is None:
+                missing.append(Missing(w, "not in vocabulary"))
+                continue
+            if key != w:
+                notes.append(Note(w, f"found as {key!r}"))
+            found.append(w)
+            rows.append(np.asarray(self.kv.vectors[key_to_index[key]], dtype=np.float32))
+        return finish_lookup(found, rows, self.dim, missing, notes)
+
+
+def word2vec_file_source(path: str) -> KeyedVectorsSource:
+    kv = load_word2vec_file(path)
+    return KeyedVectorsSource(kv, spec=f"word2vec:{path}", name=f"word2vec file {Path(path).name}")
