@@ -92,5 +92,30 @@ class Source(ABC):
         ``words`` are unique; the order of found words follows the input.
         """
 
+    def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+        """The first ``limit`` vocabulary entries (all when None) and their (n, dim) matrix.
+
+        Used by the vocabulary-scale hubs analysis. Sources without a fixed
+        vocabulary (the random baseline) raise :class:`SourceError`.
+        """
+        from ..errors import SourceError
+
+        raise SourceError(f"{self.spec} has no fixed vocabulary")
+
+    def passage_units(self, text: str) -> list[str]:
+        """The unique units of a text passage, in order of first appearance.
+
+        Word sources split into words; transformer sources override this to
+        return the passage's unique tokens, as the course notebook did.
+        """
+        from ..words import split_words
+
+        seen: dict[str, None] = {}
+        for w in split_words(text):
+            w = w.strip(".,;:!?\"'()[]{}")
+            if w:
+                seen.setdefault(w, None)
+        return list(seen)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.spec!r} dim={self.dim}>"
