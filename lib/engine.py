@@ -9,7 +9,7 @@ Examples
 >>> import numpy as np
 >>> g = ring_graph(["a", "b", "c", "d"], np.array([[1, 0], [1, 0.1], [0, 1], [-1, 0]]))
 >>> round(g.threshold, 3), g.degree.tolist()
-(0.756, [1, 1, 0, 0])
+(0.69, [1, 1, 0, 0])
 """
 from __future__ import annotations
 

