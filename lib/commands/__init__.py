@@ -1,5 +1,5 @@
 """Subcommands of ``python -m lib``; each module has ``register(subparsers)``."""
-from . import graph, sources
+from . import compare, graph, null, sources
 
 #: Registered in this order in ``--help``.
-MODULES = [graph, sources]
+MODULES = [graph, sources, compare, null]

@@ -1,0 +1,319 @@
+"""Two sources on the same words: how alike are their similarity structures?
+
+:func:`align_results` restricts two graphs to the words both sources have;
+:func:`compare_graphs` then measures
+
+- RSA: Spearman and Pearson correlation of the two upper triangles (scipy),
+  with a Mantel permutation test (:func:`mantel_test`, vectorised);
+- edge agreement: Jaccard index of the edge sets, shared / only-A / only-B;
+- degree agreement: Spearman correlation of degrees, and the hubs of each;
+- communities: Louvain on each graph, their adjusted Rand index, and with the
+  list's categories when it has them;
+- category selectivity: mean within-category cosine minus mean between.
+
+Examples
+--------
+>>> import numpy as np
+>>> from lib.engine import ring_graph
+>>> x = np.random.default_rng(0).standard_normal((8, 5))
+>>> g = ring_graph(list("abcdefgh"), x)
+>>> c = compare_graphs(g, g, permutations=99, seed=0)
+>>> round(c.rsa.spearman, 6), c.edges.jaccard, c.rsa.p_value
+(1.0, 1.0, 0.01)
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .communities import Partition, category_ari, louvain, partition_ari
+from .engine import RingGraph
+from .errors import InputError
+from .graph import GraphResult, build_graph
+from .sources.base import Missing, Source
+
+__all__ = [
+    "DEFAULT_PERMUTATIONS",
+    "RSA",
+    "EdgeAgreement",
+    "Comparison",
+    "common_words",
+    "align_results",
+    "upper",
+    "batch_correlation",
+    "mantel_test",
+    "selectivity",
+    "compare_graphs",
+]
+
+#: Permutations of the Mantel test unless asked otherwise.
+DEFAULT_PERMUTATIONS = 10_000
+#: Most permuted values held in memory at once (permutations x pairs).
+_CHUNK_VALUES = 4_000_000
+
+
+@dataclass(frozen=True)
+class RSA:
+    """Correlation of two upper triangles; ``p_value`` is the Mantel test's for Spearman."""
+
+    spearman: float | None
+    pearson: float | None
+    p_value: float | None
+    permutations: int
+
+
+@dataclass(frozen=True)
+class EdgeAgreement:
+    """Edges of A and B as DataFrames of ``source``, ``target``, ``cosine_a``, ``cosine_b``."""
+
+    jaccard: float
+    shared: pd.DataFrame
+    only_a: pd.DataFrame
+    only_b: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every two-source measure of :func:`compare_graphs`."""
+
+    words: tuple[str, ...]
+    rsa: RSA
+    edges: EdgeAgreement
+    degree_spearman: float | None
+    hubs_a: tuple[str, ...]
+    hubs_b: tuple[str, ...]
+    communities_a: Partition
+    communities_b: Partition
+    ari: float
+    category_ari_a: float | None
+    category_ari_b: float | None
+    selectivity_a: float | None
+    selectivity_b: float | None
+    #: One row per pair: ``source``, ``target``, ``cosine_a``, ``cosine_b``, ``quadrant``.
+    pairs: pd.DataFrame
+
+    @property
+    def hubs_shared(self) -> tuple[str, ...]:
+        return tuple(w for w in self.hubs_a if w in set(self.hubs_b))
+
+
+def common_words(words_a: Sequence[str], words_b: Sequence[str]) -> list[str]:
+    """The words in both lists, in the order of ``words_a``."""
+    in_b = set(words_b)
+    return [w for w in words_a if w in in_b]
+
+
+def _restrict(result: GraphResult, source: Source, common: list[str], other: str) -> GraphResult:
+    if list(result.graph.words) == common:
+        return result
+    g = result.graph
+    value = g.threshold if g.rule == "fixed" else None
+    kept = set(common)
+    rebuilt = build_graph(source, common, rule=g.rule, k=g.k, value=value)
+    dropped = tuple(Missing(w, f"not in {other}") for w in g.words if w not in kept)
+    notes = tuple(n for n in result.notes if n.word in kept)
+    return dataclasses.replace(rebuilt, missing=result.missing + dropped, notes=notes)
+
+
+def align_results(
+    result_a: GraphResult, result_b: GraphResult, source_a: Source, source_b: Source
+) -> tuple[GraphResult, GraphResult]:
+    """Rebuild both graphs on the words both sources found, in A's order.
+
+    Each result's ``missing`` gains the words dropped because the other
+    source lacks them. Results already on the same words come back unchanged.
+
+    Raises
+    ------
+    InputError
+        If fewer than 3 words are in both.
+    """
+    common = common_words(result_a.graph.words, result_b.graph.words)
+    if len(common) < 3:
+        raise InputError(
+            f"only {len(common)} word(s) are in both {result_a.source} and {result_b.source}; need at least 3"
+        )
+    return (
+        _restrict(result_a, source_a, common, result_b.source),
+        _restrict(result_b, source_b, common, result_a.source),
+    )
+
+
+def upper(s: np.ndarray) -> np.ndarray:
+    """The strict upper triangle of a square matrix, row by row."""
+    return np.asarray(s)[np.triu_indices(np.asarray(s).shape[0], k=1)]
+
+
+def batch_correlation(rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each row of ``rows`` (B, P) with ``y`` (P,); NaN where undefined."""
+    rows = np.asarray(rows, dtype=np.float64)
+    yc = np.asarray(y, dtype=np.float64) - np.mean(y)
+    rc = rows - rows.mean(axis=1, keepdims=True)
+    denom = np.linalg.norm(rc, axis=1) * np.linalg.norm(yc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, rc @ yc / np.where(denom > 0, denom, 1.0), np.nan)
+
+
+def _permutation_batches(n: int, count: int, seed: int, chunk: int) -> Iterator[np.ndarray]:
+    """Random permutations of range(n), ``chunk`` rows at a time, from one seeded generator."""
+    rng = np.random.default_rng(seed)
+    done = 0
+    while done < count:
+        m = min(chunk, count - done)
+        yield rng.permuted(np.tile(np.arange(n), (m, 1)), axis=1)
+        done += m
+
+
+def _symmetric_from_upper(values: np.ndarray, n: int) -> np.ndarray:
+    full = np.zeros((n, n))
+    iu = np.triu_indices(n, k=1)
+    full[iu] = values
+    return full + full.T
+
+
+def mantel_test(
+    s_a: np.ndarray,
+    s_b: np.ndarray,
+    *,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    method: str = "spearman",
+) -> tuple[float | None, float | None, np.ndarray]:
+    """Mantel test: correlate the upper triangles, then permute B's rows and columns together.
+
+    Spearman ranks B's upper triangle once; a permutation of the words only
+    reorders those ranks, so each permuted statistic is one dot product.
+
+    Returns
+    -------
+    (statistic, p_value, null)
+        ``p_value = (1 + #{null >= statistic}) / (1 + permutations)``
+        (one-sided: "more alike than chance"); ``null`` holds the permuted
+        statistics. Statistic and p are None when a triangle is constant.
+    """
+    s_a, s_b = np.asarray(s_a, dtype=np.float64), np.asarray(s_b, dtype=np.float64)
+    n = s_a.shape[0]
+    if s_a.shape != (n, n) or s_b.shape != (n, n):
+        raise InputError(f"the two similarity matrices must have the same square shape, got {s_a.shape} and {s_b.shape}")
+    if method not in ("spearman", "pearson"):
+        raise InputError(f"unknown correlation {method!r}; use spearman or pearson")
+    if not 1 <= int(permutations) <= 1_000_000:
+        raise InputError(f"permutations must be between 1 and 1000000, got {permutations}")
+    a, b = upper(s_a), upper(s_b)
+    if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return None, None, np.empty(0)
+    if method == "spearman":
+        a, b = stats.rankdata(a), stats.rankdata(b)
+    full_b = _symmetric_from_upper(b, n)
+    ac = a - a.mean()
+    ac /= np.linalg.norm(ac)
+    b_norm = np.linalg.norm(b - b.mean())
+    # ac sums to zero, so centring the permuted values is unnecessary.
+    observed = float(b @ ac / b_norm)
+    iu, ju = np.triu_indices(n, k=1)
+    chunk = max(1, min(int(permutations), _CHUNK_VALUES // a.size))
+    null = np.concatenate(
+        [full_b[p[:, iu], p[:, ju]] @ ac / b_norm for p in _permutation_batches(n, int(permutations), seed, chunk)]
+    )
+    exceed = int(np.count_nonzero(null >= observed - 1e-12))
+    return observed, (1 + exceed) / (1 + int(permutations)), null
+
+
+def selectivity(words: Sequence[str], s: np.ndarray, categories: Mapping[str, str]) -> float | None:
+    """Mean within-category cosine minus mean between-category cosine (pairs i < j).
+
+    Only words with a category count; None without both kinds of pair.
+    """
+    idx = np.array([i for i, w in enumerate(words) if w in categories], dtype=np.int64)
+    if idx.size < 3:
+        return None
+    cats = np.array([categories[words[i]] for i in idx], dtype=object)
+    same = upper(cats[:, None] == cats[None, :]).astype(bool)
+    vals = upper(np.asarray(s)[np.ix_(idx, idx)])
+    if same.all() or not same.any():
+        return None
+    return float(vals[same].mean() - vals[~same].mean())
+
+
+def _corr(x: np.ndarray, y: np.ndarray, fn) -> float | None:
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return None
+    return float(fn(x, y)[0])
+
+
+def _hubs(words: Sequence[str], degree: np.ndarray, top: int) -> tuple[str, ...]:
+    order = sorted(range(len(words)), key=lambda i: (-int(degree[i]), i))
+    return tuple(words[i] for i in order[:top] if degree[i] > 0)
+
+
+def _pairs(a: RingGraph, b: RingGraph) -> pd.DataFrame:
+    iu, ju = np.triu_indices(a.n, k=1)
+    in_a, in_b = a.mask[iu, ju], b.mask[iu, ju]
+    quadrant = np.select(
+        [in_a & in_b, in_a, in_b], ["both", "only A", "only B"], default="neither"
+    )
+    labels = np.asarray(a.words, dtype=object)
+    return pd.DataFrame(
+        {
+            "source": labels[iu],
+            "target": labels[ju],
+            "cosine_a": a.similarity[iu, ju],
+            "cosine_b": b.similarity[iu, ju],
+            "quadrant": quadrant,
+        }
+    )
+
+
+def compare_graphs(
+    a: RingGraph,
+    b: RingGraph,
+    categories: Mapping[str, str] | None = None,
+    *,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    hubs: int = 5,
+) -> Comparison:
+    """Compare two ring graphs of the same words (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        If the graphs are not of the same words in the same order.
+    """
+    if a.words != b.words:
+        raise InputError("compare needs both graphs on the same words in the same order (align them first)")
+    ua, ub = upper(a.similarity), upper(b.similarity)
+    _, p_value, _ = mantel_test(a.similarity, b.similarity, permutations=permutations, seed=seed)
+    rsa = RSA(_corr(ua, ub, stats.spearmanr), _corr(ua, ub, stats.pearsonr), p_value, int(permutations))
+    pairs = _pairs(a, b)
+    cols = ["source", "target", "cosine_a", "cosine_b"]
+    shared = pairs.loc[pairs["quadrant"] == "both", cols].reset_index(drop=True)
+    only_a = pairs.loc[pairs["quadrant"] == "only A", cols].reset_index(drop=True)
+    only_b = pairs.loc[pairs["quadrant"] == "only B", cols].reset_index(drop=True)
+    union = len(shared) + len(only_a) + len(only_b)
+    # Two empty edge sets are identical: Jaccard 1.
+    jaccard = len(shared) / union if union else 1.0
+    da, db = np.asarray(a.degree, float), np.asarray(b.degree, float)
+    part_a, part_b = louvain(a.words, a.similarity, a.mask), louvain(b.words, b.similarity, b.mask)
+    cats = dict(categories or {})
+    return Comparison(
+        words=a.words,
+        rsa=rsa,
+        edges=EdgeAgreement(jaccard, shared, only_a, only_b),
+        degree_spearman=_corr(da, db, stats.spearmanr),
+        hubs_a=_hubs(a.words, a.degree, hubs),
+        hubs_b=_hubs(b.words, b.degree, hubs),
+        communities_a=part_a,
+        communities_b=part_b,
+        ari=partition_ari(part_a, part_b),
+        category_ari_a=category_ari(part_a, cats) if cats else None,
+        category_ari_b=category_ari(part_b, cats) if cats else None,
+        selectivity_a=selectivity(a.words, a.similarity, cats) if cats else None,
+        selectivity_b=selectivity(b.words, b.similarity, cats) if cats else None,
+        pairs=pairs,
+    )
