@@ -1,0 +1,32 @@
+"""Random baseline: a real source beside random vectors of its dimension and beside itself shuffled."""
+import streamlit as st
+
+from ui.page import page_header
+from ui.panels import degree_section, ring_panel
+from ui.sources import kind_of
+from ui.views import colour_domain, compute_panels, source_dim
+
+ch = page_header(
+    "Random baseline",
+    "Source A beside random vectors of the same dimension, and beside its own vectors "
+    "shuffled between words. Structure that survives in the real ring but not in the "
+    "other two comes from training, not from the threshold rule.",
+)
+real = ch.state.a
+dim, error = source_dim(real)
+if error:
+    st.error(f"Source A ({real}): {error}", icon="🚫")
+    st.stop()
+sources = [("source A", real), ("random", f"random:dim={dim}")]
+if kind_of(f"shuffled:{real}") is not None:
+    sources.append(("shuffled", f"shuffled:{real}"))
+else:
+    st.info("The shuffled baseline is not available in this installation.")
+panels = compute_panels(ch, sources)
+domain = colour_domain(panels, ch.state.colour == "shared")
+for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
+    with column:
+        ring_panel(panel, ch, domain, size=360)
+degree_section(panels)
+
+# Further analyses (issue 5) go below this line.

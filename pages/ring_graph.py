@@ -1,0 +1,41 @@
+"""Ring graph: one source in depth, the way the method walks through it."""
+import streamlit as st
+
+from lib.charts import matrix_heatmap, neighbours, similarity_histogram
+from ui.page import page_header
+from ui.panels import ring_panel
+from ui.state import publish
+from ui.views import compute_panels
+
+ch = page_header("Ring graph", "One source in depth: similarities, threshold, mask, ring.")
+side = st.segmented_control("Source", ["A", "B"], key="rg_side", default="A",
+                            format_func=lambda s: f"{s}: {getattr(ch.state, s.lower())}")
+side = side or "A"
+panel = compute_panels(ch, [(side, getattr(ch.state, side.lower()))])[0]
+if not panel.ok:
+    st.error(panel.error, icon="🚫")
+    st.stop()
+g = panel.result.graph
+
+st.subheader("1. Similarities and the threshold")
+st.altair_chart(similarity_histogram(g), width="stretch")
+st.subheader("2. Dense matrix → binary mask → thresholded matrix")
+for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
+                      ("dense", "mask", "thresholded")):
+    with tab:
+        st.altair_chart(matrix_heatmap(g, which), width="content")
+
+st.subheader("3. The ring")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    ring_panel(panel, ch, None, size=520, key="rg")
+with right:
+    st.markdown("**Strongest neighbours**")
+    if st.session_state.get("word") not in g.words:
+        st.session_state.pop("word", None)
+    word = st.selectbox("Word", g.words, key="word")
+    st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
+    st.markdown("**Degrees**")
+    st.dataframe(g.nodes()[["word", "degree"]].sort_values("degree", ascending=False),
+                 hide_index=True, height=300, width="stretch")
+publish(word=word)

@@ -1,0 +1,35 @@
+"""Cosine Rings: the Streamlit app.
+
+Run with ``streamlit run streamlit_app.py``. This entrypoint owns the page
+list and the sidebar shared by every page, and keeps every choice in the URL.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.sidebar import draw_sidebar
+from ui.state import init_from_url, keep_hidden_widgets, publish, to_params
+
+st.set_page_config(page_title="Cosine Rings", page_icon="◯", layout="wide")
+
+PAGES = [
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare:", default=True),
+    st.Page("pages/ring_graph.py", title="Ring graph", icon=":material/radio_button_unchecked:",
+            url_path="ring-graph"),
+    st.Page("pages/random_baseline.py", title="Random baseline", icon=":material/casino:",
+            url_path="random-baseline"),
+    st.Page("pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
+]
+page = st.navigation(PAGES)
+
+init_from_url()
+keep_hidden_widgets()
+choices = draw_sidebar()
+with st.sidebar:
+    st.header("Share")
+    st.caption("Copy share link (the copy icon at the right of the box):")
+    st.session_state["_share_slot"] = st.empty()
+words = choices.words.words if choices.words is not None else ()
+publish(to_params(choices.state, words))
+
+page.run()

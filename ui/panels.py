@@ -1,0 +1,102 @@
+"""Draw a source's ring with its numbers and downloads, and the degree comparison.
+
+Thin glue between :mod:`ui.views` results and the charts of :mod:`lib.charts`.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from lib.charts import degree_distribution_chart, degree_table, ring_chart
+from lib.export import export_bytes, export_filename
+
+from .sidebar import Choices
+from .views import Panel
+
+__all__ = ["ring_panel", "ring_stats", "degree_section", "DOWNLOADS"]
+
+#: Download buttons under each ring: (label, format, MIME type).
+DOWNLOADS = (
+    ("SVG", "svg", "image/svg+xml"),
+    ("PNG", "png", "image/png"),
+    ("CSV", "csv", "text/csv"),
+    ("GEXF", "gexf", "application/xml"),
+    ("GraphML", "graphml", "application/xml"),
+)
+
+
+def _word_summary(items: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" … (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def ring_stats(panel: Panel) -> None:
+    """Threshold, edges, density, isolated nodes and the words dropped or split."""
+    r = panel.result
+    g = r.graph
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("threshold", f"{g.threshold:.3f}", help=f"rule {g.rule}, k = {g.k:g}; "
+              f"median {g.median:.3f}, std {g.std:.3f}")
+    c2.metric("edges", f"{g.n_edges:,}", help=f"of {g.n_pairs:,} pairs")
+    c3.metric("density", f"{g.density:.3f}")
+    c4.metric("isolated", f"{len(g.isolated)}", help="nodes with degree 0")
+    lines = [f"**{r.source_name}** ({r.dim} dimensions), {g.n} words."]
+    if g.flat:
+        lines.append("All pairs are equally similar: every pair is an edge.")
+    if g.isolated:
+        lines.append(f"Isolated: {_word_summary(list(g.isolated))}.")
+    if r.missing:
+        lines.append("Dropped: " + _word_summary([f"{m.word} ({m.reason})" for m in r.missing]) + ".")
+    if panel.dropped:
+        lines.append("Left out so all rings share positions (another source lacks them): "
+                     + _word_summary(list(panel.dropped)) + ".")
+    if r.notes:
+        lines.append("Resolved: " + _word_summary([f"{n.word} ({n.note})" for n in r.notes]) + ".")
+    st.caption("  \n".join(lines))
+
+
+def _downloads(panel: Panel, ch: Choices, key: str) -> None:
+    r = panel.result
+    cols = st.columns(len(DOWNLOADS))
+    for col, (label, fmt, mime) in zip(cols, DOWNLOADS):
+        col.download_button(
+            label,
+            # Deferred: the file is only made when the button is pressed.
+            data=lambda fmt=fmt: export_bytes(r, fmt),
+            file_name=export_filename(r.source, ch.list_name, fmt),
+            mime=mime,
+            key=f"dl_{key}_{fmt}",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
+               size: int = 440, key: str = "") -> None:
+    """One source's ring chart, its numbers and its downloads (or its error)."""
+    st.subheader(f"{panel.label}: {panel.spec}")
+    if not panel.ok:
+        st.error(panel.error, icon="🚫")
+        return
+    g = panel.result.graph
+    chart = ring_chart(g, categories=panel.categories, labels=ch.state.labels,
+                       color_domain=domain, size=size)
+    st.altair_chart(chart, theme=None, width="content", key=f"ring_{key or panel.label}")
+    ring_stats(panel)
+    _downloads(panel, ch, key or panel.label)
+
+
+def degree_section(panels: Sequence[Panel]) -> None:
+    """Degree distributions of all drawn rings in one chart, and the degree table."""
+    graphs = {f"{p.label}: {p.spec}": p.result.graph for p in panels if p.ok}
+    if not graphs:
+        return
+    st.subheader("Degree distributions")
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(degree_distribution_chart(graphs), width="stretch")
+    with right:
+        table: pd.DataFrame = degree_table(graphs)
+        st.dataframe(table, hide_index=True, height=360, width="stretch")

@@ -1,0 +1,123 @@
+"""The sidebar shared by every page: word list, sources A and B, threshold, display.
+
+Drawn by the entrypoint (so the widgets keep their values across pages);
+:func:`draw_sidebar` returns a :class:`Choices` the pages read through
+:func:`choices`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from lib.errors import CosineRingsError
+from lib.presets import PRESETS, TITLES
+from lib.words import WordList, decode_word_bytes, parse_word_text
+
+from .sources import OTHER, check_spec, known_specs, spec_label
+from .state import COLOURS, MODES, ORDERS, UrlState, current_state
+
+__all__ = ["Choices", "draw_sidebar", "choices"]
+
+_MODE_LABELS = {"preset": "Preset", "text": "Free text", "upload": "Upload .txt/.csv",
+                "passage": "Text passage"}
+_RULE_LABELS = {"seed": "seed: median + k·std", "course": "course notebook",
+                "fixed": "fixed value"}
+_KEY = "_choices"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user picked, resolved: the word list (None in passage mode) and options."""
+
+    state: UrlState
+    words: WordList | None
+    passage: str
+    list_name: str
+    problems: tuple[str, ...]
+    spec_problems: dict
+
+    @property
+    def value(self) -> float | None:
+        return self.state.value if self.state.rule == "fixed" else None
+
+
+def _source_widgets(side: str, title: str) -> None:
+    options = known_specs()
+    if st.session_state.get(f"{side}_choice") not in options + [OTHER]:
+        st.session_state[f"{side}_choice"] = options[0]
+    st.selectbox(title, options + [OTHER], key=f"{side}_choice", format_func=spec_label)
+    if st.session_state[f"{side}_choice"] == OTHER:
+        st.text_input(f"{title}: SPEC", key=f"{side}_custom",
+                      placeholder="e.g. random:dim=100,seed=3 or shuffled:glove")
+
+
+def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
+    """Return (word list, passage, list name, problems) for the chosen mode."""
+    ss = st.session_state
+    if mode == "preset":
+        name = ss.get("preset", "course")
+        return PRESETS[name], "", name, []
+    if mode == "text":
+        wl = parse_word_text(ss.get("words_text", ""))
+        return wl, "", "words", ([] if wl.words else ["Type some words in the sidebar."])
+    if mode == "passage":
+        text = ss.get("passage", "")
+        return None, text, "passage", ([] if text.strip() else ["Paste a text passage."])
+    upload = ss.get("upload")
+    if upload is None:
+        return WordList(()), "", "upload", ["Upload a .txt or .csv word list."]
+    try:
+        text = decode_word_bytes(upload.getvalue(), upload.name)
+    except CosineRingsError as exc:
+        return WordList(()), "", "upload", [str(exc)]
+    wl = parse_word_text(text, csv_categories=upload.name.lower().endswith(".csv"))
+    return wl, "", Path(upload.name).stem or "upload", ([] if wl.words else
+                                                        [f"{upload.name} has no words."])
+
+
+def draw_sidebar() -> Choices:
+    """Draw the shared sidebar and return the resolved choices."""
+    sb = st.sidebar
+    with sb:
+        st.header("Words")
+        mode = st.radio("Word list", MODES, key="mode", format_func=_MODE_LABELS.get,
+                        horizontal=True)
+        if mode == "preset":
+            st.selectbox("Preset", list(PRESETS), key="preset", format_func=TITLES.get)
+        elif mode == "text":
+            st.text_area("Words (comma, space or newline separated)", key="words_text",
+                         placeholder="cat, dog, car, bus, apple, pear")
+        elif mode == "upload":
+            st.file_uploader("Word list file (.txt words, or .csv category,word)",
+                             type=["txt", "csv"], key="upload")
+        else:
+            st.text_area("Text passage (its unique words, or tokens for transformer sources)",
+                         key="passage", height=150)
+        st.header("Sources")
+        _source_widgets("a", "Source A")
+        _source_widgets("b", "Source B")
+        st.header("Threshold")
+        rule = st.radio("Rule", list(_RULE_LABELS), key="rule", format_func=_RULE_LABELS.get)
+        if rule == "fixed":
+            st.slider("Threshold value", -1.0, 1.0, step=0.01, key="value")
+        else:
+            st.number_input("k (multiplier of the std)", 0.0, 10.0, step=0.1, key="k")
+        st.header("Display")
+        st.radio("Ring order", ORDERS, key="order", horizontal=True,
+                 format_func={"input": "input order", "category": "by category"}.get)
+        st.toggle("Labels", key="labels")
+        st.radio("Colour scale of the two rings", COLOURS, key="colour", horizontal=True)
+    state = current_state()
+    words, passage, list_name, problems = _word_list(mode)
+    spec_problems = {side: check_spec(getattr(state, side)) for side in ("a", "b")}
+    result = Choices(state, words, passage, list_name, tuple(problems),
+                     {k: v for k, v in spec_problems.items() if v})
+    st.session_state[_KEY] = result
+    return result
+
+
+def choices() -> Choices:
+    """The choices drawn by the entrypoint on this run."""
+    return st.session_state[_KEY]
