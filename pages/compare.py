@@ -1,6 +1,7 @@
 """Compare: two sources side by side on the same words, same ring positions."""
 import streamlit as st
 
+from ui.analytics import render_comparison, render_sweep
 from ui.page import page_header
 from ui.panels import degree_section, ring_panel
 from ui.views import colour_domain, compute_panels
@@ -18,3 +19,7 @@ for column, panel in zip(st.columns(2, gap="large"), panels):
 degree_section(panels)
 
 # Further analyses (issue 5) go below this line.
+if all(p.ok for p in panels):
+    a, b = panels[0].result, panels[1].result
+    render_comparison(a, b, panels[0].categories, labels=ch.state.labels)
+    render_sweep({"A": a, "B": b}, ch.state.k)

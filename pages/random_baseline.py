@@ -1,6 +1,7 @@
 """Random baseline: a real source beside random vectors of its dimension and beside itself shuffled."""
 import streamlit as st
 
+from ui.analytics import graph_on_words, render_null
 from ui.page import page_header
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
@@ -30,3 +31,6 @@ for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
 degree_section(panels)
 
 # Further analyses (issue 5) go below this line.
+if panels[0].ok:
+    real_result = panels[0].result
+    render_null(real_result, dim, panels[0].categories, graph_on_words(ch.state.b, real_result))

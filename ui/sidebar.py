@@ -106,7 +106,8 @@ def draw_sidebar() -> Choices:
             st.number_input("k (multiplier of the std)", 0.0, 10.0, step=0.1, key="k")
         st.header("Display")
         st.radio("Ring order", ORDERS, key="order", horizontal=True,
-                 format_func={"input": "input order", "category": "by category"}.get)
+                 format_func={"input": "input order", "category": "by category",
+                              "community": "by community (A)"}.get)
         st.toggle("Labels", key="labels")
         st.radio("Colour scale of the two rings", COLOURS, key="colour", horizontal=True)
     state = current_state()

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 MODES = ("preset", "text", "upload", "passage")
-ORDERS = ("input", "category")
+ORDERS = ("input", "category", "community")
 COLOURS = ("shared", "separate")
 #: Longest passage kept in the URL; longer ones are shared as their words.
 MAX_URL_TEXT = 3000

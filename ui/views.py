@@ -14,6 +14,7 @@ from lib.errors import CosineRingsError
 from lib.graph import GraphResult
 from lib.words import WordList
 
+from .analytics import community_ordered
 from .cached import graph_result, load_with_progress, passage_words
 from .sidebar import Choices
 from .sources import check_spec
@@ -61,6 +62,8 @@ def show_problems(ch: Choices) -> bool:
 def _words_for(ch: Choices, spec: str) -> WordList:
     if ch.words is None:
         return WordList(passage_words(spec, ch.passage))
+    if ch.state.order == "community":  # A's Louvain communities order both rings (issue 5)
+        return community_ordered(ch.words, ch.state.a, ch.state.rule, ch.state.k, ch.value)
     return ordered(ch.words, ch.state.order)
 
 

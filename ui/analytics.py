@@ -1,0 +1,237 @@
+"""Streamlit sections of the comparison analytics (issue 5): measures, scatter, sweep, null model.
+
+Pages call :func:`render_comparison`, :func:`render_sweep` and
+:func:`render_null` under their rings; :func:`community_ordered` gives the
+"by community" ring order. The numbers come from :mod:`lib.compare`,
+:mod:`lib.null` and :mod:`lib.sweep`, cached with ``st.cache_data`` under a
+key that holds every input (the specs, words, rule, k and thresholds).
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from lib.charts import ring_chart
+from lib.charts_compare import STAT_TITLES, null_histograms, pair_scatter, sweep_chart
+from lib.communities import community_order, louvain
+from lib.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
+from lib.engine import RingGraph
+from lib.errors import CosineRingsError
+from lib.graph import GraphResult
+from lib.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
+from lib.sweep import threshold_sweep
+from lib.words import WordList
+
+from .cached import graph_result, load_with_progress
+from .sources import check_spec
+
+__all__ = [
+    "render_comparison",
+    "render_sweep",
+    "render_null",
+    "graph_on_words",
+    "community_ordered",
+    "measures_table",
+]
+
+
+def _key(r: GraphResult) -> tuple:
+    g = r.graph
+    return (r.source, g.words, g.rule, g.k, g.threshold)
+
+
+def _cats(categories: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((categories or {}).items()))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _comparison(key: tuple, _a: RingGraph, _b: RingGraph, cats: tuple, permutations: int,
+                seed: int) -> Comparison:
+    return compare_graphs(_a, _b, dict(cats), permutations=permutations, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sweep(key: tuple, _g: RingGraph) -> pd.DataFrame:
+    return threshold_sweep(_g.similarity, _g.rule)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _null(key: tuple, _g: RingGraph, dim: int, cats: tuple, _other: RingGraph | None, draws: int,
+          seed: int) -> NullResult:
+    return null_distributions(_g, dim, dict(cats), _other, draws=draws, seed=seed)
+
+
+def _f(x: float | None, nd: int = 3) -> str:
+    return "–" if x is None else f"{x:.{nd}f}"
+
+
+def measures_table(c: Comparison, label_a: str = "A", label_b: str = "B") -> pd.DataFrame:
+    """The per-source measures side by side: communities, modularity, category ARI, selectivity, hubs."""
+    rows = [
+        ("communities (Louvain)", len(c.communities_a.communities), len(c.communities_b.communities)),
+        ("modularity", _f(c.communities_a.modularity), _f(c.communities_b.modularity)),
+        ("communities vs categories (ARI)", _f(c.category_ari_a), _f(c.category_ari_b)),
+        ("category selectivity (within − between)", _f(c.selectivity_a), _f(c.selectivity_b)),
+        ("hubs (top degrees)", ", ".join(c.hubs_a), ", ".join(c.hubs_b)),
+    ]
+    return pd.DataFrame([(m, str(a), str(b)) for m, a, b in rows], columns=["measure", label_a, label_b])
+
+
+def _same_words(a: GraphResult, b: GraphResult) -> bool:
+    if a.graph.words == b.graph.words:
+        return True
+    st.info("The two sources were drawn on different words (one of them failed or the lists "
+            "differ), so they cannot be compared pair by pair.")
+    return False
+
+
+def render_comparison(result_a: GraphResult, result_b: GraphResult,
+                      categories: Mapping[str, str] | None = None, *, label_a: str = "A",
+                      label_b: str = "B", permutations: int = DEFAULT_PERMUTATIONS,
+                      seed: int = 0, labels: bool = True) -> Comparison | None:
+    """Show how alike two rings on the same words are; return the comparison (None if not comparable)."""
+    st.header("How alike are the two rings?")
+    if not _same_words(result_a, result_b):
+        return None
+    a, b = result_a.graph, result_b.graph
+    with st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
+        c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
+    m = st.columns(5)
+    m[0].metric("RSA (Spearman)", _f(c.rsa.spearman), help="Spearman correlation of the two "
+                "upper triangles of the cosine matrices (every pair's cosine in A vs in B)")
+    m[1].metric("Mantel p", _f(c.rsa.p_value, 4), help=f"{c.rsa.permutations:,} permutations of B's "
+                "rows and columns together; p = (1 + #{permuted ≥ observed}) / (1 + permutations)")
+    m[2].metric("Edge Jaccard", _f(c.edges.jaccard), help="shared edges / edges in either")
+    m[3].metric("Degree Spearman", _f(c.degree_spearman))
+    m[4].metric("Communities ARI", _f(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
+    st.caption(f"Pearson RSA {_f(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
+               f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
+               f"Shared hubs: {', '.join(c.hubs_shared) or 'none'}.")
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(pair_scatter(c, a, b, label_a=label_a, label_b=label_b), theme=None,
+                        width="content", key="cmp_scatter")
+    with right:
+        st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch")
+        with st.expander("Edge lists"):
+            for title, df in (("shared", c.edges.shared), (f"only {label_a}", c.edges.only_a),
+                              (f"only {label_b}", c.edges.only_b)):
+                st.markdown(f"**{title}** ({len(df)})")
+                st.dataframe(df.round(4), hide_index=True, height=180, width="stretch")
+    st.subheader("Communities (Louvain, cosine as weight)")
+    st.caption("Nodes coloured by community; same positions as the rings above. Choose the ring "
+               "order “by community” in the sidebar to group A's communities on both rings.")
+    for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
+        groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
+        with col:
+            st.altair_chart(ring_chart(g, groups=groups, labels=labels, size=360,
+                                       title=f"{label}: {len(part.communities)} communities"),
+                            theme=None, width="content", key=f"cmp_comm_{label}")
+    return c
+
+
+def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
+    """Edges, density, components and largest component as k goes from 0 to 3, current k marked."""
+    st.subheader("Threshold sweep")
+    st.caption("T = median + k·std for k from 0 to 3 (the fixed rule is swept with the seed rule).")
+    sweeps = {label: _sweep(_key(r), r.graph) for label, r in results.items()}
+    if sweeps:
+        st.altair_chart(sweep_chart(sweeps, k), theme=None, width="content", key="cmp_sweep")
+
+
+def _null_table(res: NullResult) -> pd.DataFrame:
+    rows = []
+    for name, s in res.statistics.items():
+        row = {"statistic": STAT_TITLES.get(name, name), "real": round(s.real, 4)}
+        for kind in NULL_KINDS:
+            v = s.values(kind)
+            row[f"{kind} mean"] = round(float(v.mean()), 4) if v.size else None
+            z = s.z(kind)
+            row[f"{kind} z"] = None if z is None else round(z, 2)
+            row[f"{kind} p"] = round(s.p(kind), 4)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | None = None,
+                other: GraphResult | None = None, *, draws: int | None = None, seed: int = 0,
+                key: str = "null") -> NullResult | None:
+    """Null distributions of ``result``'s statistics from random and shuffled spaces.
+
+    With ``draws`` None a number input (default 200) lets the reader choose K.
+    """
+    st.header("Is it more than chance?")
+    if draws is None:
+        draws = int(st.number_input("Draws per null model (K)", 10, 1000, DEFAULT_DRAWS, step=10,
+                                    key=f"{key}_draws"))
+    if other is not None and other.graph.words != result.graph.words:
+        other = None
+    okey = _key(other) if other is not None else None
+    try:
+        with st.spinner(f"Drawing {draws} random and {draws} shuffled spaces …"):
+            res = _null((_key(result), okey), result.graph, int(dim), _cats(categories),
+                        other.graph if other is not None else None, int(draws), int(seed))
+    except CosineRingsError as exc:
+        st.error(str(exc), icon="🚫")
+        return None
+    dens = res.statistics["density"]
+    st.markdown(
+        f"**What a random space still shows.** The threshold rule keeps a fixed share of pairs "
+        f"whatever the space: random {dim}-dimensional vectors keep {dens.random.mean():.1%} of "
+        f"pairs here on average (this source: {dens.real:.1%}), with hubs, isolated words and "
+        f"communities of their own (random modularity {res.statistics['modularity'].random.mean():.2f}). "
+        "**What it does not show** is structure that matches the words: categories that link "
+        "inside themselves, communities that agree with the categories, or similarities that "
+        "agree with another trained source. Shuffling the source's own vectors between words "
+        "keeps its graph's shape exactly (same density and modularity) and breaks only that match."
+    )
+    if categories is None or not categories:
+        st.caption("This list has no categories: selectivity and category agreement need a preset "
+                   "or a category,word file.")
+    st.dataframe(_null_table(res), hide_index=True, width="stretch")
+    st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
+               "one-sided. A z of “None” means the null never varies (e.g. density under shuffling).")
+    st.altair_chart(null_histograms(res), theme=None, width="content", key=f"{key}_hist")
+    return res
+
+
+def graph_on_words(spec: str, result: GraphResult) -> GraphResult | None:
+    """Source ``spec``'s graph on ``result``'s words and threshold settings; None if it fails."""
+    if check_spec(spec):
+        return None
+    g = result.graph
+    try:
+        load_with_progress(spec, "source B")
+        return graph_result(spec, g.words, g.rule, g.k, g.threshold if g.rule == "fixed" else None)
+    except Exception:  # no second source is fine: the null model just leaves RSA out
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _order_by_a(key: tuple, _a: RingGraph) -> tuple[str, ...]:
+    part = louvain(_a.words, _a.similarity, _a.mask)
+    return tuple(community_order(_a.words, part.communities))
+
+
+def community_ordered(words: WordList, spec_a: str, rule: str, k: float,
+                      value: float | None) -> WordList:
+    """``words`` re-ordered by source A's Louvain communities, for both rings.
+
+    A's graph is built on ``words`` in their given order; words A lacks go
+    last. When A cannot be drawn the given order is kept.
+    """
+    try:
+        if check_spec(spec_a):
+            return words
+        load_with_progress(spec_a, "source A")
+        result_a = graph_result(spec_a, words.words, rule, k, value)
+    except Exception:  # A's own panel shows the error; the order just stays as given
+        return words
+    order = _order_by_a(_key(result_a), result_a.graph)
+    index = {w: i for i, w in enumerate(words.words)}
+    ranked = [w for w in order if w in index] + [w for w in words.words if w not in set(order)]
+    idx = [index[w] for w in ranked]
+    cats = tuple(words.categories[i] for i in idx) if words.categories else None
+    return WordList(tuple(words.words[i] for i in idx), cats)
