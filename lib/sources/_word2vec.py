@@ -14,18 +14,19 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
+from ._cache import fingerprint, kind_cache_dir
+from ._table import TableSource, WordTable, open_or_build, write_table
+from ._vocab import case_variants
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
-__all__ = ["KeyedVectorsSource", "load_word2vec_file", "sniff_word2vec_binary", "case_variants"]
-
-
-def case_variants(word: str) -> list[str]:
-    """The forms tried in order: as typed, lower-case, Title-case (no repeats)."""
-    out: list[str] = []
-    for form in (word, word.lower(), word[:1].upper() + word[1:].lower()):
-        if form not in out:
-            out.append(form)
-    return out
+__all__ = [
+    "KeyedVectorsSource",
+    "load_word2vec_file",
+    "sniff_word2vec_binary",
+    "case_variants",
+    "cached_table_source",
+    "word2vec_file_source",
+]
 
 
 def _open(path: Path):
@@ -116,6 +117,39 @@ class KeyedVectorsSource(Source):
         return finish_lookup(found, rows, self.dim, missing, notes)
 
 
-def word2vec_file_source(path: str) -> KeyedVectorsSource:
-    kv = load_word2vec_file(path)
-    return KeyedVectorsSource(kv, spec=f"word2vec:{path}", name=f"word2vec file {Path(path).name}")
+def cached_table_source(
+    path: str | os.PathLike, *, spec: str, name: str, kind: str = "word2vec", limit: int | None = None
+) -> TableSource:
+    """A word2vec file as a :class:`TableSource` cached as a memory-mapped table.
+
+    The first use parses the file with gensim and writes the table under
+    the cache folder of ``kind`` (keyed by the file's path, size, mtime and
+    ``limit``); later uses open that table with ``mmap`` in milliseconds.
+    A damaged cached table is discarded and rebuilt.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    sniff_word2vec_binary(path)  # reject a non-word2vec file before any caching
+    with _open(path) as fh:
+        dim = int(fh.readline(1024).split()[1])
+    st = path.stat()
+    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(str(path.resolve()), st.st_size, st.st_mtime_ns, limit)}"
+
+    def build(target: Path) -> None:
+        kv = load_word2vec_file(path, limit=limit)
+        write_table(target, list(kv.index_to_key), kv.vectors)
+
+    def open_table() -> WordTable:
+        table = open_or_build(folder, build)
+        if table.vectors is None or table.vectors.shape[1] != dim:
+            raise VectorFileError(f"{path}: cached table does not match the file's dimension {dim}")
+        return table
+
+    return TableSource(spec=spec, name=name, dim=dim, open_table=open_table).prepare()
+
+
+def word2vec_file_source(path: str, *, limit: int | None = None) -> TableSource:
+    """``word2vec:PATH``: a local word2vec text/binary/.gz file, cached memory-mapped."""
+    spec = f"word2vec:{path}" + (f",limit={limit}" if limit else "")
+    return cached_table_source(path, spec=spec, name=f"word2vec file {Path(path).name}", limit=limit)

@@ -12,7 +12,15 @@ from typing import Callable
 from ..errors import SpecError
 from .base import Source
 
-__all__ = ["SourceKind", "register", "kinds", "load_source", "parse_options", "split_spec"]
+__all__ = [
+    "SourceKind",
+    "register",
+    "kinds",
+    "load_source",
+    "parse_options",
+    "split_spec",
+    "split_trailing_options",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,12 @@ class SourceKind:
     offline: Callable[[], bool | None] = lambda: True
     #: Where it caches downloads or derived files (None: nowhere).
     cache: Callable[[], str | None] = lambda: None
+    #: Approximate bytes a first use of ``KIND:ARG`` downloads (0: nothing, None: unknown).
+    download_size: Callable[[str | None], int | None] | None = None
+    #: Whether this kind can be used at all here (e.g. an optional wheel is installed).
+    available: Callable[[], bool] = lambda: True
+    #: Whether ``build`` takes a ``progress=`` download callback.
+    accepts_progress: bool = False
 
 
 _REGISTRY: dict[str, SourceKind] = {}
@@ -78,8 +92,25 @@ def parse_options(arg: str | None, allowed: dict[str, type], *, kind: str) -> di
     return out
 
 
-def load_source(spec: str) -> Source:
+def split_trailing_options(arg: str | None, allowed: dict[str, type], *, kind: str) -> tuple[str, dict]:
+    """Split ``HEAD,key=value,...`` into HEAD and typed options.
+
+    Only trailing ``key=value`` items with an ``allowed`` key count as
+    options, so HEAD (a path, a model id or a nested SPEC) may contain
+    commas of its own.
+    """
+    parts = (arg or "").split(",")
+    tail: list[str] = []
+    while len(parts) > 1 and parts[-1].partition("=")[0].strip() in allowed and "=" in parts[-1]:
+        tail.insert(0, parts.pop())
+    return ",".join(parts), parse_options(",".join(tail), allowed, kind=kind)
+
+
+def load_source(spec: str, *, progress: Callable[[int, int | None], None] | None = None) -> Source:
     """Parse ``spec`` and build its source.
+
+    ``progress(done_bytes, total_bytes)`` is called during a download (when
+    None, downloads draw a tqdm bar on stderr).
 
     Raises
     ------
@@ -92,4 +123,6 @@ def load_source(spec: str) -> Source:
     kind = _REGISTRY.get(prefix)
     if kind is None:
         raise SpecError(f"unknown source {spec!r}; valid forms: {valid_forms()}")
+    if kind.accepts_progress:
+        return kind.build(arg, progress=progress)
     return kind.build(arg)

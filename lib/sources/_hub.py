@@ -1,0 +1,168 @@
+"""Fetch a transformer checkpoint folder: a local folder as is, or a Hugging Face hub id.
+
+Only what the token embeddings need is downloaded: the tokenizer files,
+``config.json`` and the safetensors weights (for a sharded checkpoint, the
+index and the one shard holding the embedding). Files go to the hub cache
+under ``<cache root>/huggingface`` (``$HF_HUB_CACHE`` when set) through
+``huggingface_hub.hf_hub_download``, which writes to a temporary file and
+renames it when complete. ``HF_HUB_OFFLINE=1`` uses the cache only.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..errors import SourceError, SpecError
+from ._cache import NETWORK_TIMEOUT_S, Progress, cache_root, offline_error
+from ._safetensors import embedding_tensor_name
+
+__all__ = ["hf_cache_dir", "is_offline", "model_folder", "hub_download_size", "KNOWN_SIZES"]
+
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
+_TOKENIZER_FILES = ("tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "vocab.txt")
+
+#: Approximate sizes (bytes) of ``model.safetensors`` of well-known checkpoints.
+KNOWN_SIZES = {
+    "openai-community/gpt2": 548_105_171,
+    "distilbert/distilgpt2": 352_824_413,
+    "openai-community/gpt2-medium": 1_520_013_706,
+    "openai-community/gpt2-large": 3_247_159_534,
+    "openai-community/gpt2-xl": 6_431_829_964,
+    "google-bert/bert-base-uncased": 440_449_768,
+}
+_ALIASES = {"gpt2": "openai-community/gpt2", "distilgpt2": "distilbert/distilgpt2", "bert-base-uncased": "google-bert/bert-base-uncased"}
+_ALIASES.update({f"gpt2-{s}": f"openai-community/gpt2-{s}" for s in ("medium", "large", "xl")})
+
+
+def hf_cache_dir() -> Path:
+    """``$HF_HUB_CACHE`` when set, else ``<cache root>/huggingface`` (read at call time)."""
+    env = os.environ.get("HF_HUB_CACHE", "").strip()
+    return Path(env).expanduser() if env else cache_root() / "huggingface"
+
+
+def is_offline() -> bool:
+    """Whether ``HF_HUB_OFFLINE`` is set (read now, not at import time)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _repo_id(name: str) -> str:
+    if not _REPO_ID.match(name) or ".." in name:
+        raise SpecError(f"{name!r} is neither a local folder nor a Hugging Face model id (like openai-community/gpt2)")
+    return _ALIASES.get(name, name)
+
+
+def _forwarding_tqdm(progress: Progress):
+    from tqdm.auto import tqdm
+
+    class _Forward(tqdm):  # hf_hub_download reports through a tqdm class
+        def __init__(self, *args, **kwargs):
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+            self._done = 0
+
+        def update(self, n=1):
+            self._done += int(n or 0)
+            progress(self._done, int(self.total) if self.total else None)
+            return super().update(n)
+
+    return _Forward
+
+
+def _fetch(repo: str, filename: str, *, progress: Progress | None) -> Path:
+    from huggingface_hub import hf_hub_download
+
+    kwargs = {"cache_dir": str(hf_cache_dir()), "local_files_only": is_offline(), "etag_timeout": NETWORK_TIMEOUT_S}
+    if progress is not None:
+        kwargs["tqdm_class"] = _forwarding_tqdm(progress)
+    return Path(hf_hub_download(repo, filename, **kwargs))
+
+
+def _classify(exc: Exception, repo: str) -> Exception | None:
+    """Map a hub exception to our error; None means "this file does not exist"."""
+    from huggingface_hub import errors
+
+    if isinstance(exc, errors.GatedRepoError):
+        return SourceError(f"{repo}: gated model; accept its licence on huggingface.co and log in first")
+    if isinstance(exc, errors.RepositoryNotFoundError):
+        return SourceError(f"unknown Hugging Face model id {repo!r}")
+    if isinstance(exc, errors.RevisionNotFoundError):
+        return SourceError(f"{repo}: revision not found")
+    if isinstance(exc, errors.LocalEntryNotFoundError):
+        return offline_error(repo, "not in the local cache")
+    if isinstance(exc, errors.EntryNotFoundError):
+        return None
+    if isinstance(exc, (errors.HFValidationError, ValueError)):
+        return SpecError(f"{repo!r} is not a valid Hugging Face model id")
+    return offline_error(repo, f"{type(exc).__name__}: {exc}")
+
+
+def _get(repo: str, filename: str, *, progress: Progress | None = None, optional: bool = False) -> Path | None:
+    try:
+        return _fetch(repo, filename, progress=progress)
+    except Exception as exc:  # the hub raises httpx, OSError and its own types
+        err = _classify(exc, repo)
+        if err is None or (optional and isinstance(exc, FileNotFoundError)):
+            return None
+        raise err from exc
+
+
+def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
+    """A folder with the checkpoint's tokenizer and safetensors weights.
+
+    Parameters
+    ----------
+    id_or_dir : str
+        A local folder, or a hub model id (``openai-community/gpt2``, ``distilgpt2``).
+    progress : callable, optional
+        ``progress(done_bytes, total_bytes)`` while the weights download.
+
+    Raises
+    ------
+    SourceError
+        Unknown id, no safetensors weights, or no network (one line naming
+        the offline sources).
+    """
+    local = Path(id_or_dir).expanduser()
+    if local.is_dir():
+        return local
+    if id_or_dir.startswith((".", "/", "~")) or id_or_dir.count("/") > 1:
+        raise SourceError(f"{id_or_dir}: no such folder")
+    repo = _repo_id(id_or_dir)
+    weights = _get(repo, "model.safetensors", progress=progress)
+    if weights is None:
+        index = _get(repo, "model.safetensors.index.json")
+        if index is None:
+            raise SourceError(
+                f"{repo}: no model.safetensors on the hub (pickled pytorch_model.bin checkpoints are refused)"
+            )
+        import json
+
+        weight_map = json.loads(index.read_text())["weight_map"]
+        name = embedding_tensor_name(list(weight_map), f"{repo}/model.safetensors.index.json")
+        _get(repo, weight_map[name], progress=progress)
+        weights = index
+    folder = weights.parent
+    # The repo is reachable (or cached): the remaining files are optional.
+    _get(repo, "config.json", optional=True)
+    if _get(repo, "tokenizer.json", optional=True) is None:
+        for fname in _TOKENIZER_FILES:
+            _get(repo, fname, optional=True)
+    return folder
+
+
+def hub_download_size(id_or_dir: str | None, default: str) -> int | None:
+    """Approximate bytes to download (0 when local or cached, None when unknown)."""
+    name = id_or_dir or default
+    if Path(name).expanduser().is_dir():
+        return 0
+    try:
+        repo = _repo_id(name)
+    except SpecError:
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(repo, "model.safetensors", cache_dir=str(hf_cache_dir()))
+    if isinstance(cached, str):
+        return 0
+    return KNOWN_SIZES.get(repo)

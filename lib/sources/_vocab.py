@@ -1,0 +1,109 @@
+"""Sources with a fixed vocabulary and an embedding matrix.
+
+A :class:`VocabSource` resolves each word to one or more matrix rows (one for
+word vectors, the word's tokens for transformer sources) and reads only
+those rows, so the matrix can stay memory-mapped on disk. :meth:`lookup`,
+:meth:`vocabulary` and the shuffled null model are written once here on top
+of three small methods each backend provides.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .base import Lookup, Missing, Note, Source, finish_lookup
+
+__all__ = ["Resolved", "VocabSource", "as_float32_rows", "case_variants"]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """How one word maps onto the matrix: its row ids (combined by mean) and a note."""
+
+    ids: tuple[int, ...]
+    note: str | None = None
+
+
+def case_variants(word: str) -> list[str]:
+    """The forms tried in order: as typed, lower-case, Title-case (no repeats)."""
+    out: list[str] = []
+    for form in (word, word.lower(), word[:1].upper() + word[1:].lower()):
+        if form not in out:
+            out.append(form)
+    return out
+
+
+def as_float32_rows(matrix, ids: np.ndarray) -> np.ndarray:
+    """Rows ``ids`` of a (possibly memory-mapped) matrix as a new float32 array.
+
+    Rows are read in sorted order (sequential disk access) and put back in
+    the requested order.
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    if ids.size == 0:
+        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return np.asarray(matrix[uniq], dtype=np.float32)[inverse]
+
+
+class VocabSource(Source):
+    """A source whose words resolve to rows of a fixed embedding matrix.
+
+    Subclasses implement :meth:`resolve`, :meth:`vocab_units`, :meth:`rows`
+    and the ``n_rows`` attribute. Instances are read-only after construction
+    (lazy parts are built under a lock), so one object can serve several
+    threads.
+    """
+
+    #: Number of rows of the embedding matrix.
+    n_rows: int
+
+    @abstractmethod
+    def resolve(self, word: str) -> Resolved | str:
+        """The rows for ``word``, or the reason (a string) it has none."""
+
+    @abstractmethod
+    def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
+        """The first ``limit`` vocabulary entries (as :meth:`lookup` accepts them) and their row ids."""
+
+    @abstractmethod
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """Matrix rows ``ids`` as a float32 (len(ids), dim) array."""
+
+    def lookup(self, words: Sequence[str]) -> Lookup:
+        found: list[str] = []
+        groups: list[tuple[int, ...]] = []
+        missing: list[Missing] = []
+        notes: list[Note] = []
+        for w in words:
+            res = self.resolve(w)
+            if isinstance(res, str):
+                missing.append(Missing(w, res))
+                continue
+            found.append(w)
+            groups.append(res.ids)
+            if res.note:
+                notes.append(Note(w, res.note))
+        flat = np.fromiter((i for g in groups for i in g), dtype=np.int64)
+        all_rows = self.rows(flat)
+        out = np.empty((len(groups), self.dim), dtype=np.float32)
+        start = 0
+        for k, g in enumerate(groups):
+            out[k] = all_rows[start : start + len(g)].mean(axis=0)
+            start += len(g)
+        return finish_lookup(found, out, self.dim, missing, notes)
+
+    def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+        """The first ``limit`` vocabulary entries and their float32 (n, dim) rows.
+
+        Each entry is a string :meth:`lookup` maps back to the same row.
+        """
+        if limit is not None and int(limit) < 0:
+            from ..errors import InputError
+
+            raise InputError(f"vocabulary limit must be >= 0, got {limit}")
+        units, ids = self.vocab_units(None if limit is None else int(limit))
+        return units, self.rows(ids)
