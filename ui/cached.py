@@ -7,7 +7,6 @@ of a cached function is one of its arguments.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Callable
 
 import streamlit as st
@@ -18,27 +17,24 @@ from lib.sources import Source, load_source
 __all__ = ["get_source", "graph_result", "passage_words", "load_with_progress"]
 
 
-def _load(spec: str, progress: Callable[[float, str], None] | None) -> Source:
-    if progress is not None and "progress" in inspect.signature(load_source).parameters:
-        return load_source(spec, progress=progress)
-    return load_source(spec)
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
-def get_source(spec: str, _progress: Callable[[float, str], None] | None = None) -> Source:
+def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = None) -> Source:
     """The loaded source of ``spec``, shared by all sessions.
 
-    ``_progress`` (not part of the cache key) receives download progress.
+    ``_progress(done_bytes, total_bytes)`` (not part of the cache key)
+    receives download progress.
     """
-    return _load(spec, _progress)
+    return load_source(spec, progress=_progress)
 
 
 def load_with_progress(spec: str, label: str) -> Source:
     """Load ``spec`` (cached), showing a progress bar while a download runs."""
     slot = st.empty()
 
-    def progress(fraction: float, text: str = "") -> None:
-        slot.progress(min(max(float(fraction), 0.0), 1.0), text=f"{label}: {text or spec}")
+    def progress(done: int, total: int | None) -> None:
+        fraction = min(done / total, 1.0) if total else 0.0
+        size = f"{done / 1e6:,.1f} of {total / 1e6:,.1f} MB" if total else f"{done / 1e6:,.1f} MB"
+        slot.progress(fraction, text=f"{label}: downloading {spec} ({size})")
 
     try:
         with st.spinner(f"{label}: loading {spec} …", show_time=True):

@@ -10,20 +10,21 @@ import pandas as pd
 import streamlit as st
 
 from lib.charts import degree_distribution_chart, degree_table, ring_chart
-from lib.export import export_bytes, export_filename
+from lib.export import export_bytes, export_filename, nodes_csv
 
 from .sidebar import Choices
 from .views import Panel
 
 __all__ = ["ring_panel", "ring_stats", "degree_section", "DOWNLOADS"]
 
-#: Download buttons under each ring: (label, format, MIME type).
+#: Download buttons under each ring: (label, what, extension, MIME type).
 DOWNLOADS = (
-    ("SVG", "svg", "image/svg+xml"),
-    ("PNG", "png", "image/png"),
-    ("CSV", "csv", "text/csv"),
-    ("GEXF", "gexf", "application/xml"),
-    ("GraphML", "graphml", "application/xml"),
+    ("SVG", "svg", "svg", "image/svg+xml"),
+    ("PNG", "png", "png", "image/png"),
+    ("Nodes CSV", "nodes", "csv", "text/csv"),
+    ("Edges CSV", "csv", "csv", "text/csv"),
+    ("GEXF", "gexf", "gexf", "application/xml"),
+    ("GraphML", "graphml", "graphml", "application/xml"),
 )
 
 
@@ -57,17 +58,25 @@ def ring_stats(panel: Panel) -> None:
     st.caption("  \n".join(lines))
 
 
-def _downloads(panel: Panel, ch: Choices, key: str) -> None:
-    r = panel.result
-    cols = st.columns(len(DOWNLOADS))
-    for col, (label, fmt, mime) in zip(cols, DOWNLOADS):
-        col.download_button(
+def _downloads(panel: Panel, ch: Choices, key: str,
+               domain: tuple[float, float] | None) -> None:
+    r, cats = panel.result, panel.categories
+    opts = {"categories": cats, "labels": ch.state.labels, "color_domain": domain}
+
+    def make(what: str) -> bytes:
+        if what == "nodes":
+            return nodes_csv(r, cats)
+        return export_bytes(r, what, **opts)
+
+    cols = st.columns(3)
+    for n, (label, what, ext, mime) in enumerate(DOWNLOADS):
+        name = ch.list_name + ("_nodes" if what == "nodes" else "_edges" if what == "csv" else "")
+        cols[n % 3].download_button(
             label,
-            # Deferred: the file is only made when the button is pressed.
-            data=lambda fmt=fmt: export_bytes(r, fmt),
-            file_name=export_filename(r.source, ch.list_name, fmt),
+            data=lambda what=what: make(what),  # deferred: made only when pressed
+            file_name=export_filename(r.source, name, ext),
             mime=mime,
-            key=f"dl_{key}_{fmt}",
+            key=f"dl_{key}_{what}",
             on_click="ignore",
             width="stretch",
         )
@@ -85,7 +94,7 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
                        color_domain=domain, size=size)
     st.altair_chart(chart, theme=None, width="content", key=f"ring_{key or panel.label}")
     ring_stats(panel)
-    _downloads(panel, ch, key or panel.label)
+    _downloads(panel, ch, key or panel.label, domain)
 
 
 def degree_section(panels: Sequence[Panel]) -> None:

@@ -52,7 +52,7 @@ def _looks_like_path(prefix: str, arg: str) -> bool:
     if _FILE_SUFFIX.search(arg) or os.path.exists(os.path.expanduser(arg)):
         return True
     # Hugging Face model ids are "org/name"; anywhere else a slash is a path.
-    return "/" in arg and prefix != "hf"
+    return "/" in arg and prefix not in ("hf", "gpt2")
 
 
 def check_spec(spec: str) -> str | None:
@@ -85,14 +85,17 @@ def check_spec(spec: str) -> str | None:
 
 
 def _concrete(form: str) -> bool:
-    # Forms with placeholders (random:dim=D,seed=S, word2vec:PATH) have capitals.
-    return form == form.lower()
+    # Forms with placeholders (random:dim=D,seed=S, word2vec:PATH) have capitals,
+    # alternatives (multi=mean|first) a bar, optional parts brackets.
+    return form == form.lower() and not any(c in form for c in "|[]")
 
 
 def known_specs() -> list[str]:
     """The ready-made SPECs offered in the source selectboxes, in registry order."""
     specs: list[str] = []
     for kind in kinds():
+        if _safe(kind.available) is False:
+            continue
         specs.extend(f for f in kind.forms if _concrete(f) and f not in specs)
     for extra in _EXTRA:
         if extra not in specs and kind_of(extra) is not None:
@@ -106,12 +109,18 @@ def default_specs() -> tuple[str, str]:
     return a, "random:dim=50"
 
 
-def _size_text(size: object) -> str:
-    if callable(size):
-        size = size()
+def _safe(probe, *args):
+    """Call a kind's probe; a probe must never break the sidebar (None on failure)."""
+    try:
+        return probe(*args)
+    except Exception:
+        return None
+
+
+def _size_text(size: int | None) -> str:
     if isinstance(size, (int, float)) and size > 0:
         return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"
-    return str(size) if size else ""
+    return ""
 
 
 def spec_label(spec: str) -> str:
@@ -121,11 +130,9 @@ def spec_label(spec: str) -> str:
     kind = kind_of(spec)
     if kind is None:
         return spec
-    try:
-        offline = kind.offline()
-    except Exception:  # a kind's probe must never break the sidebar
-        offline = None
-    if offline:
+    _, arg = split_spec(spec)
+    size = _safe(kind.download_size, arg) if kind.download_size else None
+    if size == 0 or (size is None and _safe(kind.offline)):
         return f"{spec}  ✓ offline"
-    size = _size_text(getattr(kind, "download_size", None))
-    return f"{spec}  ⬇ download{' ' + size if size else ''}"
+    text = _size_text(size)
+    return f"{spec}  ⬇ download{' ' + text if text else ''}"

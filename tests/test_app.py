@@ -1,0 +1,268 @@
+"""AppTests of the Streamlit app: every page, the sidebar, URL state and bad input.
+
+Expected numbers come from ``lib`` directly, so the tests check that the
+page shows what the engine computes for the chosen words, sources and rule.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from lib.graph import build_graph
+from lib.presets import preset
+from lib.sources import load_source
+from lib.words import WordList
+from ui.sources import OTHER, check_spec, default_specs
+from ui.state import parse_params, to_params
+from ui.views import ordered
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+PAGES = {
+    "ring_graph": "pages/ring_graph.py",
+    "random_baseline": "pages/random_baseline.py",
+    "method": "pages/method.py",
+}
+
+
+@pytest.fixture(autouse=True)
+def _navigation_app(monkeypatch):
+    """Run the entrypoint on every AppTest run, as the server does.
+
+    A server flips ``PagesManager.uses_pages_directory`` to False on the first
+    ``st.navigation`` call and keeps it; AppTest resets it before each run, so
+    with a ``pages/`` folder its reruns would run a page file without the
+    entrypoint (no sidebar). Keep it False after every reset.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def run_app(query: dict | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def rings(at: AppTest) -> list[dict]:
+    """The ring charts: layered charts with an edge (rule) layer and a node layer."""
+    def marks(spec):
+        return {(layer.get("mark") or {}).get("type") for layer in spec.get("layer", [])}
+    return [spec for spec in charts(at) if {"rule", "circle"} <= marks(spec)]
+
+
+def metrics(at: AppTest) -> list[dict[str, str]]:
+    """One dict per drawn ring: threshold, edges, density, isolated."""
+    rings: list[dict[str, str]] = []
+    for m in at.metric:
+        if m.label == "threshold":
+            rings.append({})
+        if m.label in ("threshold", "edges", "density", "isolated"):
+            rings[-1][m.label] = m.value
+    return rings
+
+
+def expected(spec: str, words, rule: str = "seed", k: float = 1.0, value=None) -> dict[str, str]:
+    g = build_graph(load_source(spec), list(words), rule=rule, k=k, value=value).graph
+    return {"threshold": f"{g.threshold:.3f}", "edges": f"{g.n_edges:,}",
+            "density": f"{g.density:.3f}", "isolated": str(len(g.isolated))}
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+# -- default views ---------------------------------------------------------------
+
+def test_compare_default_view_draws_both_rings_with_engine_numbers():
+    at = run_app()
+    a, b = default_specs()
+    words = preset("course").words
+    assert metrics(at) == [expected(a, words), expected(b, words)]
+    first_two = rings(at)[:2]  # the analysis section below may draw more rings
+    assert len(first_two) == 2 and len(charts(at)) >= 3  # and the degree distribution
+    assert at.dataframe and len(at.dataframe[0].value) == len(words)
+    assert at.query_params["preset"] == "course"
+    assert at.query_params["a"] == a and at.query_params["b"] == b
+    assert not at.error and not at.warning
+
+
+@pytest.mark.parametrize("page, n_charts", [("ring_graph", 5), ("random_baseline", 3),
+                                           ("method", 0)])
+def test_every_page_renders(page, n_charts):
+    at = run_app(page=page)
+    assert len(charts(at)) >= n_charts
+    assert not at.error
+    if page == "method":
+        assert len(at.get("latex")) >= 5 or "T = " in str(at.main)
+
+
+def test_ring_graph_page_shows_neighbours_of_the_selected_word():
+    at = run_app(page="ring_graph")
+    at.selectbox(key="word").set_value("banana").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "banana" not in set(table.iloc[:, 0])
+    assert at.query_params["word"] == "banana"
+    g = build_graph(load_source(default_specs()[0]), preset("course").words).graph
+    i = g.words.index("banana")
+    best = max((j for j in range(g.n) if j != i), key=lambda j: g.similarity[i, j])
+    assert g.words[best] in set(table.astype(str).values.ravel())
+
+
+def test_random_baseline_uses_random_of_the_same_dimension():
+    at = run_app(page="random_baseline")
+    dim = load_source(default_specs()[0]).dim
+    headers = texts(at.subheader)
+    assert f"random:dim={dim}" in headers
+    assert metrics(at)[1] == expected(f"random:dim={dim}", preset("course").words)
+
+
+# -- changing the choices updates the numbers -----------------------------------------
+
+def test_changing_words_updates_numbers_and_url():
+    at = run_app()
+    at.radio(key="mode").set_value("text").run()
+    words = "cat dog horse cow car bus train truck apple pear plum"
+    at.text_area(key="words_text").input(words).run()
+    assert not at.exception
+    assert metrics(at)[1] == expected(default_specs()[1], words.split())
+    assert at.query_params["words"] == ",".join(words.split())
+    assert "preset" not in at.query_params
+
+
+def test_changing_source_rule_and_k_updates_numbers():
+    at = run_app()
+    at.selectbox(key="b_choice").set_value(OTHER).run()
+    at.text_input(key="b_custom").input("random:dim=20,seed=7").run()
+    words = preset("course").words
+    assert metrics(at)[1] == expected("random:dim=20,seed=7", words)
+    at.radio(key="rule").set_value("course").run()
+    at.number_input(key="k").set_value(0.5).run()
+    assert metrics(at)[1] == expected("random:dim=20,seed=7", words, "course", 0.5)
+    at.radio(key="rule").set_value("fixed").run()
+    at.slider(key="value").set_value(0.3).run()
+    assert metrics(at)[1] == expected("random:dim=20,seed=7", words, "fixed", value=0.3)
+    assert at.query_params["rule"] == "fixed" and at.query_params["value"] == "0.3"
+    assert not at.exception
+
+
+def test_order_by_category_groups_the_ring():
+    wl = WordList(("a", "x", "b", "y"), ("one", "two", "one", "two"))
+    assert ordered(wl, "category").words == ("a", "b", "x", "y")
+    assert ordered(wl, "input") == wl
+    at = run_app({"words": "w1,w2,w3,w4", "b": "random"})
+    at.radio(key="order").set_value("category").run()
+    assert "no categories" in texts(at.info)
+    assert at.query_params["order"] == "category"
+    assert metrics(at)[1] == expected("random", ["w1", "w2", "w3", "w4"])
+
+
+def test_preset_change_and_colour_and_labels():
+    at = run_app()
+    at.selectbox(key="preset").set_value("animals").run()
+    at.toggle(key="labels").set_value(False).run()
+    at.radio(key="colour").set_value("separate").run()
+    assert not at.exception
+    assert metrics(at)[1] == expected(default_specs()[1], preset("animals").words)
+    ring = rings(at)[0]
+    assert not any(layer.get("mark", {}).get("type") == "text" for layer in ring["layer"])
+    assert at.query_params["labels"] == "off" and at.query_params["colour"] == "separate"
+
+
+# -- URL state --------------------------------------------------------------------------
+
+def test_query_string_round_trips():
+    query = {"words": "cat,dog,horse,car,bus,train", "a": "random:dim=30,seed=2",
+             "b": "random", "rule": "course", "k": "1.5", "order": "category",
+             "labels": "off", "colour": "separate"}
+    at = run_app(query)
+    assert at.text_area(key="words_text").value == "cat, dog, horse, car, bus, train"
+    assert at.radio(key="rule").value == "course" and at.number_input(key="k").value == 1.5
+    assert dict(at.query_params) == query
+    assert metrics(at) == [expected("random:dim=30,seed=2", query["words"].split(","), "course", 1.5),
+                           expected("random", query["words"].split(","), "course", 1.5)]
+    again = run_app(dict(at.query_params))
+    assert metrics(again) == metrics(at)
+    assert "rule=course" in at.code[0].value
+
+
+def test_parse_params_and_to_params_are_inverse():
+    state, notes = parse_params({"preset": "physics", "a": "random", "b": "random:dim=9",
+                                 "rule": "fixed", "value": "-0.25", "k": "2"})
+    assert notes == []
+    again, _ = parse_params(to_params(state))
+    assert again == state
+
+
+# -- bad input ------------------------------------------------------------------------
+
+def test_bad_url_parameters_fall_back_with_visible_notes():
+    at = run_app({"a": "nosuchsource", "rule": "loose", "k": "abc", "preset": "nope",
+                  "colour": "rainbow", "zzz": "1"})
+    shown = texts(at.warning)
+    for part in ("nosuchsource", "loose", "abc", "nope", "rainbow", "zzz"):
+        assert part in shown
+    a, b = default_specs()
+    words = preset("course").words
+    assert metrics(at) == [expected(a, words), expected(b, words)]
+    at.radio(key="rule").set_value("course").run()  # still works, notes go once changed
+    assert not at.exception and not at.warning
+
+
+def test_file_paths_are_refused_unless_allowed(monkeypatch):
+    at = run_app({"a": "word2vec:/etc/passwd"})
+    assert "does not open files" in texts(at.warning)
+    at.selectbox(key="a_choice").set_value(OTHER).run()
+    at.text_input(key="a_custom").input("word2vec:/etc/hosts").run()
+    assert "does not open files" in texts(at.error)
+    assert len(metrics(at)) == 1  # ring B is still drawn
+    assert "does not open files" in check_spec("shuffled:word2vec:./vectors.txt")
+    monkeypatch.setenv("COSINE_RINGS_ALLOW_PATHS", "1")
+    assert check_spec("word2vec:/tmp/vectors.txt") is None
+
+
+@pytest.mark.parametrize("words, message", [
+    ("", "Type some words"),
+    ("apple", "need at least 3"),
+])
+def test_empty_and_one_word_lists_are_explained(words, message):
+    at = run_app()
+    at.radio(key="mode").set_value("text").run()
+    at.text_area(key="words_text").input(words).run()
+    assert not at.exception
+    assert message in texts(at.warning) + texts(at.error)
+    at.text_area(key="words_text").input("sun moon star sky").run()
+    assert not at.exception and len(metrics(at)) == 2
+
+
+def test_source_missing_all_words_fails_alone():
+    at = run_app({"words": "qzxv,xqzv,vzqx,zzqqx"})
+    assert "need at least 3" in texts(at.error)
+    assert len(metrics(at)) == 1  # the random ring has every word
+    assert metrics(at)[0] == expected(default_specs()[1], ["qzxv", "xqzv", "vzqx", "zzqqx"])
+
+
+def test_unknown_source_typed_in_the_sidebar():
+    at = run_app()
+    at.selectbox(key="b_choice").set_value(OTHER).run()
+    at.text_input(key="b_custom").input("nonsense:abc").run()
+    assert "unknown source" in texts(at.error)
+    assert len(metrics(at)) == 1 and not at.exception
