@@ -1,9 +1,10 @@
 """Altair charts of a ring graph: the ring, degrees, similarities, matrices.
 
-Prepare and draw are separate steps: :func:`ring_data` computes the tidy
-node and edge tables the ring needs (rounded, capped, thinned labels);
-:func:`ring_chart` only draws them. Every function returns a chart or a
-DataFrame without showing it; pages and the exporter decide what to do.
+Prepare and draw are separate steps: :func:`ring_data` (from
+:mod:`lib.ring_spec`, re-exported here) computes the tidy node and edge
+tables the ring needs (rounded, capped, thinned labels); :func:`ring_chart`
+only draws them. Every function returns a chart or a DataFrame without
+showing it; pages and the exporter decide what to do.
 
 Words are data: they only ever travel as data values (never inside a Vega
 expression or a field name), so Vega draws them as text.
@@ -20,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Mapping
 
 import altair as alt
@@ -29,6 +29,7 @@ import pandas as pd
 
 from .engine import RingGraph
 from .errors import InputError
+from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data, ring_layers
 
 __all__ = [
     "RingData",
@@ -43,171 +44,6 @@ __all__ = [
     "neighbours",
 ]
 
-#: Edge colour scheme of METHOD.md (purple = weak, yellow = strong).
-EDGE_SCHEME = "plasma"
-#: Half-width of the fixed x/y scale domains: the unit ring plus room for nodes.
-DOMAIN = 1.12
-#: Pixel area of the hollow marker that keeps degree-0 nodes visible.
-ISOLATED_AREA = 22.0
-#: Most edges one ring chart draws (Altair's inline-data row limit).
-MAX_EDGES_DRAWN = 5000
-#: How many strongest neighbours a node's tooltip lists.
-TOOLTIP_NEIGHBOURS = 3
-_NODE_COLOUR = "#3b3b58"
-_NO_GROUP = "(none)"
-
-
-@dataclass(frozen=True)
-class RingData:
-    """Everything the ring chart draws, as tidy tables.
-
-    ``nodes`` has one row per word in ring order; ``edges`` one row per
-    drawn edge, weakest first (so later rows are drawn on top); ``note``
-    says what was left out (edges over the cap, thinned labels), or is None.
-    """
-
-    nodes: pd.DataFrame
-    edges: pd.DataFrame
-    note: str | None
-    n_edges_total: int
-    threshold: float
-    cosine_domain: tuple[float, float]
-
-
-def node_pixel_scale(size: int, n: int) -> float:
-    """Pixels per unit of the METHOD diameter ``3*sqrt(degree)``.
-
-    Proportional to the chart size; shrinks with many words so hubs do not
-    cover the ring. Within one chart every node uses the same scale, so
-    areas stay faithful to ``diameter**2``.
-    """
-    return 2.0 * size / 440.0 * min(1.0, math.sqrt(60.0 / max(n, 1)))
-
-
-def _strongest_neighbours(graph: RingGraph, count: int) -> list[str]:
-    """One string per node: its strongest graph neighbours with cosines."""
-    n = graph.n
-    w = np.where(graph.mask, graph.similarity, -np.inf)
-    m = min(count, n - 1)
-    top = np.argpartition(-w, m - 1, axis=1)[:, :m] if m > 0 else np.zeros((n, 0), int)
-    rows = np.arange(n)[:, None]
-    order = np.argsort(-w[rows, top], axis=1, kind="stable")
-    top = top[rows, order]
-    words = graph.words
-    out = []
-    for i in range(n):
-        parts = [f"{words[j]} ({w[i, j]:.2f})" for j in top[i] if np.isfinite(w[i, j])]
-        out.append(", ".join(parts) if parts else "none (isolated: degree 0)")
-    return out
-
-
-def ring_data(
-    graph: RingGraph,
-    *,
-    categories: Mapping[str, str] | None = None,
-    groups: Mapping[str, str] | None = None,
-    max_edges: int = 2000,
-    label_limit: int = 120,
-    pixel_scale: float | None = None,
-    size: int = 440,
-) -> RingData:
-    """Prepare the node and edge tables of the ring figure.
-
-    Parameters
-    ----------
-    graph : RingGraph
-        The engine's result.
-    categories, groups : mapping of word to str, optional
-        Colour classes of the nodes; ``groups`` (e.g. communities) wins over
-        ``categories`` when both are given. Unmapped words get ``"(none)"``.
-    max_edges : int
-        Most edges drawn; above it the strongest ``max_edges`` are kept
-        (still weakest first) and ``note`` says how many were left out.
-    label_limit : int
-        Most labels drawn; above it every k-th word in ring order keeps its
-        label (the others have ``label == ""`` and stay in the tooltip).
-    pixel_scale : float, optional
-        Pixels per diameter unit for the ``area`` column; default
-        :func:`node_pixel_scale` of a ``size`` px chart.
-    size : int
-        Chart width in pixels; labels are placed just outside the largest node.
-    """
-    if not isinstance(max_edges, (int, np.integer)) or max_edges < 0:
-        raise InputError(f"max_edges must be a whole number >= 0, got {max_edges!r}")
-    if not isinstance(label_limit, (int, np.integer)) or label_limit < 0:
-        raise InputError(f"label_limit must be a whole number >= 0, got {label_limit!r}")
-    n = graph.n
-    scale = node_pixel_scale(size, n) if pixel_scale is None else float(pixel_scale)
-    theta = 2.0 * np.pi * np.arange(n) / n
-    diameter = np.round(graph.size, 3)
-    area = np.round(np.pi / 4.0 * (scale * graph.size) ** 2, 2)
-    # Labels start 4 px outside the largest node, whatever the chart size.
-    px_per_unit = size / (2.0 * DOMAIN)
-    label_r = 1.0 + (scale * float(graph.size.max(initial=0.0)) / 2.0 + 4.0) / px_per_unit
-    right = np.cos(theta) >= -1e-9
-    deg = np.degrees(theta)
-    angle = np.where(right, -deg, 180.0 - deg)
-    angle = np.round((angle + 180.0) % 360.0 - 180.0, 1) if n > 40 else np.zeros(n)
-    step = max(1, math.ceil(n / label_limit)) if label_limit else 0
-    words = list(graph.words)
-    labels = [w if step and i % step == 0 else "" for i, w in enumerate(words)]
-    colour_map = groups if groups is not None else (categories or {})
-    nodes = pd.DataFrame(
-        {
-            "word": words,
-            "x": np.round(graph.x, 4),
-            "y": np.round(graph.y, 4),
-            "degree": graph.degree.astype(int),
-            "diameter": diameter,
-            "area": area,
-            "label_x": np.round(label_r * graph.x, 4),
-            "label_y": np.round(label_r * graph.y, 4),
-            "angle": angle,
-            "align": np.where(right, "left", "right"),
-            "label": labels,
-            "group": [str(colour_map.get(w, _NO_GROUP)) for w in words],
-            "neighbours": _strongest_neighbours(graph, TOOLTIP_NEIGHBOURS),
-        }
-    )
-    total = graph.n_edges
-    e = graph.edges.iloc[total - max_edges :] if total > max_edges else graph.edges
-    i, j = e["i"].to_numpy(), e["j"].to_numpy()
-    x, y = nodes["x"].to_numpy(), nodes["y"].to_numpy()
-    edges = pd.DataFrame(
-        {
-            "source": e["source"].to_numpy(),
-            "target": e["target"].to_numpy(),
-            "cosine": np.round(e["cosine"].to_numpy(), 4),
-            "x": x[i],
-            "y": y[i],
-            "x2": x[j],
-            "y2": y[j],
-        }
-    )
-    notes = []
-    if total > max_edges:
-        notes.append(f"showing the {max_edges:,} strongest of {total:,} edges")
-    if step > 1:
-        notes.append(f"labels on every {step}th word (all words in tooltips)" if step > 3 else
-                     f"labels on every {'second' if step == 2 else 'third'} word (all words in tooltips)")
-    elif not step and n:
-        notes.append("labels off (words in tooltips)")
-    lo = float(graph.threshold)
-    hi = float(graph.edges["cosine"].max()) if total else lo
-    return RingData(
-        nodes=nodes,
-        edges=edges,
-        note="; ".join(notes) or None,
-        n_edges_total=total,
-        threshold=lo,
-        cosine_domain=(round(lo, 4), round(max(hi, lo + 1e-3), 4)),
-    )
-
-
-def _xy(field: str, channel=alt.X):
-    return channel(f"{field}:Q", scale=alt.Scale(domain=[-DOMAIN, DOMAIN], nice=False, zero=False), axis=None)
-
-
 def ring_chart(
     graph: RingGraph,
     *,
@@ -221,96 +57,36 @@ def ring_chart(
     label_limit: int = 120,
     interactive: bool = True,
 ) -> alt.LayerChart:
-    """Draw the ring figure of METHOD.md as a layered Altair chart.
+    """The ring figure of METHOD.md as a layered Altair chart.
 
-    Edges are rules coloured by cosine (plasma, weakest drawn first); nodes
-    are circles whose pixel area is ``pi/4 * (scale * 3*sqrt(degree))**2``
-    (identity size scale), degree-0 nodes a small hollow ring. Hovering a
-    node (an Altair point selection on ``word``) keeps its edges opaque and
-    fades the rest. ``color_domain`` fixes the cosine colour scale so two
-    rings can share it. ``interactive=False`` drops tooltips and selection
-    (what a static export needs).
+    The spec comes from :func:`lib.ring_spec.ring_layers` (see there for what
+    is drawn and how); this wraps it so pages can pass it to
+    ``st.altair_chart``, layer it or change its properties.
     """
-    if isinstance(max_edges, (int, np.integer)) and max_edges > MAX_EDGES_DRAWN:
-        raise InputError(f"max_edges is at most {MAX_EDGES_DRAWN:,} (a browser cannot draw more usefully), got {max_edges:,}")
-    if not isinstance(size, (int, np.integer)) or not 100 <= size <= 4000:
-        raise InputError(f"size must be a whole number of pixels from 100 to 4000, got {size!r}")
-    data = ring_data(
+    spec, data = ring_layers(
         graph,
         categories=categories,
         groups=groups,
-        max_edges=max_edges,
-        label_limit=label_limit if labels else 0,
-        pixel_scale=node_pixel_scale(size, graph.n),
+        labels=labels,
+        color_domain=color_domain,
+        title=title,
         size=size,
+        max_edges=max_edges,
+        label_limit=label_limit,
+        interactive=interactive,
     )
-    domain = list(color_domain) if color_domain is not None else list(data.cosine_domain)
-    if len(domain) != 2 or not all(np.isfinite(domain)) or domain[0] >= domain[1]:
-        raise InputError(f"color_domain must be (low, high) with low < high, got {color_domain!r}")
-    nodes, edges = data.nodes, data.edges
-    sel = alt.selection_point(name="node", fields=["word"], on="pointerover", clear="pointerout")
-    # The selection resolves to {"word": [selected words]}; an edge stays
-    # opaque when nothing is selected or either end is selected.
-    touching = (
-        "!isValid(node.word) || indexof(node.word, datum.source) >= 0"
-        " || indexof(node.word, datum.target) >= 0"
-    )
-    wide = graph.n > 60
-    edge_layer = alt.Chart(edges).mark_rule(strokeWidth=0.7 if wide else 1.3).encode(
-        x=_xy("x"),
-        y=_xy("y", alt.Y),
-        x2="x2:Q",
-        y2="y2:Q",
-        color=alt.Color(
-            "cosine:Q",
-            scale=alt.Scale(scheme=EDGE_SCHEME, domain=domain, clamp=True),
-            legend=alt.Legend(title="cosine", orient="right", gradientLength=min(160, size // 3)),
-        ),
-    )
-    fill = (
-        alt.Fill("group:N", legend=alt.Legend(title="group" if groups is not None else "category"))
-        if groups is not None or categories
-        else alt.value(_NODE_COLOUR)
-    )
-    node_tip = [
-        alt.Tooltip("word:N"),
-        alt.Tooltip("degree:Q"),
-        alt.Tooltip("neighbours:N", title="strongest neighbours"),
-    ] + ([alt.Tooltip("group:N")] if groups is not None or categories else [])
-    node_layer = alt.Chart(nodes).mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5).encode(
-        x=_xy("x"), y=_xy("y", alt.Y), size=alt.Size("area:Q", scale=None), fill=fill
-    )
-    isolated = alt.Chart(nodes).mark_point(
-        shape="circle", filled=False, size=ISOLATED_AREA, color="#777", strokeWidth=1
-    ).encode(x=_xy("x"), y=_xy("y", alt.Y)).transform_filter("datum.degree == 0")
-    if interactive:
-        edge_layer = edge_layer.encode(
-            opacity=alt.condition(touching, alt.value(0.85), alt.value(0.06)),
-            tooltip=[
-                alt.Tooltip("source:N", title="from"),
-                alt.Tooltip("target:N", title="to"),
-                alt.Tooltip("cosine:Q", format=".3f"),
-            ],
-        )
-        node_layer = node_layer.encode(tooltip=node_tip).add_params(sel)
-        isolated = isolated.encode(tooltip=node_tip)
-    else:
-        edge_layer = edge_layer.encode(opacity=alt.value(0.85))
-    layers = [edge_layer, isolated, node_layer]
-    if labels:
-        font = 11 if graph.n <= 40 else 9 if graph.n <= 120 else 7
-        layers.append(
-            alt.Chart(nodes)
-            .mark_text(fontSize=font, align=alt.ExprRef("datum.align"), baseline="middle", color="#222")
-            .encode(x=_xy("label_x"), y=_xy("label_y", alt.Y), text="label:N", angle=alt.Angle("angle:Q", scale=None))
-            .transform_filter("datum.label != ''")
-        )
-    head = alt.TitleParams(text=title or " ", subtitle=data.note or "", anchor="start", fontSize=13)
-    return (
-        alt.layer(*layers, title=head)
-        .properties(width=size, height=size)
-        .configure_view(stroke=None)
-    )
+    del spec["$schema"]  # Altair adds its own
+    # Each layer becomes an alt.Chart on a DataFrame rather than inline rows:
+    # Altair and Streamlit serialise DataFrames fast (Streamlit as Arrow).
+    layers = []
+    for layer in spec.pop("layer"):
+        name = layer.pop("data")["name"]
+        unit = alt.Chart.from_dict(layer, validate=False)
+        unit.data = data.edges if name.startswith("ring-edges-") else data.nodes
+        layers.append(unit)
+    params = [alt.TopLevelSelectionParameter.from_dict(p, validate=False) for p in spec.pop("params", [])]
+    chart = alt.LayerChart(layer=layers, params=params or alt.Undefined, **spec)
+    return chart
 
 
 def degree_table(graphs: Mapping[str, RingGraph]) -> pd.DataFrame:
