@@ -260,3 +260,36 @@ def test_render_comparison_and_sweep_in_streamlit():
     assert shown["Communities ARI"] == f"{c.ari:.3f}"
     assert len(at.get("vega_lite_chart")) == 4  # scatter, two community rings, sweep
     assert any("different words" in i.value for i in at.info)
+
+
+def _ring_words(chart) -> list[str]:
+    import pyarrow as pa
+
+    for ds in chart.proto.datasets:
+        df = pa.ipc.open_stream(ds.data.data).read_pandas()
+        if {"word", "x"} <= set(df.columns):
+            return df["word"].tolist()
+    raise AssertionError("no node table in the chart")
+
+
+def test_compare_page_shows_the_measures_and_orders_rings_by_community():
+    from streamlit.testing.v1 import AppTest
+
+    from lib.communities import community_order, louvain
+
+    spec_a, spec_b = "random:dim=50,seed=1", "random:dim=50,seed=2"
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.query_params.update({"preset": "course", "a": spec_a, "b": spec_b, "order": "community"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    wl = preset("course")
+    a = build_graph(RandomSource(dim=50, seed=1), wl.words).graph
+    order = community_order(a.words, louvain(a.words, a.similarity, a.mask).communities)
+    rings = at.get("vega_lite_chart")
+    assert _ring_words(rings[0]) == order and _ring_words(rings[1]) == order
+    b = build_graph(RandomSource(dim=50, seed=2), order).graph
+    a = build_graph(RandomSource(dim=50, seed=1), order).graph
+    c = compare_graphs(a, b, wl.category_of(), permutations=10_000, seed=0)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["RSA (Spearman)"] == f"{c.rsa.spearman:.3f}" and shown["Edge Jaccard"] == f"{c.edges.jaccard:.3f}"
+    assert {"Communities (Louvain, cosine as weight)", "Threshold sweep"} <= {s.value for s in at.subheader}

@@ -194,3 +194,23 @@ def test_render_null_in_streamlit_with_k_widget():
     res = null_distributions(g, 50, wl.category_of(), o, draws=20, seed=0)
     shown = at.dataframe[0].value.set_index("statistic")
     assert shown.loc["Category selectivity", "random p"] == pytest.approx(round(res.statistics["selectivity"].p("random"), 4))
+
+
+def test_random_baseline_page_shows_the_null_table():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.query_params.update({"preset": "course", "a": "random:dim=40,seed=3", "b": "random:dim=40,seed=4"})
+    at.run()
+    at.switch_page("pages/random_baseline.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Is it more than chance?" in [h.value for h in at.header]
+    assert at.number_input(key="null_draws").value == 200
+    table = at.dataframe[-1].value.set_index("statistic")
+    assert len(table) == 5  # density, modularity, selectivity, category ARI, RSA with B
+    from lib.graph import build_graph
+    from lib.presets import preset
+    from lib.sources import RandomSource
+
+    g = build_graph(RandomSource(dim=40, seed=3), preset("course").words).graph
+    assert table.loc["Density (fraction of pairs kept)", "real"] == pytest.approx(round(g.density, 4))

@@ -192,7 +192,7 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
                    "or a category,word file.")
     st.dataframe(_null_table(res), hide_index=True, width="stretch")
     st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
-               "one-sided. A z of “None” means the null never varies (e.g. density under shuffling).")
+               "one-sided. An empty z means the null never varies (e.g. density under shuffling).")
     st.altair_chart(null_histograms(res), theme=None, width="content", key=f"{key}_hist")
     return res
 
