@@ -1,5 +1,5 @@
 """Subcommands of ``python -m lib``; each module has ``register(subparsers)``."""
-from . import compare, export, graph, null, sources
+from . import compare, export, graph, hubs, null, sources
 
 #: Registered in this order in ``--help``.
-MODULES = [graph, sources, compare, null, export]
+MODULES = [graph, sources, compare, null, export, hubs]

@@ -1,0 +1,79 @@
+"""``python -m lib hubs``: exact degrees and hubs over a source's vocabulary, blockwise.
+
+Writes a Parquet table (token, degree, rank; the run's threshold, median,
+std and pair count in its metadata) and prints a short summary with the
+top hubs. A progress bar with an ETA runs on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..hubs_store import BASELINES, hubs_for, write_result
+from ._common import add_threshold_args, threshold_kwargs
+
+__all__ = ["register", "run"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("hubs", help="exact degrees and hubs over a vocabulary", description=__doc__)
+    p.add_argument("--source", required=True, metavar="SPEC", help="the source, e.g. glove")
+    p.add_argument("--top", type=int, metavar="N", help="use the N first vocabulary entries (default: all)")
+    add_threshold_args(p)
+    p.add_argument("--baseline", choices=BASELINES,
+                   help="run on a baseline of the same shape instead: random N(0,1) or rows shuffled")
+    p.add_argument("--out", required=True, metavar="FILE.parquet", help="where to write the table")
+    p.add_argument("--show", type=int, default=10, metavar="K", help="top hubs to print (default 10)")
+    p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
+    p.set_defaults(func=run)
+
+
+def _progress_bar():
+    """A tqdm bar with an ETA on stderr, opened on the first block (a cache hit shows none)."""
+    from tqdm import tqdm
+
+    bars: list = []
+
+    def update(done: int, total: int) -> bool:
+        if not bars:
+            bars.append(tqdm(desc="hubs", total=total, unit="block", file=sys.stderr, leave=False))
+        bar = bars[0]
+        if bar.total != total:  # a rerun in float64 starts over
+            bar.reset(total=total)
+        bar.update(done - bar.n)
+        return True
+
+    def close() -> None:
+        for bar in bars:
+            bar.close()
+
+    return update, close
+
+
+def run(args: argparse.Namespace) -> int:
+    kwargs = threshold_kwargs(args)
+    if not args.out.endswith(".parquet"):
+        from ..errors import InputError
+
+        raise InputError(f"--out must name a .parquet file, got {args.out!r}")
+    progress, close = _progress_bar()
+    try:
+        result = hubs_for(args.source, args.top, baseline=args.baseline, progress=progress,
+                          use_cache=not args.no_cache, **kwargs)
+    finally:
+        close()
+    write_result(result, args.out)
+    t = result.timings
+    print(f"{result.source}: {result.n:,} tokens, {result.n_pairs:,} pairs, rule {result.rule}"
+          + (f" (k={result.k:g})" if result.rule != "fixed" else f" (T={result.value:g})"))
+    print(f"threshold {result.threshold:.6f}  median {result.median:.6f}  std {result.std:.6f}  "
+          f"edges {result.n_edges:,} ({result.n_edges / max(result.n_pairs, 1):.2%})")
+    if "total_s" in t:
+        print(f"time {t['total_s']:.2f} s (products {t['products_s']:.2f} s, {t['blocks']} blocks)")
+    top = result.top(max(args.show, 0))
+    if len(top):
+        print(f"{'rank':>6}  {'degree':>8}  token")
+        for row in top.itertuples(index=False):
+            print(f"{row.rank:>6}  {row.degree:>8}  {row.token}")
+    print(f"wrote {args.out}")
+    return 0
