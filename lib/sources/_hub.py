@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from pathlib import Path
+from urllib.parse import urlparse
 
 from ..errors import SourceError, SpecError
 from ._cache import NETWORK_TIMEOUT_S, Progress, cache_root, offline_error
 from ._safetensors import embedding_tensor_name
 
-__all__ = ["hf_cache_dir", "is_offline", "model_folder", "hub_download_size", "KNOWN_SIZES"]
+__all__ = ["hf_cache_dir", "is_offline", "hub_reachable", "model_folder", "hub_download_size", "KNOWN_SIZES"]
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 _TOKENIZER_FILES = ("tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "vocab.txt")
@@ -69,10 +71,26 @@ def _forwarding_tqdm(progress: Progress):
     return _Forward
 
 
-def _fetch(repo: str, filename: str, *, progress: Progress | None) -> Path:
+def hub_reachable(timeout: float = 5.0) -> bool:
+    """Whether the hub endpoint accepts a TCP connection within ``timeout`` seconds.
+
+    Checked once per model before downloading: ``hf_hub_download`` retries
+    an unreachable host with back-off for about half a minute.
+    """
+    from huggingface_hub import constants
+
+    url = urlparse(os.environ.get("HF_ENDPOINT") or constants.ENDPOINT)
+    try:
+        with socket.create_connection((url.hostname or "", url.port or (443 if url.scheme == "https" else 80)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _fetch(repo: str, filename: str, *, progress: Progress | None, local_only: bool) -> Path:
     from huggingface_hub import hf_hub_download
 
-    kwargs = {"cache_dir": str(hf_cache_dir()), "local_files_only": is_offline(), "etag_timeout": NETWORK_TIMEOUT_S}
+    kwargs = {"cache_dir": str(hf_cache_dir()), "local_files_only": local_only, "etag_timeout": NETWORK_TIMEOUT_S}
     if progress is not None:
         kwargs["tqdm_class"] = _forwarding_tqdm(progress)
     return Path(hf_hub_download(repo, filename, **kwargs))
@@ -97,9 +115,11 @@ def _classify(exc: Exception, repo: str) -> Exception | None:
     return offline_error(repo, f"{type(exc).__name__}: {exc}")
 
 
-def _get(repo: str, filename: str, *, progress: Progress | None = None, optional: bool = False) -> Path | None:
+def _get(
+    repo: str, filename: str, *, local_only: bool, progress: Progress | None = None, optional: bool = False
+) -> Path | None:
     try:
-        return _fetch(repo, filename, progress=progress)
+        return _fetch(repo, filename, progress=progress, local_only=local_only)
     except Exception as exc:  # the hub raises httpx, OSError and its own types
         err = _classify(exc, repo)
         if err is None or (optional and isinstance(exc, FileNotFoundError)):
@@ -129,9 +149,10 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
     if id_or_dir.startswith((".", "/", "~")) or id_or_dir.count("/") > 1:
         raise SourceError(f"{id_or_dir}: no such folder")
     repo = _repo_id(id_or_dir)
-    weights = _get(repo, "model.safetensors", progress=progress)
+    local_only = is_offline() or not hub_reachable()
+    weights = _get(repo, "model.safetensors", progress=progress, local_only=local_only)
     if weights is None:
-        index = _get(repo, "model.safetensors.index.json")
+        index = _get(repo, "model.safetensors.index.json", local_only=local_only)
         if index is None:
             raise SourceError(
                 f"{repo}: no model.safetensors on the hub (pickled pytorch_model.bin checkpoints are refused)"
@@ -140,14 +161,14 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
 
         weight_map = json.loads(index.read_text())["weight_map"]
         name = embedding_tensor_name(list(weight_map), f"{repo}/model.safetensors.index.json")
-        _get(repo, weight_map[name], progress=progress)
+        _get(repo, weight_map[name], progress=progress, local_only=local_only)
         weights = index
     folder = weights.parent
     # The repo is reachable (or cached): the remaining files are optional.
-    _get(repo, "config.json", optional=True)
-    if _get(repo, "tokenizer.json", optional=True) is None:
+    _get(repo, "config.json", optional=True, local_only=local_only)
+    if _get(repo, "tokenizer.json", optional=True, local_only=local_only) is None:
         for fname in _TOKENIZER_FILES:
-            _get(repo, fname, optional=True)
+            _get(repo, fname, optional=True, local_only=local_only)
     return folder
 
 

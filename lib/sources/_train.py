@@ -11,6 +11,7 @@ corpus content and the training options.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from pathlib import Path
 
 from ..errors import SourceError, SpecError
@@ -27,10 +28,11 @@ _LIMITS = {"dim": (1, 1000), "window": (1, 50), "min_count": (1, 1000), "epochs"
 
 
 def lee_corpus_path() -> Path:
-    """The Lee background corpus inside the installed gensim."""
-    from gensim.test.utils import datapath
-
-    return Path(datapath("lee_background.cor"))
+    """The Lee background corpus inside the installed gensim (found without importing gensim)."""
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise SourceError("word2vec-train needs gensim: pip install gensim")
+    return Path(list(spec.submodule_search_locations)[0]) / "test" / "test_data" / "lee_background.cor"
 
 
 def parse_train_arg(arg: str | None) -> tuple[str, dict[str, int]]:

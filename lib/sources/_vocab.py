@@ -2,7 +2,7 @@
 
 A :class:`VocabSource` resolves each word to one or more matrix rows (one for
 word vectors, the word's tokens for transformer sources) and reads only
-those rows, so the matrix can stay memory-mapped on disk. :meth:`lookup`,
+those rows, so the matrix can stay on disk. :meth:`lookup`,
 :meth:`vocabulary` and the shuffled null model are written once here on top
 of three small methods each backend provides.
 """
@@ -37,16 +37,11 @@ def case_variants(word: str) -> list[str]:
 
 
 def as_float32_rows(matrix, ids: np.ndarray) -> np.ndarray:
-    """Rows ``ids`` of a (possibly memory-mapped) matrix as a new float32 array.
-
-    Rows are read in sorted order (sequential disk access) and put back in
-    the requested order.
-    """
+    """Rows ``ids`` of a matrix (an array or a :class:`~._rows.DiskArray`) as a new float32 array."""
     ids = np.asarray(ids, dtype=np.int64)
-    if ids.size == 0:
-        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    return np.asarray(matrix[uniq], dtype=np.float32)[inverse]
+    if hasattr(matrix, "take") and not isinstance(matrix, np.ndarray):
+        return np.asarray(matrix.take(ids), dtype=np.float32)
+    return np.asarray(matrix[ids], dtype=np.float32).reshape(len(ids), matrix.shape[1])
 
 
 class VocabSource(Source):

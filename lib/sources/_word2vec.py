@@ -124,7 +124,7 @@ def cached_table_source(
 
     The first use parses the file with gensim and writes the table under
     the cache folder of ``kind`` (keyed by the file's path, size, mtime and
-    ``limit``); later uses open that table with ``mmap`` in milliseconds.
+    ``limit``); later uses open that table in milliseconds.
     A damaged cached table is discarded and rebuilt.
     """
     path = Path(path).expanduser()
