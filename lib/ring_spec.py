@@ -111,6 +111,7 @@ def ring_data(
     label_limit: int = 120,
     pixel_scale: float | None = None,
     size: int = 440,
+    tooltips: bool = True,
 ) -> RingData:
     """Prepare the node and edge tables of the ring figure.
 
@@ -132,6 +133,8 @@ def ring_data(
         :func:`node_pixel_scale` of a ``size`` px chart.
     size : int
         Chart width in pixels; labels are placed just outside the largest node.
+    tooltips : bool
+        Whether to fill ``neighbours`` (a static export leaves it empty).
     """
     if not isinstance(max_edges, (int, np.integer)) or max_edges < 0:
         raise InputError(f"max_edges must be a whole number >= 0, got {max_edges!r}")
@@ -167,7 +170,7 @@ def ring_data(
             "align": np.where(right, "left", "right"),
             "label": labels,
             "group": [str(colour_map.get(w, _NO_GROUP)) for w in words],
-            "neighbours": _strongest_neighbours(graph, TOOLTIP_NEIGHBOURS),
+            "neighbours": _strongest_neighbours(graph, TOOLTIP_NEIGHBOURS) if tooltips else [""] * n,
         }
     )
     total = graph.n_edges
@@ -188,11 +191,12 @@ def ring_data(
     notes = []
     if total > max_edges:
         notes.append(f"showing the {max_edges:,} strongest of {total:,} edges")
+    where = " (all words in tooltips)" if tooltips else ""
     if step > 1:
-        notes.append(f"labels on every {step}th word (all words in tooltips)" if step > 3 else
-                     f"labels on every {'second' if step == 2 else 'third'} word (all words in tooltips)")
+        nth = {2: "second", 3: "third"}.get(step, f"{step}th")
+        notes.append(f"labels on every {nth} word{where}")
     elif not step and n:
-        notes.append("labels off (words in tooltips)")
+        notes.append(f"labels off{where}")
     lo = float(graph.threshold)
     hi = float(graph.edges["cosine"].max()) if total else lo
     return RingData(
@@ -265,6 +269,7 @@ def ring_layers(
         label_limit=label_limit if labels else 0,
         pixel_scale=node_pixel_scale(size, graph.n),
         size=size,
+        tooltips=interactive,
     )
     domain = list(data.cosine_domain if color_domain is None else color_domain)
     if len(domain) != 2 or not all(np.isfinite(domain)) or domain[0] >= domain[1]:
