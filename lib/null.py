@@ -10,7 +10,8 @@ p-value:
 - ``shuffled``: the source's own vectors handed to the words in a random
   order (what ``shuffled:`` means). The similarity matrix is only permuted,
   so the graph's shape (threshold, density, degrees, modularity) is kept and
-  only its alignment with the words changes.
+  only its alignment with the words changes (the real Louvain communities
+  are carried over to the shuffled words rather than searched again).
 
 Statistics: ``density`` (fraction of pairs kept), ``modularity`` (Louvain),
 and, when the list has categories, ``selectivity`` and ``category_ari``;
@@ -33,7 +34,7 @@ from typing import Iterator, Mapping
 import numpy as np
 from scipy import stats as sstats
 
-from .communities import category_ari, louvain
+from .communities import Partition, category_ari, louvain
 from .compare import batch_correlation, selectivity, upper
 from .engine import RingGraph
 from .errors import InputError
@@ -112,10 +113,22 @@ def _random_similarities(n: int, dim: int, draws: int, rng: np.random.Generator)
         done += m
 
 
-def _shuffled_similarities(s: np.ndarray, draws: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    n = s.shape[0]
-    for p in rng.permuted(np.tile(np.arange(n), (draws, 1)), axis=1):
-        yield s[np.ix_(p, p)]
+def _shuffled_permutations(n: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """One row per draw: word i gets the vector of word p[i]."""
+    return rng.permuted(np.tile(np.arange(n), (draws, 1)), axis=1)
+
+
+def _relabelled(part: Partition, p: np.ndarray) -> Partition:
+    """The real partition carried over to the shuffled space of permutation ``p``.
+
+    The shuffled graph is the real graph with its words relabelled, and
+    Louvain's result is carried along with the labels, so the communities
+    need not be searched again: word i is in the community of word p[i].
+    """
+    labels = part.labels[p]
+    words = part.words
+    communities = tuple(tuple(words[i] for i in np.flatnonzero(labels == c)) for c in range(len(part.communities)))
+    return Partition(words, communities, labels, part.modularity)
 
 
 def _statistics(
@@ -124,10 +137,11 @@ def _statistics(
     mask: np.ndarray,
     categories: Mapping[str, str],
     other_ranks: np.ndarray | None,
+    part: Partition | None = None,
 ) -> dict[str, float]:
     n = len(words)
     out = {"density": float(np.triu(mask, k=1).sum()) / (n * (n - 1) // 2)}
-    part = louvain(words, s, mask)
+    part = louvain(words, s, mask) if part is None else part
     out["modularity"] = part.modularity
     if categories:
         sel = selectivity(words, s, categories)
@@ -182,18 +196,19 @@ def null_distributions(
     other_ranks = None
     if other is not None and np.ptp(upper(other.similarity)) > 0:
         other_ranks = sstats.rankdata(upper(other.similarity))
-    real = _statistics(words, s, np.asarray(graph.mask), cats, other_ranks)
+    mask = np.asarray(graph.mask)
+    part = louvain(words, s, mask)
+    real = _statistics(words, s, mask, cats, other_ranks, part)
     rng = np.random.default_rng(seed)
-    generators = {
-        "random": _random_similarities(len(words), int(dim), int(draws), rng),
-        "shuffled": _shuffled_similarities(s, int(draws), rng),
-    }
     values: dict[str, dict[str, list[float]]] = {name: {k: [] for k in NULL_KINDS} for name in real}
-    for kind, sims in generators.items():
-        for sim in sims:
-            mask, _ = mask_at(sim, graph.rule, k=graph.k, value=value)
-            for name, v in _statistics(words, sim, mask, cats, other_ranks).items():
-                values[name][kind].append(v)
+    for sim in _random_similarities(len(words), int(dim), int(draws), rng):
+        sim_mask, _ = mask_at(sim, graph.rule, k=graph.k, value=value)
+        for name, v in _statistics(words, sim, sim_mask, cats, other_ranks).items():
+            values[name]["random"].append(v)
+    for p in _shuffled_permutations(len(words), int(draws), rng):
+        idx = np.ix_(p, p)
+        for name, v in _statistics(words, s[idx], mask[idx], cats, other_ranks, _relabelled(part, p)).items():
+            values[name]["shuffled"].append(v)
     statistics = {
         name: NullStatistic(name, r, np.asarray(values[name]["random"]), np.asarray(values[name]["shuffled"]))
         for name, r in real.items()
