@@ -214,3 +214,22 @@ def test_random_baseline_page_shows_the_null_table():
 
     g = build_graph(RandomSource(dim=40, seed=3), preset("course").words).graph
     assert table.loc["Density (fraction of pairs kept)", "real"] == pytest.approx(round(g.density, 4))
+
+
+def test_shuffled_draw_carries_the_partition_like_a_fresh_louvain():
+    from lib.communities import louvain
+    from lib.null import _relabelled
+    from sklearn.metrics import adjusted_rand_score
+
+    words, x, _ = clustered(n_per=5, cats=4, noise=0.4, seed=2)
+    g = ring_graph(words, x)
+    part = louvain(words, g.similarity, g.mask)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        p = rng.permutation(len(words))
+        idx = np.ix_(p, p)
+        fresh = louvain(words, g.similarity[idx], g.mask[idx])
+        carried = _relabelled(part, p)
+        assert adjusted_rand_score(fresh.labels, carried.labels) == pytest.approx(1.0)
+        assert carried.modularity == pytest.approx(fresh.modularity)
+        assert sorted(map(sorted, carried.communities)) == sorted(map(sorted, fresh.communities))
