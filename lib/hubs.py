@@ -174,6 +174,9 @@ class _Run:
             diag = np.einsum("ij,ij->i", unit, unit)
             diag_sum += float(diag.sum())
             diag_sq += float(diag @ diag)
+        # Sums over i < j of (S - shift) and (S - shift)**2; pass one of a
+        # float64 run replaces them by shifted block sums (no cancellation).
+        self.shift = 0.0
         self.upper_sum = (float(total @ total) - diag_sum) / 2.0
         self.upper_sq = (float(np.sum(gram * gram)) - diag_sq) / 2.0
 
@@ -267,11 +270,20 @@ def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, float, i
     """Histogram of the upper-triangle values, their min and max, and the exact zeros."""
     hist = np.zeros(_NBINS, dtype=np.int64)
     lo, hi, zeros = np.inf, -np.inf, 0
+    shifted = run.dtype == np.float64
+    if shifted:
+        run.upper_sum = run.upper_sq = 0.0
     for a, b, s in run.blocks():
         vals = run.upper(a, b, s)
         if vals.size == 0:
             continue
         lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
+        if shifted:
+            if (a, b) == run.pairs[0]:
+                run.shift = float(vals[0])
+            dev = vals - run.shift
+            run.upper_sum += float(dev.sum())
+            run.upper_sq += float(dev @ dev)
         if count_zeros:
             zeros += int(np.count_nonzero(vals == 0))
         hist += run.histogram(vals)
@@ -324,6 +336,17 @@ def _median(run: _Run, hist: np.ndarray, population: int, cand, lo_bin: int, hi_
     return float(np.mean([inside[r1], inside[r2]]))
 
 
+def _variances(run: _Run) -> tuple[float, float]:
+    """Variance of the upper triangle, and of the whole matrix (diagonal of ones included)."""
+    n, p, c = run.n, run.n * (run.n - 1) // 2, run.shift
+    mean = run.upper_sum / p
+    var_u = run.upper_sq / p - mean * mean
+    full_sum = 2.0 * run.upper_sum + n * (1.0 - c)
+    full_sq = 2.0 * run.upper_sq + n * (1.0 - c) ** 2
+    var_full = full_sq / (n * n) - (full_sum / (n * n)) ** 2
+    return max(var_u, 0.0), max(var_full, 0.0)
+
+
 def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
     """Both passes; None when the values are so close together that float64 must decide."""
     t0 = time.perf_counter()
@@ -335,11 +358,12 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
         return None
     flat = ptp < _FLAT_SPREAD
     n, p = run.n, run.n * (run.n - 1) // 2
-    mean = run.upper_sum / p
-    std_u = float(np.sqrt(max(run.upper_sq / p - mean * mean, 0.0)))
+    var_u, var_full = _variances(run)
+    if run.dtype == np.float32 and min(var_u, var_full) < 1e-6 * (run.upper_sq / p):
+        return None  # std tiny against the mean: the Gram sums cancel, use shifted float64 sums
+    std_u = float(np.sqrt(var_u))
     if course:
-        full_mean = (2.0 * run.upper_sum + n) / (n * n)
-        std = float(np.sqrt(max((2.0 * run.upper_sq + n) / (n * n) - full_mean**2, 0.0)))
+        std = float(np.sqrt(var_full))
         if zeros:
             hist[int(run.bins(np.zeros(1, run.dtype))[0])] -= zeros
     else:
