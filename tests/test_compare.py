@@ -293,3 +293,11 @@ def test_compare_page_shows_the_measures_and_orders_rings_by_community():
     shown = {m.label: m.value for m in at.metric}
     assert shown["RSA (Spearman)"] == f"{c.rsa.spearman:.3f}" and shown["Edge Jaccard"] == f"{c.edges.jaccard:.3f}"
     assert {"Communities (Louvain, cosine as weight)", "Threshold sweep"} <= {s.value for s in at.subheader}
+
+
+def test_page_permutations_shrink_for_long_lists():
+    from ui.analytics import PERMUTATION_BUDGET, page_permutations
+
+    assert page_permutations(50) == 10_000 and page_permutations(200) == 10_000
+    assert page_permutations(1000) == PERMUTATION_BUDGET // (1000 * 999 // 2)
+    assert page_permutations(5000) == 199 and page_permutations(20, 500) == 500

@@ -233,3 +233,21 @@ def test_shuffled_draw_carries_the_partition_like_a_fresh_louvain():
         assert adjusted_rand_score(fresh.labels, carried.labels) == pytest.approx(1.0)
         assert carried.modularity == pytest.approx(fresh.modularity)
         assert sorted(map(sorted, carried.communities)) == sorted(map(sorted, fresh.communities))
+
+
+def test_render_null_waits_for_a_toggle_on_long_lists():
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        from lib.graph import build_graph
+        from lib.sources import RandomSource
+        from ui.analytics import render_null
+
+        words = [f"w{i}" for i in range(160)]
+        render_null(build_graph(RandomSource(dim=10, seed=1), words), 10, draws=10)
+
+    at = AppTest.from_function(app, default_timeout=120).run()
+    assert not at.exception and len(at.dataframe) == 0
+    at.toggle(key="null_run").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value["statistic"]) == ["Density (fraction of pairs kept)", "Modularity (Louvain)"]

@@ -21,7 +21,7 @@ from lib.engine import RingGraph
 from lib.errors import CosineRingsError
 from lib.graph import GraphResult
 from lib.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
-from lib.sweep import threshold_sweep
+from lib.sweep import SWEEP_KS, threshold_sweep
 from lib.words import WordList
 
 from .cached import graph_result, load_with_progress
@@ -34,6 +34,7 @@ __all__ = [
     "graph_on_words",
     "community_ordered",
     "measures_table",
+    "page_permutations",
 ]
 
 
@@ -54,13 +55,28 @@ def _comparison(key: tuple, _a: RingGraph, _b: RingGraph, cats: tuple, permutati
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _sweep(key: tuple, _g: RingGraph) -> pd.DataFrame:
-    return threshold_sweep(_g.similarity, _g.rule)
+    ks = SWEEP_KS if _g.n <= FINE_SWEEP_WORDS else tuple(0.25 * i for i in range(13))
+    return threshold_sweep(_g.similarity, _g.rule, ks=ks)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _null(key: tuple, _g: RingGraph, dim: int, cats: tuple, _other: RingGraph | None, draws: int,
           seed: int) -> NullResult:
     return null_distributions(_g, dim, dict(cats), _other, draws=draws, seed=seed)
+
+
+#: Permuted pair values the page's Mantel test may gather (permutations x pairs).
+PERMUTATION_BUDGET = 200_000_000
+#: Above this many words the null model waits for a toggle instead of running at once.
+AUTO_NULL_WORDS = 150
+#: Above this many words the sweep uses coarser steps of k.
+FINE_SWEEP_WORDS = 1000
+
+
+def page_permutations(n_words: int, requested: int = DEFAULT_PERMUTATIONS) -> int:
+    """Mantel permutations for the page: ``requested``, fewer for long lists (at least 199)."""
+    pairs = max(1, n_words * (n_words - 1) // 2)
+    return int(min(requested, max(199, PERMUTATION_BUDGET // pairs)))
 
 
 def _f(x: float | None, nd: int = 3) -> str:
@@ -91,11 +107,16 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
                       categories: Mapping[str, str] | None = None, *, label_a: str = "A",
                       label_b: str = "B", permutations: int = DEFAULT_PERMUTATIONS,
                       seed: int = 0, labels: bool = True) -> Comparison | None:
-    """Show how alike two rings on the same words are; return the comparison (None if not comparable)."""
+    """Show how alike two rings on the same words are; return the comparison (None if not comparable).
+
+    Long lists get fewer Mantel permutations (:func:`page_permutations`); the
+    metric's help says how many were used.
+    """
     st.header("How alike are the two rings?")
     if not _same_words(result_a, result_b):
         return None
     a, b = result_a.graph, result_b.graph
+    permutations = page_permutations(a.n, permutations)
     with st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     m = st.columns(5)
@@ -166,6 +187,11 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
     if draws is None:
         draws = int(st.number_input("Draws per null model (K)", 10, 1000, DEFAULT_DRAWS, step=10,
                                     key=f"{key}_draws"))
+    n = result.graph.n
+    if n > AUTO_NULL_WORDS and not st.toggle(
+        f"Compute the null distributions ({n} words: this takes a while)", key=f"{key}_run"
+    ):
+        return None
     if other is not None and other.graph.words != result.graph.words:
         other = None
     okey = _key(other) if other is not None else None
