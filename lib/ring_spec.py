@@ -82,7 +82,7 @@ def node_pixel_scale(size: int, n: int) -> float:
     cover the ring. Within one chart every node uses the same scale, so
     areas stay faithful to ``diameter**2``.
     """
-    return 2.0 * size / 440.0 * min(1.0, math.sqrt(60.0 / max(n, 1)))
+    return 2.0 * size / 440.0 * min(1.0, 40.0 / max(n, 1)) ** 0.75
 
 
 def _strongest_neighbours(graph: RingGraph, count: int) -> list[str]:
@@ -281,6 +281,14 @@ def ring_layers(
     ).hexdigest()[:12]
     nodes, edges, param = f"ring-nodes-{key}", f"ring-edges-{key}", f"node_{key}"
     x, y = _position("x"), _position("y")
+    font = 11 if graph.n <= 40 else 9 if graph.n <= 120 else 7
+    # Legends sit right of the view; keep them clear of the right-hand labels.
+    offset = 8
+    right = data.nodes[(data.nodes["align"] == "left") & (data.nodes["label"] != "")]
+    if labels and len(right):
+        x_px = (right["label_x"] + DOMAIN) / (2 * DOMAIN) * size
+        width = 0.6 * font * right["label"].str.len() * np.cos(np.radians(right["angle"].astype(float)))
+        offset += max(0, int((x_px + width).max() - size))
     coloured = groups is not None or bool(categories)
     params: list[dict] = []
 
@@ -293,7 +301,8 @@ def ring_layers(
             "field": "cosine",
             "type": "quantitative",
             "scale": {"scheme": EDGE_SCHEME, "domain": domain, "clamp": True},
-            "legend": {"title": "cosine", "orient": "right", "gradientLength": min(160, size // 3)},
+            "legend": {"title": "cosine", "orient": "right", "offset": offset,
+                       "gradientLength": min(160, size // 3)},
         },
         "opacity": {"value": 0.85},
     }
@@ -302,7 +311,7 @@ def ring_layers(
         "y": y,
         "size": {"field": "area", "type": "quantitative", "scale": None},
         "fill": (
-            {"field": "group", "type": "nominal", "legend": {"title": "group" if groups is not None else "category"}}
+            {"field": "group", "type": "nominal", "legend": {"title": "group" if groups is not None else "category", "offset": offset}}
             if coloured
             else {"value": _NODE_COLOUR}
         ),
@@ -361,7 +370,7 @@ def ring_layers(
             {
                 "data": {"name": nodes},
                 "transform": [{"filter": "datum.label != ''"}],
-                "mark": {"type": "text", "fontSize": 11 if graph.n <= 40 else 9 if graph.n <= 120 else 7,
+                "mark": {"type": "text", "fontSize": font,
                          "align": {"expr": "datum.align"}, "baseline": "middle", "color": "#222"},
                 "encoding": {
                     "x": _position("label_x"),
