@@ -399,6 +399,15 @@ def test_download_file_progress_checksum_and_atomicity(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["file.bin"]
 
 
+def test_keyed_vectors_source_vocabulary(w2v_file):
+    from lib.sources import KeyedVectorsSource, load_word2vec_file
+
+    path, vectors = w2v_file
+    src = KeyedVectorsSource(load_word2vec_file(path), spec="upload:x", name="x")
+    words, rows = src.vocabulary(3)
+    assert words == WORDS[:3] and np.array_equal(rows, vectors[:3])
+
+
 def test_word_table_round_trip_and_duplicates(tmp_path):
     words = ["b", "a", "ü", "longer word", ""]
     write_table(tmp_path / "t", words, np.eye(5, dtype=np.float32))
@@ -422,5 +431,6 @@ def test_cli_graph_and_sources(w2v_file, capsys):
     rows = {r["kind"]: r for r in json.loads(capsys.readouterr().out)}
     assert {"glove", "minilm", "word2vec", "word2vec-train", "gpt2", "hf", "shuffled", "random"} <= set(rows)
     assert rows["glove"]["offline"] is True and rows["word2vec"]["offline"] is False
+    assert rows["glove"]["download_bytes"] == 0 and rows["word2vec"]["download_bytes"] > 10**9
     assert main(["graph", "--source", "gpt2:/no/such/dir", "--words", "a,b"]) == 2
     assert capsys.readouterr().err.count("\n") == 1

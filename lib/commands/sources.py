@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
                 "description": k.description,
                 "offline": offline,
                 "cache": k.cache(),
+                "available": k.available(),
+                "download_bytes": k.download_size(None) if k.download_size else None,
             }
         )
     if args.format == "json":
@@ -31,5 +33,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         ready = {True: "ready offline", False: "needs download", None: "depends on argument"}[r["offline"]]
+        if not r["available"]:
+            ready = "not installed"
+        elif r["offline"] is False and r["download_bytes"]:
+            ready += f" of ~{r['download_bytes'] / 1e9:.2f} GB"
         print(f"{' | '.join(r['forms'])}\n    {r['description']}\n    {ready}" + (f"; cache: {r['cache']}" if r["cache"] else ""))
     return 0

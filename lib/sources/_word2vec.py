@@ -116,6 +116,11 @@ class KeyedVectorsSource(Source):
             rows.append(np.asarray(self.kv.vectors[key_to_index[key]], dtype=np.float32))
         return finish_lookup(found, rows, self.dim, missing, notes)
 
+    def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+        """The first ``limit`` words (gensim's order, most frequent first) and their rows."""
+        n = len(self.kv.index_to_key) if limit is None else max(0, min(int(limit), len(self.kv.index_to_key)))
+        return list(self.kv.index_to_key[:n]), np.asarray(self.kv.vectors[:n], dtype=np.float32)
+
 
 def cached_table_source(
     path: str | os.PathLike, *, spec: str, name: str, kind: str = "word2vec", limit: int | None = None
