@@ -13,7 +13,7 @@ ch = page_header(
 )
 panels = compute_panels(ch, [("A", ch.state.a), ("B", ch.state.b)])
 domain = colour_domain(panels, ch.state.colour == "shared")
-for column, panel in zip(st.columns(2, gap="large"), panels):
+for column, panel in zip(st.columns(2, gap="medium"), panels):
     with column:
         ring_panel(panel, ch, domain)
 degree_section(panels)

@@ -1,7 +1,8 @@
 """Ring graph: one source in depth, the way the method walks through it."""
 import streamlit as st
 
-from lib.charts import matrix_heatmap, neighbours, similarity_histogram
+from lib.charts import neighbours
+from ui.cached import graph_key, show_chart
 from ui.page import page_header
 from ui.panels import ring_panel
 from ui.state import publish
@@ -18,12 +19,13 @@ if not panel.ok:
 g = panel.result.graph
 
 st.subheader("1. Similarities and the threshold")
-st.altair_chart(similarity_histogram(g), width="stretch")
+key = graph_key(g, panel.result.source)
+show_chart("similarity_histogram", key, g)
 st.subheader("2. Dense matrix → binary mask → thresholded matrix")
 for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
                       ("dense", "mask", "thresholded")):
     with tab:
-        st.altair_chart(matrix_heatmap(g, which), width="content")
+        show_chart("matrix_heatmap", key, g, which=which, square=True)
 
 st.subheader("3. The ring")
 left, right = st.columns([3, 2], gap="large")

@@ -6,21 +6,19 @@ page shows what the engine computes for the chosen words, sources and rule.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from lib.graph import build_graph
 from lib.presets import preset
 from lib.sources import load_source
 from lib.words import WordList
+from tests.apptest_support import app_test, server_like_navigation
 from ui.sources import OTHER, check_spec, default_specs
 from ui.state import parse_params, to_params
 from ui.views import ordered
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGES = {
     "ring_graph": "pages/ring_graph.py",
     "random_baseline": "pages/random_baseline.py",
@@ -29,27 +27,13 @@ PAGES = {
 
 
 @pytest.fixture(autouse=True)
-def _navigation_app(monkeypatch):
-    """Run the entrypoint on every AppTest run, as the server does.
-
-    A server flips ``PagesManager.uses_pages_directory`` to False on the first
-    ``st.navigation`` call and keeps it; AppTest resets it before each run, so
-    with a ``pages/`` folder its reruns would run a page file without the
-    entrypoint (no sidebar). Keep it False after every reset.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+def _navigation_app():
+    with server_like_navigation():
+        yield
 
 
 def run_app(query: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
+    at = app_test(query)
     at.run()
     if page:
         at.switch_page(PAGES[page]).run()

@@ -7,14 +7,17 @@ of a cached function is one of its arguments.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Hashable
 
 import streamlit as st
 
+from lib import charts
+from lib.engine import RingGraph
 from lib.graph import GraphResult, build_graph
 from lib.sources import Source, load_source
 
-__all__ = ["get_source", "graph_result", "passage_words", "load_with_progress"]
+__all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
+           "graph_key", "chart_spec", "show_chart"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -54,3 +57,36 @@ def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float,
 def passage_words(spec: str, text: str) -> tuple[str, ...]:
     """The unique units of a passage for ``spec`` (words, or tokens for transformers)."""
     return tuple(get_source(spec).passage_units(text))
+
+
+def graph_key(graph: RingGraph, source: str = "") -> tuple:
+    """What determines a ring graph: source, words, rule, k and threshold (cheap to hash)."""
+    return (source, graph.words, graph.rule, graph.k, graph.threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _chart_dict(name: str, key: Hashable, _args: tuple, _kwargs: dict) -> dict:
+    # Building and validating an Altair chart costs far more than drawing it;
+    # the finished Vega-Lite dict is cached under a key of what made it.
+    return getattr(charts, name)(*_args, **_kwargs).to_dict(validate=False)
+
+
+def chart_spec(name: str, key: Hashable, *args: Any, square: bool = False, **kwargs: Any) -> dict:
+    """The Vega-Lite dict of ``lib.charts.<name>(*args, **kwargs)``, cached.
+
+    ``key`` must identify ``args`` (e.g. :func:`graph_key` of each graph);
+    ``kwargs`` are part of the cache key. ``square`` keeps the chart's own
+    width and height: Streamlit would otherwise fit the chart, legend
+    included, into its width and squeeze a ring into an ellipse.
+    """
+    spec = _chart_dict(name, (key, repr(sorted(kwargs.items()))), args, kwargs)
+    if square:
+        spec["autosize"] = {"type": "pad", "contains": "padding"}
+    return spec
+
+
+def show_chart(name: str, key: Hashable, *args: Any, square: bool = False,
+               theme: str | None = "streamlit", **kwargs: Any) -> None:
+    """Draw the cached chart :func:`chart_spec` describes."""
+    st.vega_lite_chart(chart_spec(name, key, *args, square=square, **kwargs),
+                       theme=theme, width="content" if square else "stretch")

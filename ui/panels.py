@@ -9,9 +9,10 @@ from typing import Sequence
 import pandas as pd
 import streamlit as st
 
-from lib.charts import degree_distribution_chart, degree_table, ring_chart
+from lib.charts import degree_table
 from lib.export import export_bytes, export_filename, nodes_csv
 
+from .cached import graph_key, show_chart
 from .sidebar import Choices
 from .views import Panel
 
@@ -83,29 +84,32 @@ def _downloads(panel: Panel, ch: Choices, key: str,
 
 
 def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
-               size: int = 440, key: str = "") -> None:
+               size: int = 400, key: str = "") -> None:
     """One source's ring chart, its numbers and its downloads (or its error)."""
     st.subheader(f"{panel.label}: {panel.spec}")
     if not panel.ok:
         st.error(panel.error, icon="🚫")
         return
     g = panel.result.graph
-    chart = ring_chart(g, categories=panel.categories, labels=ch.state.labels,
-                       color_domain=domain, size=size)
-    st.altair_chart(chart, theme=None, width="content", key=f"ring_{key or panel.label}")
+    with st.container(key=f"ring_{key or panel.label}"):
+        show_chart("ring_chart", graph_key(g, panel.result.source), g, square=True, theme=None,
+                   categories=panel.categories, labels=ch.state.labels,
+                   color_domain=domain, size=size)
     ring_stats(panel)
     _downloads(panel, ch, key or panel.label, domain)
 
 
 def degree_section(panels: Sequence[Panel]) -> None:
     """Degree distributions of all drawn rings in one chart, and the degree table."""
-    graphs = {f"{p.label}: {p.spec}": p.result.graph for p in panels if p.ok}
-    if not graphs:
+    ok = [p for p in panels if p.ok]
+    if not ok:
         return
+    graphs = {f"{p.label}: {p.spec}": p.result.graph for p in ok}
+    keys = tuple((name, graph_key(p.result.graph, p.result.source)) for name, p in zip(graphs, ok))
     st.subheader("Degree distributions")
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(degree_distribution_chart(graphs), width="stretch")
+        show_chart("degree_distribution_chart", keys, graphs)
     with right:
         table: pd.DataFrame = degree_table(graphs)
         st.dataframe(table, hide_index=True, height=360, width="stretch")
