@@ -18,6 +18,7 @@ PAGES = [
             url_path="ring-graph"),
     st.Page("pages/random_baseline.py", title="Random baseline", icon=":material/casino:",
             url_path="random-baseline"),
+    st.Page("pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
     st.Page("pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
 ]
 page = st.navigation(PAGES)

@@ -1,6 +1,7 @@
 """The blockwise hubs engine equals the dense engine; cache, cancellation, command line."""
 from __future__ import annotations
 
+import json
 import threading
 
 import numpy as np
@@ -201,3 +202,47 @@ def test_write_result_to_missing_folder(tmp_path):
     r = hub_degrees(_tokens(4), np.random.default_rng(0).standard_normal((4, 3)))
     path = write_result(r, tmp_path / "deep" / "r.parquet")
     assert read_result(path).degree.tolist() == r.degree.tolist()
+
+
+# -- the Hubs page ------------------------------------------------------------------------
+
+def _hubs_page(query: dict | None = None):
+    from tests.apptest_support import app_test
+
+    at = app_test(query, timeout=180)
+    at.run()
+    at.switch_page("pages/hubs.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_hubs_page_computes_shows_and_reopens_from_cache(cache):
+    from tests.apptest_support import server_like_navigation
+
+    with server_like_navigation():
+        at = _hubs_page({"a": "glove"})
+        assert any("Not computed yet" in i.value for i in at.info)
+        at.number_input(key="hubs_n").set_value(300).run()
+        at.button(key="hubs_compute").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        want = hubs_for("glove", 300)  # from the cache the page has just written
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["threshold"] == f"{want.threshold:.4f}" and shown["pairs"] == "44,850"
+        chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+        assert chart["encoding"]["x"]["scale"]["type"] == "log" == chart["encoding"]["y"]["scale"]["type"]
+        assert chart["encoding"]["color"]["field"] == "series"
+        assert "identical degree multiset — yes" in " ".join(c.value for c in at.caption)
+        table = at.dataframe[0].value
+        top = want.top(15)
+        assert table["token"].tolist() == top["token"].tolist()
+        assert table["degree"].tolist() == top["degree"].tolist()
+        assert table["strongest neighbours"].str.count(r"\(").eq(5).all()
+        at.text_input(key="hubs_find").set_value("the").run()
+        i = want.tokens.index("the")
+        assert f"degree **{int(want.degree[i]):,}**" in " ".join(m.value for m in at.markdown)
+        at.text_input(key="hubs_find").set_value("zzzunknownzzz").run()
+        assert "not among the first 300 tokens" in " ".join(m.value for m in at.markdown)
+        # A fresh session with the same settings shows the cached result without computing.
+        again = _hubs_page({"a": "glove"})
+        again.number_input(key="hubs_n").set_value(300).run()
+        assert not again.info and {m.label: m.value for m in again.metric} == shown
