@@ -221,6 +221,52 @@ def test_gensim_data_without_network_names_offline_sources(tmp_path, monkeypatch
     assert size(None) == 1_743_563_840 and size("not-a-known-model") is None
 
 
+@pytest.fixture
+def local_gensim_server(tmp_path, monkeypatch):
+    """A gensim-data look-alike served from tmp_path on 127.0.0.1 (no outside network)."""
+    import hashlib
+    import http.server
+    import functools
+
+    site = tmp_path / "site"
+    model = fill_gensim_data(site / "releases", "tiny-model", ["cat", "dog", "car"], np.eye(3, 5, dtype=np.float32) + 1)
+    entry = {"parts": 1, "file_name": "tiny-model.gz", "file_size": model.stat().st_size,
+             "checksum": hashlib.md5(model.read_bytes()).hexdigest()}
+    (site / "list.json").write_text(json.dumps({"models": {"tiny-model": entry}, "corpora": {"text8": {}}}))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr("lib.sources._gensim_data._LIST_URL", f"{url}/list.json")
+    monkeypatch.setattr("lib.sources._gensim_data._RELEASE_URL", f"{url}/releases")
+    yield site, entry
+    server.shutdown()
+    server.server_close()
+
+
+def test_gensim_data_download_with_progress(local_gensim_server, tmp_path):
+    site, entry = local_gensim_server
+    seen: list[tuple[int, int | None]] = []
+    src = load_source("word2vec:tiny-model", progress=lambda d, t: seen.append((d, t)))
+    assert np.array_equal(src.lookup(["dog"]).vectors[0], np.eye(3, 5, dtype=np.float32)[1] + 1)
+    assert seen[-1] == (entry["file_size"], entry["file_size"])
+    assert (tmp_path / "cache" / "gensim-data" / "tiny-model" / "tiny-model.gz").is_file()
+    with pytest.raises(SpecError, match="corpus, not a vectors model"):
+        load_source("word2vec:text8")
+    with pytest.raises(SpecError, match="unknown gensim-data model"):
+        load_source("word2vec:no-such-model")
+
+
+def test_gensim_data_bad_checksum_leaves_nothing(local_gensim_server, tmp_path):
+    site, entry = local_gensim_server
+    (site / "list.json").write_text(json.dumps({"models": {"tiny-model": {**entry, "checksum": "0" * 32}}}))
+    with pytest.raises(SourceError, match="checksum"):
+        load_source("word2vec:tiny-model", progress=lambda d, t: None)
+    data = tmp_path / "cache" / "gensim-data"
+    assert not (data / "tiny-model").exists() and not [p for p in data.iterdir() if "tiny" in p.name]
+
+
 # --- word2vec-train ----------------------------------------------------------
 
 
@@ -329,6 +375,47 @@ def test_hf_bad_folders(gpt2_dir, tmp_path):
         load_source(f"gpt2:{tmp_path / 'absent' / 'x'}")
 
 
+def test_folders_without_tokenizer_json_use_auto_tokenizer(gpt2_dir, bert_dir, tmp_path):
+    text = "The police said the small-world networks were deja vu, said Strogatz."
+    for folder, files in ((gpt2_dir, ("vocab.json", "merges.txt")), (bert_dir, ("vocab.txt",))):
+        bare = tmp_path / f"{folder.name}-bare"
+        bare.mkdir()
+        for f in files + ("config.json", "model.safetensors"):
+            (bare / f).write_bytes((folder / f).read_bytes())
+        full, slow = load_source(f"hf:{folder}"), load_source(f"hf:{bare}")
+        assert slow.vocab.byte_level == full.vocab.byte_level
+        assert slow.passage_units(text) == full.passage_units(text)
+        assert np.array_equal(slow.lookup(["Police", "said"]).vectors, full.lookup(["Police", "said"]).vectors)
+
+
+def test_hf_sharded_checkpoint_reads_only_the_embedding_shard(gpt2_dir, tmp_path):
+    from safetensors.numpy import save_file
+
+    folder = tmp_path / "sharded"
+    folder.mkdir()
+    for f in ("tokenizer.json", "config.json"):
+        (folder / f).write_bytes((gpt2_dir / f).read_bytes())
+    wte = load_source(f"gpt2:{gpt2_dir}").matrix.read()
+    save_file({"h.0.attn.weight": np.ones((2, 2), np.float32)}, str(folder / "model-00001-of-00002.safetensors"))
+    save_file({"transformer.wte.weight": wte * 3}, str(folder / "model-00002-of-00002.safetensors"))
+    index = {"weight_map": {"h.0.attn.weight": "model-00001-of-00002.safetensors",
+                            "transformer.wte.weight": "model-00002-of-00002.safetensors"}}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
+    src = load_source(f"hf:{folder}")
+    assert src.tensor == "transformer.wte.weight" and np.array_equal(src.matrix.read(), wte * 3)
+
+
+def test_hub_progress_is_forwarded_from_tqdm():
+    from lib.sources._hub import _forwarding_tqdm
+
+    calls: list[tuple[int, int | None]] = []
+    bar = _forwarding_tqdm(lambda d, t: calls.append((d, t)))(total=100)
+    bar.update(30)
+    bar.update(70)
+    bar.close()
+    assert calls == [(30, 100), (100, 100)]
+
+
 # --- GPT-2 through the hub cache (HF_HUB_OFFLINE=1) -------------------------
 
 
@@ -343,6 +430,8 @@ def test_hub_cache_offline(gpt2_dir, tmp_path, monkeypatch):
     named = load_source("gpt2:tests/tiny-gpt2")
     assert np.array_equal(named.lookup(["said"]).vectors, default.lookup(["said"]).vectors)
     assert next(k for k in kinds() if k.prefix == "gpt2").download_size(None) == 0
+    assert next(k for k in kinds() if k.prefix == "gpt2").download_size("distilgpt2") == 352_824_413
+    assert next(k for k in kinds() if k.prefix == "hf").download_size("tests/unknown") is None
     with pytest.raises(SourceError) as err:
         load_source("hf:tests/not-cached")
     assert "network is unreachable" in str(err.value) and "word2vec-train:lee" in str(err.value)

@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from ..errors import SourceError, SpecError
-from ._cache import NETWORK_TIMEOUT_S, Progress, atomic_dir, cache_root, download_file, offline_error
+from ._cache import NETWORK_TIMEOUT_S, Progress, atomic_dir, atomic_file, cache_root, download_file, offline_error
 from ._table import TableSource
 from ._word2vec import cached_table_source
 
@@ -110,11 +111,13 @@ def _download(name: str, progress: Progress | None, timeout: float) -> Path:
                     report = None if progress is None else (lambda d, t, o=offset: progress(o + d, total))
                     download_file(f"{_RELEASE_URL}/{name}/{name}.gz_0{part}", piece, what=name, progress=report, md5=entry.get(f"checksum-{part}"), timeout=timeout)
                     done_before += piece.stat().st_size
-                    out.write(piece.read_bytes())
+                    with open(piece, "rb") as src:
+                        shutil.copyfileobj(src, out)
                     piece.unlink()
     info_path = gensim_data_dir() / "information.json"
     if not info_path.exists():
-        info_path.write_text(json.dumps(info))
+        with atomic_file(info_path) as tmp_info:
+            tmp_info.write_text(json.dumps(info))
     found = model_file(name)
     if found is None:
         raise SourceError(f"{name}: download finished but no model file is in {folder}")
