@@ -84,13 +84,12 @@ def _f(x: float | None, nd: int = 3) -> str:
 
 
 def measures_table(c: Comparison, label_a: str = "A", label_b: str = "B") -> pd.DataFrame:
-    """The per-source measures side by side: communities, modularity, category ARI, selectivity, hubs."""
+    """The per-source measures side by side: communities, modularity, category ARI, selectivity."""
     rows = [
         ("communities (Louvain)", len(c.communities_a.communities), len(c.communities_b.communities)),
         ("modularity", _f(c.communities_a.modularity), _f(c.communities_b.modularity)),
         ("communities vs categories (ARI)", _f(c.category_ari_a), _f(c.category_ari_b)),
         ("category selectivity (within − between)", _f(c.selectivity_a), _f(c.selectivity_b)),
-        ("hubs (top degrees)", ", ".join(c.hubs_a), ", ".join(c.hubs_b)),
     ]
     return pd.DataFrame([(m, str(a), str(b)) for m, a, b in rows], columns=["measure", label_a, label_b])
 
@@ -129,7 +128,8 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     m[4].metric("Communities ARI", _f(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
     st.caption(f"Pearson RSA {_f(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
                f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
-               f"Shared hubs: {', '.join(c.hubs_shared) or 'none'}.")
+               f"Hubs (top degrees) of {label_a}: {', '.join(c.hubs_a) or 'none'}; of {label_b}: "
+               f"{', '.join(c.hubs_b) or 'none'}; shared: {', '.join(c.hubs_shared) or 'none'}.")
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(pair_scatter(c, a, b, label_a=label_a, label_b=label_b), theme=None,
@@ -218,7 +218,7 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
                    "or a category,word file.")
     st.dataframe(_null_table(res), hide_index=True, width="stretch")
     st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
-               "one-sided. An empty z means the null never varies (e.g. density under shuffling).")
+               "one-sided. A z of “None” means the null never varies (e.g. density under shuffling).")
     st.altair_chart(null_histograms(res), theme=None, width="content", key=f"{key}_hist")
     return res
 
