@@ -13,7 +13,7 @@ Formats:
   by vl-convert. The figure's subtitle says
   when the edge cap left edges out.
 - ``csv``: the edge table (``source,target,cosine``, every edge, weakest
-  first); :func:`nodes_csv` gives the node table.
+  first), or with ``table="nodes"`` the node table (:func:`nodes_csv`).
 - ``gexf``, ``graphml``: for Gephi (networkx writers). Node attributes
   ``word``, ``degree``, ``x``, ``y`` and ``category`` when known; edge
   attribute ``weight`` = cosine.
@@ -128,8 +128,10 @@ def _xml(result: GraphResult, fmt: str, categories: Mapping[str, str] | None) ->
     return buf.getvalue()
 
 
-def export_bytes(result: GraphResult, fmt: str, **chart_opts: Any) -> bytes:
+def export_bytes(result: GraphResult, fmt: str, *, table: str = "edges", **chart_opts: Any) -> bytes:
     """Return the bytes of ``result`` in format ``fmt`` (a key of :data:`FORMATS`).
+
+    ``table`` chooses what ``csv`` holds: ``"edges"`` (default) or ``"nodes"``.
 
     ``chart_opts`` are keyword options of :func:`lib.charts.ring_chart`
     (``categories``, ``groups``, ``labels``, ``size``, ``max_edges``,
@@ -146,7 +148,9 @@ def export_bytes(result: GraphResult, fmt: str, **chart_opts: Any) -> bytes:
         raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     categories = chart_opts.get("categories")
     if fmt == "csv":
-        return edges_csv(result)
+        if table not in ("edges", "nodes"):
+            raise InputError(f"unknown CSV table {table!r}; use edges or nodes")
+        return edges_csv(result) if table == "edges" else nodes_csv(result, categories)
     if fmt == "json":
         import json
 

@@ -49,6 +49,9 @@ def test_csv_tables_carry_words_as_plain_data(result):
     assert [(r["source"], r["target"]) for r in rows] == list(zip(g.edges["source"], g.edges["target"]))
     assert [float(r["cosine"]) for r in rows] == pytest.approx(g.edges["cosine"].tolist())
     nodes = list(csv.DictReader(io.StringIO(nodes_csv(result, CATEGORIES).decode())))
+    assert export_bytes(result, "csv", table="nodes", categories=CATEGORIES) == nodes_csv(result, CATEGORIES)
+    with pytest.raises(InputError, match="CSV table"):
+        export_bytes(result, "csv", table="pairs")
     assert [n["word"] for n in nodes] == list(g.words)
     assert {n["word"]: n["category"] for n in nodes}[EVIL] == "evil"
     assert [int(n["degree"]) for n in nodes] == g.degree.tolist()
@@ -141,6 +144,11 @@ def test_cli_export(tmp_path):
     assert proc.returncode == 0, proc.stderr
     cats = {a.get("category") for _, a in nx.read_gexf(tmp_path / "g.gexf").nodes(data=True)}
     assert cats == {"space", "furniture", "fruit"}
+    proc = run_cli("export", "--source", "random:dim=20,seed=1", "--preset", "course", "--table", "nodes",
+                   "--out", str(tmp_path / "nodes.csv"))
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "nodes.csv").read_text())))
+    assert len(rows) == 20 and rows[0]["word"] == "space" and rows[0]["category"] == "space"
 
 
 def test_cli_export_bad_input(tmp_path):

@@ -1,7 +1,7 @@
 """``python -m lib export``: one source's ring graph to a file; the format comes from --out's extension.
 
-.svg/.png: the ring figure; .csv: the edge table; .gexf/.graphml: the graph
-for Gephi; .json: what ``graph`` prints.
+.svg/.png: the ring figure; .csv: the edge table (--table nodes: the node
+table); .gexf/.graphml: the graph for Gephi; .json: what ``graph`` prints.
 """
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_word_args(p)
     add_threshold_args(p)
     p.add_argument("--out", required=True, metavar="FILE", help="output file; its extension picks the format")
+    p.add_argument("--table", choices=("edges", "nodes"), default="edges",
+                   help=".csv only: the edge table (source,target,cosine) or the node table (default edges)")
     fig = p.add_argument_group("figure (.svg, .png)")
     fig.add_argument("--size", type=int, default=440, help="ring width and height in pixels (default 440)")
     fig.add_argument("--max-edges", type=int, default=2000, help="draw at most this many (strongest) edges (default 2000)")
@@ -44,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     result = build_graph(load_source(args.source), words.words, **threshold_kwargs(args))
     opts = {"categories": words.category_of() or None}
+    if fmt == "csv":
+        opts["table"] = args.table
     if fmt in ("svg", "png"):
         opts.update(size=args.size, max_edges=args.max_edges, labels=not args.no_labels)
         if args.title is not None:
