@@ -9,13 +9,14 @@ renames it when complete. ``HF_HUB_OFFLINE=1`` uses the cache only.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import SourceError, SpecError
+from ..errors import SourceError, SpecError, VectorFileError
 from ._cache import NETWORK_TIMEOUT_S, Progress, cache_root, offline_error
 from ._safetensors import embedding_tensor_name
 
@@ -150,16 +151,18 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
         raise SourceError(f"{id_or_dir}: no such folder")
     repo = _repo_id(id_or_dir)
     local_only = is_offline() or not hub_reachable()
-    weights = _get(repo, "model.safetensors", progress=progress, local_only=local_only)
+    # Offline, a missing model.safetensors may just mean a sharded checkpoint: try its index next.
+    weights = _get(repo, "model.safetensors", progress=progress, local_only=local_only, optional=local_only)
     if weights is None:
         index = _get(repo, "model.safetensors.index.json", local_only=local_only)
         if index is None:
             raise SourceError(
                 f"{repo}: no model.safetensors on the hub (pickled pytorch_model.bin checkpoints are refused)"
             )
-        import json
-
-        weight_map = json.loads(index.read_text())["weight_map"]
+        try:
+            weight_map = dict(json.loads(index.read_text())["weight_map"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise VectorFileError(f"{repo}: unreadable model.safetensors.index.json ({exc})") from exc
         name = embedding_tensor_name(list(weight_map), f"{repo}/model.safetensors.index.json")
         _get(repo, weight_map[name], progress=progress, local_only=local_only)
         weights = index
