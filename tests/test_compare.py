@@ -9,8 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
+from lib.communities import community_order
 from lib.compare import (
     _CHUNK_VALUES,
     _permutation_batches,
@@ -20,7 +23,7 @@ from lib.compare import (
     mantel_test,
     selectivity,
 )
-from lib.engine import cosine_matrix, ring_graph
+from lib.engine import ring_graph
 from lib.errors import InputError
 from lib.graph import build_graph
 from lib.presets import preset
@@ -301,3 +304,16 @@ def test_page_permutations_shrink_for_long_lists():
     assert page_permutations(50) == 10_000 and page_permutations(200) == 10_000
     assert page_permutations(1000) == PERMUTATION_BUDGET // (1000 * 999 // 2)
     assert page_permutations(5000) == 199 and page_permutations(20, 500) == 500
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(4, 15), dim=st.integers(2, 12))
+def test_compare_is_symmetric_and_p_is_in_range(seed, n, dim):
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(n)]
+    a, b = ring_graph(words, rng.standard_normal((n, dim))), ring_graph(words, rng.standard_normal((n, dim)))
+    ab, ba = compare_graphs(a, b, permutations=49, seed=seed), compare_graphs(b, a, permutations=49, seed=seed)
+    assert ab.rsa.spearman == pytest.approx(ba.rsa.spearman) and ab.edges.jaccard == pytest.approx(ba.edges.jaccard)
+    assert len(ab.edges.only_a) == len(ba.edges.only_b) and ab.ari == pytest.approx(ba.ari)
+    assert 1 / 50 <= ab.rsa.p_value <= 1 and 0 <= ab.edges.jaccard <= 1
+    assert sorted(community_order(a.words, ab.communities_a.communities)) == sorted(words)
