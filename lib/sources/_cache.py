@@ -87,6 +87,19 @@ def _writable_parent(target: Path) -> Path:
     return target.parent
 
 
+def _write_error(target: Path, exc: OSError) -> Exception:
+    """A cache write that failed (disk full, read-only, no permission) as a one-line error.
+
+    Errors that are not about writing (a download's own SourceError, say) pass through.
+    """
+    if isinstance(exc, SourceError) or not exc.errno:
+        return exc
+    return SourceError(
+        f"cannot write to the cache folder {target.parent} ({exc.strerror or exc}); "
+        "free some space there or point COSINE_RINGS_CACHE elsewhere, then try again"
+    )
+
+
 @contextlib.contextmanager
 def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces ``target`` in one rename.
@@ -101,6 +114,9 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
         if target.exists():
             discard(target)
         os.replace(tmp, target)
+    except OSError as exc:
+        discard(tmp)
+        raise _write_error(target, exc) from exc
     except BaseException:
         discard(tmp)
         raise
@@ -116,6 +132,9 @@ def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
+    except OSError as exc:
+        discard(tmp)
+        raise _write_error(target, exc) from exc
     except BaseException:
         discard(tmp)
         raise
