@@ -1,7 +1,6 @@
 """Compare: two sources side by side on the same words, same ring positions."""
 import streamlit as st
 
-from ui.analytics import render_comparison, render_sweep
 from ui.page import page_header
 from ui.panels import degree_section, ring_panel
 from ui.views import colour_domain, compute_panels
@@ -18,7 +17,10 @@ for column, panel in zip(st.columns(2, gap="medium"), panels):
         ring_panel(panel, ch, domain)
 degree_section(panels)
 
-# Further analyses (issue 5) go below this line.
+# Further analyses (issue 5) go below this line. Imported here, not at the top,
+# so the rings reach the browser before scipy and friends are loaded.
+from ui.analytics import render_comparison, render_sweep  # noqa: E402
+
 if all(p.ok for p in panels):
     a, b = panels[0].result, panels[1].result
     render_comparison(a, b, panels[0].categories, labels=ch.state.labels)

@@ -1,7 +1,6 @@
 """Random baseline: a real source beside random vectors of its dimension and beside itself shuffled."""
 import streamlit as st
 
-from ui.analytics import graph_on_words, render_null
 from ui.page import page_header
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
@@ -30,7 +29,10 @@ for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
         ring_panel(panel, ch, domain, size=360)
 degree_section(panels)
 
-# Further analyses (issue 5) go below this line.
+# Further analyses (issue 5) go below this line. Imported here, not at the top,
+# so the rings reach the browser before scipy and friends are loaded.
+from ui.analytics import graph_on_words, render_null  # noqa: E402
+
 if panels[0].ok:
     real_result = panels[0].result
     render_null(real_result, dim, panels[0].categories, graph_on_words(ch.state.b, real_result))

@@ -11,7 +11,6 @@ from typing import Any, Callable, Hashable
 
 import streamlit as st
 
-from lib import charts
 from lib.engine import RingGraph
 from lib.graph import GraphResult, build_graph
 from lib.sources import Source, load_source
@@ -67,12 +66,23 @@ def graph_key(graph: RingGraph, source: str = "") -> tuple:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _chart_dict(name: str, key: Hashable, _args: tuple, _kwargs: dict) -> dict:
     # Building and validating an Altair chart costs far more than drawing it;
-    # the finished Vega-Lite dict is cached under a key of what made it.
+    # the finished Vega-Lite dict is cached under a key of what made it. The
+    # ring comes straight from lib.ring_spec as a dict (no Altair import), so
+    # the landing page's rings are drawn before Altair has even loaded.
+    if name == "ring_spec":
+        from lib.ring_spec import ring_spec
+
+        return ring_spec(*_args, **_kwargs)
+    from lib import charts
+
     return getattr(charts, name)(*_args, **_kwargs).to_dict(validate=False)
 
 
 def chart_spec(name: str, key: Hashable, *args: Any, square: bool = False, **kwargs: Any) -> dict:
     """The Vega-Lite dict of ``lib.charts.<name>(*args, **kwargs)``, cached.
+
+    ``name`` is a chart function of :mod:`lib.charts`, or ``"ring_spec"`` for
+    :func:`lib.ring_spec.ring_spec` (the ring as a Vega-Lite dict).
 
     ``key`` must identify ``args`` (e.g. :func:`graph_key` of each graph);
     ``kwargs`` are part of the cache key. ``square`` keeps the chart's own

@@ -9,7 +9,6 @@ from typing import Sequence
 import pandas as pd
 import streamlit as st
 
-from lib.charts import degree_table
 from lib.export import export_bytes, export_filename, nodes_csv
 
 from .cached import graph_key, show_chart
@@ -92,7 +91,7 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
         return
     g = panel.result.graph
     with st.container(key=f"ring_{key or panel.label}"):
-        show_chart("ring_chart", graph_key(g, panel.result.source), g, square=True, theme=None,
+        show_chart("ring_spec", graph_key(g, panel.result.source), g, square=True, theme=None,
                    categories=panel.categories, labels=ch.state.labels,
                    color_domain=domain, size=size)
     ring_stats(panel)
@@ -111,5 +110,7 @@ def degree_section(panels: Sequence[Panel]) -> None:
     with left:
         show_chart("degree_distribution_chart", keys, graphs)
     with right:
+        from lib.charts import degree_table  # after the rings: Altair loads late
+
         table: pd.DataFrame = degree_table(graphs)
         st.dataframe(table, hide_index=True, height=360, width="stretch")

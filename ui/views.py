@@ -14,7 +14,6 @@ from lib.errors import CosineRingsError
 from lib.graph import GraphResult
 from lib.words import WordList
 
-from .analytics import community_ordered
 from .cached import graph_result, load_with_progress, passage_words
 from .sidebar import Choices
 from .sources import check_spec
@@ -63,6 +62,8 @@ def _words_for(ch: Choices, spec: str) -> WordList:
     if ch.words is None:
         return WordList(passage_words(spec, ch.passage))
     if ch.state.order == "community":  # A's Louvain communities order both rings (issue 5)
+        from .analytics import community_ordered  # lazy: scipy/networkx load only when used
+
         return community_ordered(ch.words, ch.state.a, ch.state.rule, ch.state.k, ch.value)
     return ordered(ch.words, ch.state.order)
 
