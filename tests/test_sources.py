@@ -258,6 +258,16 @@ def test_gensim_data_download_with_progress(local_gensim_server, tmp_path):
         load_source("word2vec:no-such-model")
 
 
+def test_damaged_download_is_fetched_again(local_gensim_server, tmp_path):
+    load_source("word2vec:tiny-model", progress=lambda d, t: None)
+    model = tmp_path / "cache" / "gensim-data" / "tiny-model" / "tiny-model.gz"
+    model.write_bytes(gzip.compress(b"3 5\n" + b"\x00" * 7))  # a damaged model file
+    for table in (tmp_path / "cache" / "word2vec").iterdir():
+        (table / "meta.json").unlink()  # and no usable cached table
+    src = load_source("word2vec:tiny-model", progress=lambda d, t: None)
+    assert src.lookup(["car"]).words == ("car",) and model.stat().st_size > 40
+
+
 def test_gensim_data_bad_checksum_leaves_nothing(local_gensim_server, tmp_path):
     site, entry = local_gensim_server
     (site / "list.json").write_text(json.dumps({"models": {"tiny-model": {**entry, "checksum": "0" * 32}}}))

@@ -21,8 +21,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ..errors import SourceError, SpecError
-from ._cache import NETWORK_TIMEOUT_S, Progress, atomic_dir, atomic_file, cache_root, download_file, offline_error
+from ..errors import SourceError, SpecError, VectorFileError
+from ._cache import (
+    NETWORK_TIMEOUT_S,
+    Progress,
+    atomic_dir,
+    atomic_file,
+    cache_root,
+    discard,
+    download_file,
+    offline_error,
+)
 from ._table import TableSource
 from ._word2vec import cached_table_source
 
@@ -147,7 +156,17 @@ def gensim_data_source(
     name = _check_name(name or DEFAULT_MODEL)
     path = model_file(name) or _download(name, progress, timeout)
     spec = "word2vec" if name == DEFAULT_MODEL and limit is None else f"word2vec:{name}" + (f",limit={limit}" if limit else "")
-    return cached_table_source(path, spec=spec, name=f"gensim-data {name}", kind="word2vec", limit=limit)
+    label = f"gensim-data {name}"
+    try:
+        return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit)
+    except VectorFileError:
+        # A damaged download of our own is removed and fetched again; a
+        # user's GENSIM_DATA_DIR is never deleted.
+        if not path.resolve().is_relative_to(cache_root().resolve()):
+            raise
+        discard(path.parent)
+        path = _download(name, progress, timeout)
+        return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit)
 
 
 def gensim_download_size(name: str | None) -> int | None:
