@@ -145,8 +145,7 @@ class _Run:
         self._t = np.empty(size, dtype=self.dtype)
         self._idx = np.empty(size, dtype=np.intp)
         self._m1, self._m2 = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
-        self._ones = np.ones(block, dtype=self.dtype)
-        self._tri: dict[int, np.ndarray] = {}
+        self._tri: dict[tuple[int, bool], np.ndarray] = {}
         self._rows: tuple = (None, None, None, None)
 
     def _prepare(self) -> None:
@@ -199,10 +198,12 @@ class _Run:
             self.done += 1
         self.tick()
 
-    def triu(self, size: int) -> np.ndarray:
-        if size not in self._tri:
-            self._tri[size] = np.triu(np.ones((size, size), dtype=bool), 1)
-        return self._tri[size]
+    def triu(self, size: int, lower: bool = False) -> np.ndarray:
+        """The strict upper triangle of a square block as a mask (or, with ``lower``, the rest)."""
+        if (size, lower) not in self._tri:
+            upper = np.triu(np.ones((size, size), dtype=bool), 1)
+            self._tri[(size, lower)] = ~upper if lower else upper
+        return self._tri[(size, lower)]
 
     def upper(self, a: int, b: int, s: np.ndarray) -> np.ndarray:
         """The block's values in the strict upper triangle of S, flat (may share S's buffer)."""
@@ -228,12 +229,9 @@ class _Run:
         return np.bincount(self.bins(x, inplace=True), minlength=_NBINS)
 
     def degree_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row and column sums of a boolean block (through BLAS: exact below 2**24)."""
-        f = self._t[: mask.size].reshape(mask.shape)
-        np.copyto(f, mask, casting="unsafe")
-        rows = f @ self._ones[: mask.shape[1]]
-        cols = self._ones[: mask.shape[0]] @ f
-        return np.rint(rows).astype(np.int64), np.rint(cols).astype(np.int64)
+        """Row and column sums of a boolean block (bytes summed in uint16: blocks <= 16384)."""
+        u8 = mask.view(np.uint8)
+        return np.add.reduce(u8, axis=1, dtype=np.uint16), np.add.reduce(u8, axis=0, dtype=np.uint16)
 
     def between(self, s: np.ndarray, lo: float, hi: float, diag: bool) -> np.ndarray:
         """Flat indices of the block's values in [lo, hi) (upper triangle only on the diagonal)."""
@@ -266,28 +264,41 @@ class _Run:
         return np.clip(out, -1.0, 1.0, out=out)
 
 
-def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, float, int]:
-    """Histogram of the upper-triangle values, their min and max, and the exact zeros."""
+def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
+    """Histogram of the upper-triangle values, their spread and their exact zeros.
+
+    In float32 the spread is a lower bound from the histogram (diagonal
+    blocks get a sentinel below the triangle that lands in the unused bin
+    0); a float64 run takes the exact min and max and the shifted sums.
+    """
     hist = np.zeros(_NBINS, dtype=np.int64)
     lo, hi, zeros = np.inf, -np.inf, 0
-    shifted = run.dtype == np.float64
-    if shifted:
+    exact = run.dtype == np.float64
+    if exact:
         run.upper_sum = run.upper_sq = 0.0
     for a, b, s in run.blocks():
-        vals = run.upper(a, b, s)
-        if vals.size == 0:
-            continue
-        lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
-        if shifted:
+        if exact:
+            vals = run.upper(a, b, s)
+            if vals.size == 0:
+                continue
+            lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
             if (a, b) == run.pairs[0]:
                 run.shift = float(vals[0])
             dev = vals - run.shift
             run.upper_sum += float(dev.sum())
             run.upper_sq += float(dev @ dev)
+        else:
+            if a == b:
+                np.copyto(s, run.dtype.type(_HIST_LO), where=run.triu(len(s), lower=True))
+            vals = s.reshape(-1)
         if count_zeros:
             zeros += int(np.count_nonzero(vals == 0))
         hist += run.histogram(vals)
-    return hist, lo, hi, zeros
+    hist[0] = 0  # the sentinel's bin: no value of a product of unit rows falls there
+    if not exact:
+        used = np.flatnonzero(hist)
+        lo, hi = 0.0, max(int(used[-1]) - int(used[0]) - 1, 0) * _HIST_W - 2 * run.slack
+    return hist, hi - lo, zeros
 
 
 def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, float]):
@@ -351,9 +362,8 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
     """Both passes; None when the values are so close together that float64 must decide."""
     t0 = time.perf_counter()
     course = rule == "course"
-    hist, vmin, vmax, zeros = _pass_one(run, course)
+    hist, ptp, zeros = _pass_one(run, course)
     t1 = time.perf_counter()
-    ptp = vmax - vmin
     if run.dtype == np.float32 and ptp < _FLAT_SPREAD + 2 * run.err:
         return None
     flat = ptp < _FLAT_SPREAD
