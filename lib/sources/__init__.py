@@ -51,8 +51,6 @@ def _no_argument(kind: str, arg: str | None, build):
     return build()
 
 
-
-
 register(
     SourceKind(
         prefix="random",
