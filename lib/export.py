@@ -28,14 +28,13 @@ import io
 import os
 import re
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import InputError
 from .graph import GraphResult, graph_to_dict
 
-__all__ = ["FORMATS", "prewarm_renderer", "export_bytes", "export_file", "export_filename", "format_for_path", "nodes_csv", "edges_csv"]
+__all__ = ["FORMATS", "export_bytes", "export_file", "export_filename", "format_for_path", "nodes_csv", "edges_csv"]
 
 #: Extension -> what the file holds.
 FORMATS = {
@@ -48,29 +47,6 @@ FORMATS = {
 }
 #: Pixel density of PNG exports (2 = sharp on high-DPI screens and in papers).
 PNG_SCALE = 2.0
-
-
-def prewarm_renderer() -> threading.Thread:
-    """Start vl-convert's JavaScript engine in a background thread; return the thread.
-
-    The engine's first start takes ~0.3 s. vl-convert releases the GIL while
-    it works, so a command that will render a figure calls this first and
-    the start overlaps loading the vectors and building the graph; a later
-    render waits for it if needed.
-    """
-
-    def warm() -> None:
-        import vl_convert as vlc
-
-        empty = {"$schema": "https://vega.github.io/schema/vega/v5.json", "width": 1, "height": 1}
-        try:
-            vlc.vega_to_svg(empty)
-        except Exception:  # the real render reports any problem itself
-            pass
-
-    thread = threading.Thread(target=warm, name="vl-convert warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def _figure_spec(result: GraphResult, chart_opts: Mapping[str, Any]) -> dict:

@@ -38,11 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: `python -m lib graph` and friends need none of it.
-    from ..export import export_file, format_for_path, prewarm_renderer
+    from ..export import export_file, format_for_path
 
     fmt = format_for_path(args.out)  # fail on a bad extension before loading anything
-    if fmt in ("svg", "png"):
-        prewarm_renderer()  # the renderer starts while the vectors load
     words = word_list_from_args(args)
     result = build_graph(load_source(args.source), words.words, **threshold_kwargs(args))
     opts = {"categories": words.category_of() or None}
