@@ -1,0 +1,333 @@
+"""The two passes of the blockwise hubs engine (see :mod:`lib.hubs` for the method).
+
+Private: :func:`lib.hubs.hub_degrees` is the interface. A :class:`_Run`
+holds the unit rows, the block list and reused buffers; :func:`_solve` runs
+pass one (histogram), pass two (degrees and the candidate bands, recomputed
+in float64) and selects the exact median.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import numpy as np
+
+from .errors import CosineRingsError, InputError
+
+__all__ = ["Cancelled", "Progress", "_Run", "_solve"]
+
+#: ``progress(done_blocks, total_blocks)``; returning False cancels the run.
+Progress = Callable[[int, int], "bool | None"]
+
+_FLAT_SPREAD = 1e-9  # the engine's rule: below this spread the std counts as 0
+_NBINS = 1 << 18  # histogram bins over [-1 - 2**-8, 1 + 2**-8]
+_HIST_LO = -1.0 - 2.0**-8
+_HIST_W = (2.0 + 2.0**-7) / _NBINS
+_REFINE_CHUNK = 1024  # candidate pairs recomputed in float64 at once
+
+
+class Cancelled(CosineRingsError):
+    """The run was cancelled by its progress callback or its cancel event."""
+
+
+class _Run:
+    """State of one blockwise run: unit rows, block list, buffers, progress, cancellation."""
+
+    def __init__(self, vectors: np.ndarray, block: int, dtype, progress: Progress | None,
+                 cancel: threading.Event | None):
+        self.v = vectors
+        self.n, self.d = vectors.shape
+        self.block, self.dtype = block, np.dtype(dtype)
+        self.progress, self.cancel = progress, cancel
+        self.starts = list(range(0, self.n, block))
+        self.pairs = [(a, b) for ai, a in enumerate(self.starts) for b in self.starts[ai:]]
+        self.done, self.total = 0, 2 * len(self.pairs)
+        self.products_s = 0.0
+        eps = 2.0 ** (-24 if self.dtype == np.float32 else -53)
+        # Rounding bound of a product of unit rows, and slack of the bin index.
+        self.err = (self.d + 8) * eps
+        self.slack = 32 * eps
+        rows = min(block, self.n)
+        self._u64a, self._u64b = np.empty((rows, self.d)), np.empty((rows, self.d))
+        self._gather = (np.empty((_REFINE_CHUNK, self.d)), np.empty((_REFINE_CHUNK, self.d)))
+        self._prepare()
+        size = rows * rows
+        self._s = np.empty(size, dtype=self.dtype)
+        self._t = np.empty(size, dtype=self.dtype)
+        self._idx = np.empty(size, dtype=np.intp)
+        self._m1, self._m2 = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
+        self._tri: dict[tuple[int, bool], np.ndarray] = {}
+        self._rows: tuple = (None, None, None, None)
+
+    def _prepare(self) -> None:
+        """Unit rows in the work dtype, float64 norms, and the Gram sums for the std."""
+        n, d = self.n, self.d
+        self.u = np.empty((n, d), dtype=self.dtype)
+        self.norms = np.empty(n, dtype=np.float64)
+        gram, total = np.zeros((d, d)), np.zeros(d)
+        diag_sum = diag_sq = 0.0
+        for a in range(0, n, self.block):
+            v = self._u64a[: min(self.block, n - a)]
+            np.copyto(v, self.v[a : a + len(v)])
+            norms = np.linalg.norm(v, axis=1)
+            bad = ~np.isfinite(norms) | (norms == 0)
+            if bad.any():
+                raise InputError(
+                    f"{int(bad.sum())} vector(s) from row {a} on are zero or not finite; "
+                    "cosine is undefined for them"
+                )
+            unit = np.divide(v, norms[:, None], out=v)
+            self.norms[a : a + len(v)] = norms
+            self.u[a : a + len(v)] = unit
+            gram += unit.T @ unit
+            total += unit.sum(axis=0)
+            diag = np.einsum("ij,ij->i", unit, unit)
+            diag_sum += float(diag.sum())
+            diag_sq += float(diag @ diag)
+        # Sums over i < j of (S - shift) and (S - shift)**2; pass one of a
+        # float64 run replaces them by shifted block sums (no cancellation).
+        self.shift = 0.0
+        self.upper_sum = (float(total @ total) - diag_sum) / 2.0
+        self.upper_sq = (float(np.sum(gram * gram)) - diag_sq) / 2.0
+
+    def tick(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled("hubs run cancelled")
+        if self.progress is not None and self.progress(self.done, self.total) is False:
+            raise Cancelled("hubs run cancelled")
+
+    def blocks(self):
+        """Yield ``(a, b, S)`` for every block a <= b; S is a reused C-contiguous buffer."""
+        for a, b in self.pairs:
+            self.tick()
+            ua, ub = self.u[a : a + self.block], self.u[b : b + self.block]
+            out = self._s[: len(ua) * len(ub)].reshape(len(ua), len(ub))
+            t0 = time.perf_counter()
+            np.matmul(ua, ub.T, out=out)
+            self.products_s += time.perf_counter() - t0
+            yield a, b, out
+            self.done += 1
+        self.tick()
+
+    def triu(self, size: int, lower: bool = False) -> np.ndarray:
+        """The strict upper triangle of a square block as a mask (or, with ``lower``, the rest)."""
+        if (size, lower) not in self._tri:
+            upper = np.triu(np.ones((size, size), dtype=bool), 1)
+            self._tri[(size, lower)] = ~upper if lower else upper
+        return self._tri[(size, lower)]
+
+    def upper(self, a: int, b: int, s: np.ndarray) -> np.ndarray:
+        """The block's values in the strict upper triangle of S, flat (may share S's buffer)."""
+        if a != b:
+            return s.reshape(-1)
+        mask = self.triu(len(s)).reshape(-1)
+        return np.compress(mask, s.reshape(-1), out=self._t[: len(s) * (len(s) - 1) // 2])
+
+    def bins(self, x: np.ndarray, *, inplace: bool = False) -> np.ndarray:
+        """Histogram bin of each value of flat ``x`` (same float arithmetic everywhere).
+
+        With ``inplace`` the values in ``x`` are overwritten and a reused index buffer is returned.
+        """
+        t = x if inplace else np.array(x, dtype=self.dtype)
+        idx = self._idx[: len(x)] if inplace else np.empty(len(x), np.intp)
+        np.subtract(t, self.dtype.type(_HIST_LO), out=t)
+        np.multiply(t, self.dtype.type(1.0 / _HIST_W), out=t)
+        np.copyto(idx, t, casting="unsafe")
+        return idx
+
+    def histogram(self, x: np.ndarray) -> np.ndarray:
+        """Bin counts of flat ``x``; overwrites ``x``."""
+        return np.bincount(self.bins(x, inplace=True), minlength=_NBINS)
+
+    def degree_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column sums of a boolean block (bytes summed in uint16: blocks <= 16384)."""
+        u8 = mask.view(np.uint8)
+        return np.add.reduce(u8, axis=1, dtype=np.uint16), np.add.reduce(u8, axis=0, dtype=np.uint16)
+
+    def between(self, s: np.ndarray, lo: float, hi: float, diag: bool) -> np.ndarray:
+        """Flat indices of the block's values in [lo, hi) (upper triangle only on the diagonal)."""
+        m1, m2 = self._m1[: s.size].reshape(s.shape), self._m2[: s.size].reshape(s.shape)
+        np.greater_equal(s, lo, out=m1)
+        np.less(s, hi, out=m2)
+        m1 &= m2
+        if diag:
+            m1 &= self.triu(len(s))
+        return np.flatnonzero(m1)
+
+    def unit64(self, a: int, count: int, out: np.ndarray) -> np.ndarray:
+        """Float64 unit rows ``a:a+count``, exactly as the dense engine divides them."""
+        out = out[:count]
+        np.divide(self.v[a : a + count], self.norms[a : a + count, None], out=out)
+        return out
+
+    def exact(self, a: int, b: int, shape: tuple[int, int], flat: np.ndarray) -> np.ndarray:
+        """S(i, j) in float64, as the dense engine computes it, for flat indices of block (a, b)."""
+        if self._rows[0] != (a, b):
+            ua = self.unit64(a, shape[0], self._u64a) if self._rows[1] != a else self._u64a[: shape[0]]
+            ub = ua if a == b else self.unit64(b, shape[1], self._u64b)
+            self._rows = ((a, b), a, ua, ub)
+        _, _, ua, ub = self._rows
+        i, j = np.divmod(flat, shape[1])
+        out = np.empty(len(flat), dtype=np.float64)
+        ga, gb = self._gather
+        for c in range(0, len(flat), _REFINE_CHUNK):
+            sl = slice(c, c + _REFINE_CHUNK)
+            m = len(i[sl])
+            # Gathers into reused buffers (mode="clip" skips take's buffered copy).
+            np.take(ua, i[sl], axis=0, out=ga[:m], mode="clip")
+            np.take(ub, j[sl], axis=0, out=gb[:m], mode="clip")
+            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl])
+        return np.clip(out, -1.0, 1.0, out=out)
+
+
+def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
+    """Histogram of the upper-triangle values, their spread and their exact zeros.
+
+    In float32 the spread is a lower bound from the histogram (diagonal
+    blocks get a sentinel below the triangle that lands in the unused bin
+    0); a float64 run takes the exact min and max and the shifted sums.
+    """
+    hist = np.zeros(_NBINS, dtype=np.int64)
+    lo, hi, zeros = np.inf, -np.inf, 0
+    exact = run.dtype == np.float64
+    if exact:
+        run.upper_sum = run.upper_sq = 0.0
+    for a, b, s in run.blocks():
+        if exact:
+            vals = run.upper(a, b, s)
+            if vals.size == 0:
+                continue
+            lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
+            if (a, b) == run.pairs[0]:
+                run.shift = float(vals[0])
+            dev = vals - run.shift
+            run.upper_sum += float(dev.sum())
+            run.upper_sq += float(dev @ dev)
+        else:
+            if a == b:
+                np.copyto(s, run.dtype.type(_HIST_LO), where=run.triu(len(s), lower=True))
+            vals = s.reshape(-1)
+        if count_zeros:
+            zeros += int(np.count_nonzero(vals == 0))
+        hist += run.histogram(vals)
+    hist[0] = 0  # the sentinel's bin: no value of a product of unit rows falls there
+    if not exact:
+        used = np.flatnonzero(hist)
+        lo, hi = 0.0, max(int(used[-1]) - int(used[0]) - 1, 0) * _HIST_W - 2 * run.slack
+    return hist, hi - lo, zeros
+
+
+def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, float]):
+    """Degrees of pairs surely above the threshold band, and the pairs in the two bands.
+
+    Each band comes back as ``(i, j, S32, S64)`` arrays: global row and column,
+    the float32 value and the exact float64 value.
+    """
+    degree = np.zeros(run.n, dtype=np.int64)
+    found: dict[str, list[tuple[np.ndarray, ...]]] = {"med": [], "t": []}
+    for a, b, s in run.blocks():
+        diag = a == b
+        sure = np.greater_equal(s, t_band[1], out=run._m1[: s.size].reshape(s.shape))
+        if diag:
+            sure &= run.triu(len(s))
+        rows, cols = run.degree_counts(sure)
+        degree[a : a + s.shape[0]] += rows
+        degree[b : b + s.shape[1]] += cols
+        for name, (lo, hi) in (("med", med_band), ("t", t_band)):
+            flat = run.between(s, lo, hi, diag)
+            if len(flat):
+                i, j = np.divmod(flat, s.shape[1])
+                found[name].append((i + a, j + b, s.reshape(-1)[flat], run.exact(a, b, s.shape, flat)))
+    out = []
+    for name in ("med", "t"):
+        parts = found[name]
+        if parts:
+            out.append(tuple(np.concatenate(p) for p in zip(*parts)))
+        else:
+            out.append((np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, run.dtype), np.zeros(0)))
+    return degree, out[0], out[1]
+
+
+def _median(run: _Run, hist: np.ndarray, population: int, cand, lo_bin: int, hi_bin: int,
+            below_bins: int) -> float:
+    """The exact median of the population from its bin range and the candidates in it."""
+    _, _, s32, exact = cand
+    in_lower = run.bins(s32) < lo_bin
+    lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
+    big_l, big_h = lo_edge - run.err - run.slack, hi_edge + run.err + run.slack
+    below = below_bins - int(in_lower.sum()) + int(np.count_nonzero(exact < big_l))
+    inside = np.sort(exact[(exact >= big_l) & (exact < big_h)])
+    r1, r2 = (population - 1) // 2 - below, population // 2 - below
+    if not (0 <= r1 <= r2 < len(inside)):  # cannot happen with a correct error bound
+        raise RuntimeError("hubs: median selection lost its rank; please report this")
+    return float(np.mean([inside[r1], inside[r2]]))
+
+
+def _variances(run: _Run) -> tuple[float, float]:
+    """Variance of the upper triangle, and of the whole matrix (diagonal of ones included)."""
+    n, p, c = run.n, run.n * (run.n - 1) // 2, run.shift
+    mean = run.upper_sum / p
+    var_u = run.upper_sq / p - mean * mean
+    full_sum = 2.0 * run.upper_sum + n * (1.0 - c)
+    full_sq = 2.0 * run.upper_sq + n * (1.0 - c) ** 2
+    var_full = full_sq / (n * n) - (full_sum / (n * n)) ** 2
+    return max(var_u, 0.0), max(var_full, 0.0)
+
+
+def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
+    """Both passes; None when the values are so close together that float64 must decide."""
+    t0 = time.perf_counter()
+    course = rule == "course"
+    hist, ptp, zeros = _pass_one(run, course)
+    t1 = time.perf_counter()
+    if run.dtype == np.float32 and ptp < _FLAT_SPREAD + 2 * run.err:
+        return None
+    flat = ptp < _FLAT_SPREAD
+    n, p = run.n, run.n * (run.n - 1) // 2
+    var_u, var_full = _variances(run)
+    if run.dtype == np.float32 and min(var_u, var_full) < 1e-6 * (run.upper_sq / p):
+        return None  # std tiny against the mean: the Gram sums cancel, use shifted float64 sums
+    std_u = float(np.sqrt(var_u))
+    if course:
+        std = float(np.sqrt(var_full))
+        if zeros:
+            hist[int(run.bins(np.zeros(1, run.dtype))[0])] -= zeros
+    else:
+        std = std_u
+    if flat and rule != "fixed":
+        std = 0.0
+    population = p - zeros
+    cum = np.cumsum(hist)
+    r1, r2 = (population - 1) // 2, population // 2
+    lo_bin = int(np.searchsorted(cum, r1, side="right")) if population else 0
+    hi_bin = int(np.searchsorted(cum, r2, side="right")) + 1 if population else 1
+    below_bins = int(cum[lo_bin - 1]) if lo_bin else 0
+    pad = 2 * run.err + 2 * run.slack  # 2 * slack: the band edges are also rounded to the block dtype
+    lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
+    med_band = (lo_edge - pad, hi_edge + pad)
+    kstd = (k if rule != "fixed" else 0.0) * std
+    if rule == "fixed":
+        t_band = (value - run.err - run.slack, value + run.err + run.slack)
+    else:
+        t_band = (lo_edge - pad + kstd, hi_edge + pad + kstd)
+    degree, med_cand, t_cand = _pass_two(run, med_band, t_band)
+    t2 = time.perf_counter()
+    if course:
+        keep = med_cand[2] != 0
+        med_cand = tuple(x[keep] for x in med_cand)
+    median = _median(run, hist, population, med_cand, lo_bin, hi_bin, below_bins) if population else 0.0
+    threshold = float(value) if rule == "fixed" else median + k * std
+    ti, tj, _, exact = t_cand
+    edge = exact > threshold if course else exact >= threshold
+    np.add.at(degree, ti[edge], 1)
+    np.add.at(degree, tj[edge], 1)
+    if flat and rule != "fixed":
+        degree[:] = n - 1
+    t3 = time.perf_counter()
+    return {
+        "degree": degree, "threshold": float(threshold), "median": median,
+        "std": std if rule != "fixed" else std_u, "flat": bool(flat),
+        "timings": {"pass1_s": t1 - t0, "pass2_s": t2 - t1, "refine_s": t3 - t2,
+                    "products_s": run.products_s, "candidates": int(len(med_cand[0]) + len(ti))},
+    }
