@@ -12,14 +12,17 @@ from ui.state import init_from_url, keep_hidden_widgets, publish, to_params
 
 st.set_page_config(page_title="Cosine Rings", page_icon="◯", layout="wide")
 
+# The page files live in app_pages/, not pages/: with a pages/ folder next to
+# the entrypoint, the first request a fresh server gets runs in Streamlit's old
+# folder-based mode, where a shared link to /ring-graph shows "Page not found".
 PAGES = [
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare:", default=True),
-    st.Page("pages/ring_graph.py", title="Ring graph", icon=":material/radio_button_unchecked:",
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:", default=True),
+    st.Page("app_pages/ring_graph.py", title="Ring graph", icon=":material/radio_button_unchecked:",
             url_path="ring-graph"),
-    st.Page("pages/random_baseline.py", title="Random baseline", icon=":material/casino:",
+    st.Page("app_pages/random_baseline.py", title="Random baseline", icon=":material/casino:",
             url_path="random-baseline"),
-    st.Page("pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
-    st.Page("pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
+    st.Page("app_pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
+    st.Page("app_pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
 ]
 page = st.navigation(PAGES)
 

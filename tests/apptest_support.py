@@ -1,11 +1,11 @@
-"""AppTest support shared by the app tests and ``bench/bench_app.py``.
+"""AppTest helpers shared by the app tests and the benchmarks.
 
 A Streamlit server flips ``PagesManager.uses_pages_directory`` to False on
-the first ``st.navigation`` call and keeps it for the life of the process.
-AppTest resets it before every run, so with a ``pages/`` folder next to the
-entrypoint its reruns would execute a page file without the entrypoint (no
-sidebar, no navigation). :func:`server_like_navigation` keeps it False, as
-on the server.
+the first ``st.navigation`` call and keeps it for the life of the process;
+AppTest resets it before every run from whether a ``pages/`` folder sits next
+to the entrypoint. The app keeps its pages in ``app_pages/`` so both agree,
+and :func:`server_like_navigation` pins the server's value for tests that
+want to be independent of the folder layout.
 """
 from __future__ import annotations
 

@@ -14,22 +14,16 @@ from lib.graph import build_graph
 from lib.presets import preset
 from lib.sources import load_source
 from lib.words import WordList
-from tests.apptest_support import app_test, server_like_navigation
+from tests.apptest_support import app_test
 from ui.sources import OTHER, check_spec, default_specs
 from ui.state import parse_params, to_params
 from ui.views import ordered
 
 PAGES = {
-    "ring_graph": "pages/ring_graph.py",
-    "random_baseline": "pages/random_baseline.py",
-    "method": "pages/method.py",
+    "ring_graph": "app_pages/ring_graph.py",
+    "random_baseline": "app_pages/random_baseline.py",
+    "method": "app_pages/method.py",
 }
-
-
-@pytest.fixture(autouse=True)
-def _navigation_app():
-    with server_like_navigation():
-        yield
 
 
 def run_app(query: dict | None = None, page: str | None = None) -> AppTest:

@@ -211,7 +211,7 @@ def _hubs_page(query: dict | None = None):
 
     at = app_test(query, timeout=180)
     at.run()
-    at.switch_page("pages/hubs.py").run()
+    at.switch_page("app_pages/hubs.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -202,7 +202,7 @@ def test_random_baseline_page_shows_the_null_table():
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     at.query_params.update({"preset": "course", "a": "random:dim=40,seed=3", "b": "random:dim=40,seed=4"})
     at.run()
-    at.switch_page("pages/random_baseline.py").run()
+    at.switch_page("app_pages/random_baseline.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Is it more than chance?" in [h.value for h in at.header]
     assert at.number_input(key="null_draws").value == 200

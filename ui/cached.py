@@ -78,6 +78,26 @@ def _chart_dict(name: str, key: Hashable, _args: tuple, _kwargs: dict) -> dict:
     return getattr(charts, name)(*_args, **_kwargs).to_dict(validate=False)
 
 
+def _inline_list_rows(spec: dict) -> dict:
+    """Keep datasets with list-valued fields out of Streamlit's Arrow conversion.
+
+    Streamlit ships a chart's top-level data and named datasets to the
+    browser as Arrow tables, where list values (e.g. a heatmap's matrix rows
+    that Vega flattens) no longer come out as arrays, and the chart draws
+    empty. Data inside a layer stays JSON, so such a single-view chart is
+    wrapped as a one-layer chart carrying its rows inline.
+    """
+    data = spec.get("data")
+    rows = spec.get("datasets", {}).get(data.get("name")) if isinstance(data, dict) else None
+    if "layer" in spec or not rows or not any(isinstance(v, list) for v in rows[0].values()):
+        return spec
+    unit = {key: spec.pop(key) for key in ("mark", "encoding", "transform", "params") if key in spec}
+    unit["data"] = {"values": spec["datasets"].pop(data["name"])}
+    del spec["data"]
+    spec["layer"] = [unit]
+    return spec
+
+
 def chart_spec(name: str, key: Hashable, *args: Any, square: bool = False, **kwargs: Any) -> dict:
     """The Vega-Lite dict of ``lib.charts.<name>(*args, **kwargs)``, cached.
 
@@ -89,7 +109,7 @@ def chart_spec(name: str, key: Hashable, *args: Any, square: bool = False, **kwa
     width and height: Streamlit would otherwise fit the chart, legend
     included, into its width and squeeze a ring into an ellipse.
     """
-    spec = _chart_dict(name, (key, repr(sorted(kwargs.items()))), args, kwargs)
+    spec = _inline_list_rows(_chart_dict(name, (key, repr(sorted(kwargs.items()))), args, kwargs))
     if square:
         spec["autosize"] = {"type": "pad", "contains": "padding"}
     return spec

@@ -33,11 +33,14 @@ def _word_summary(items: Sequence[str], limit: int = 12) -> str:
     return shown + (f" … (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
-def ring_stats(panel: Panel) -> None:
+def ring_stats(panel: Panel, *, compact: bool = False) -> None:
     """Threshold, edges, density, isolated nodes and the words dropped or split."""
     r = panel.result
     g = r.graph
-    c1, c2, c3, c4 = st.columns(4)
+    if compact:  # narrow columns: two rows of two, so the numbers are not cut off
+        (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
+    else:
+        c1, c2, c3, c4 = st.columns(4)
     c1.metric("threshold", f"{g.threshold:.3f}", help=f"rule {g.rule}, k = {g.k:g}; "
               f"median {g.median:.3f}, std {g.std:.3f}")
     c2.metric("edges", f"{g.n_edges:,}", help=f"of {g.n_pairs:,} pairs")
@@ -94,7 +97,7 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
         show_chart("ring_spec", graph_key(g, panel.result.source), g, square=True, theme=None,
                    categories=panel.categories, labels=ch.state.labels,
                    color_domain=domain, size=size)
-    ring_stats(panel)
+    ring_stats(panel, compact=size < 400)
     _downloads(panel, ch, key or panel.label, domain)
 
 
