@@ -5,8 +5,10 @@ page shows what the engine computes for the chosen words, sources and rule.
 """
 from __future__ import annotations
 
+import io
 import json
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,7 +19,8 @@ from lib.words import WordList
 from tests.apptest_support import app_test
 from ui.sources import OTHER, check_spec, default_specs
 from ui.state import parse_params, to_params
-from ui.views import ordered
+from ui.panels import download_files
+from ui.views import Panel, ordered
 
 PAGES = {
     "ring_graph": "app_pages/ring_graph.py",
@@ -44,6 +47,17 @@ def rings(at: AppTest) -> list[dict]:
     def marks(spec):
         return {(layer.get("mark") or {}).get("type") for layer in spec.get("layer", [])}
     return [spec for spec in charts(at) if {"rule", "circle"} <= marks(spec)]
+
+
+def ring_words(at: AppTest) -> list[list[str]]:
+    """The node words of each ring, in ring order, from the Arrow data sent to the browser."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            table = pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_all()
+            if {"word", "degree", "x", "y"} <= set(table.column_names):
+                out.append(table.column("word").to_pylist())
+    return out
 
 
 def metrics(at: AppTest) -> list[dict[str, str]]:
@@ -244,3 +258,49 @@ def test_unknown_source_typed_in_the_sidebar():
     at.text_input(key="b_custom").input("nonsense:abc").run()
     assert "unknown source" in texts(at.error)
     assert len(metrics(at)) == 1 and not at.exception
+
+
+# -- word-list modes and downloads ---------------------------------------------------
+
+def test_uploaded_csv_with_categories_orders_the_ring_by_category():
+    at = run_app({"b": "random"})
+    at.radio(key="mode").set_value("upload").run()
+    csv = b"category,word\nfruit,apple\nanimal,dog\nfruit,pear\nanimal,cat\nfruit,plum\n"
+    at.file_uploader(key="upload").set_value(("my list.csv", csv, "text/csv")).run()
+    assert not at.exception
+    assert ring_words(at)[:2] == [["apple", "dog", "pear", "cat", "plum"]] * 2
+    at.radio(key="order").set_value("category").run()
+    assert ring_words(at)[:2] == [["apple", "pear", "plum", "dog", "cat"]] * 2
+    assert metrics(at)[1] == expected("random", ["apple", "pear", "plum", "dog", "cat"])
+    assert at.query_params["words"] == "apple,dog,pear,cat,plum"
+
+
+def test_text_passage_uses_its_unique_words():
+    at = run_app({"b": "random"})
+    at.radio(key="mode").set_value("passage").run()
+    text = "The cat sat on the mat. The dog sat on the log, and the cat ran."
+    at.text_area(key="passage").input(text).run()
+    assert not at.exception
+    units = load_source("random").passage_units(text)
+    assert ring_words(at)[1] == units
+    assert metrics(at)[1] == expected("random", units)
+    assert at.query_params["passage"] == text
+
+
+def test_downloads_are_named_after_source_and_list_and_hold_the_graph():
+    words = preset("course").words
+    result = build_graph(load_source("random:dim=50"), words)
+    panel = Panel("B", "random:dim=50", result, categories=dict(zip(words, preset("course").categories)))
+    files = {label: (name, make) for label, name, _, make in download_files(panel, "course")}
+    assert files["SVG"][0].startswith("random-dim-50") and files["SVG"][0].endswith("_course.svg")
+    assert files["Nodes CSV"][0].endswith("_course_nodes.csv")
+    assert files["Edges CSV"][0].endswith("_course_edges.csv")
+    assert files["SVG"][1]().lstrip().startswith(b"<svg")
+    assert files["PNG"][1]()[:8] == b"\x89PNG\r\n\x1a\n"
+    nodes = files["Nodes CSV"][1]().decode()
+    assert nodes.splitlines()[0].startswith("word") and len(nodes.splitlines()) == 21
+    edges = files["Edges CSV"][1]().decode().splitlines()
+    assert len(edges) == result.graph.n_edges + 1
+    assert b"<gexf" in files["GEXF"][1]() and b"<graphml" in files["GraphML"][1]()
+    at = run_app()
+    assert len(at.get("download_button")) == 2 * len(files)

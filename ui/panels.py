@@ -4,7 +4,7 @@ Thin glue between :mod:`ui.views` results and the charts of :mod:`lib.charts`.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +15,7 @@ from .cached import graph_key, show_chart
 from .sidebar import Choices
 from .views import Panel
 
-__all__ = ["ring_panel", "ring_stats", "degree_section", "DOWNLOADS"]
+__all__ = ["ring_panel", "ring_stats", "degree_section", "download_files", "DOWNLOADS"]
 
 #: Download buttons under each ring: (label, what, extension, MIME type).
 DOWNLOADS = (
@@ -61,28 +61,34 @@ def ring_stats(panel: Panel, *, compact: bool = False) -> None:
     st.caption("  \n".join(lines))
 
 
+def download_files(panel: Panel, list_name: str, *, labels: bool = True,
+                   domain: tuple[float, float] | None = None) -> list[tuple[str, str, str, Callable[[], bytes]]]:
+    """``(label, file name, MIME type, make bytes)`` for each download of a drawn ring.
+
+    The files are only made when ``make`` is called (when the button is pressed).
+    """
+    r, cats = panel.result, panel.categories
+    opts = {"categories": cats, "labels": labels, "color_domain": domain}
+
+    def maker(what: str) -> Callable[[], bytes]:
+        if what == "nodes":
+            return lambda: nodes_csv(r, cats)
+        return lambda: export_bytes(r, what, **opts)
+
+    files = []
+    for label, what, ext, mime in DOWNLOADS:
+        name = list_name + ("_nodes" if what == "nodes" else "_edges" if what == "csv" else "")
+        files.append((label, export_filename(r.source, name, ext), mime, maker(what)))
+    return files
+
+
 def _downloads(panel: Panel, ch: Choices, key: str,
                domain: tuple[float, float] | None) -> None:
-    r, cats = panel.result, panel.categories
-    opts = {"categories": cats, "labels": ch.state.labels, "color_domain": domain}
-
-    def make(what: str) -> bytes:
-        if what == "nodes":
-            return nodes_csv(r, cats)
-        return export_bytes(r, what, **opts)
-
+    files = download_files(panel, ch.list_name, labels=ch.state.labels, domain=domain)
     cols = st.columns(3)
-    for n, (label, what, ext, mime) in enumerate(DOWNLOADS):
-        name = ch.list_name + ("_nodes" if what == "nodes" else "_edges" if what == "csv" else "")
-        cols[n % 3].download_button(
-            label,
-            data=lambda what=what: make(what),  # deferred: made only when pressed
-            file_name=export_filename(r.source, name, ext),
-            mime=mime,
-            key=f"dl_{key}_{what}",
-            on_click="ignore",
-            width="stretch",
-        )
+    for n, (label, file_name, mime, make) in enumerate(files):
+        cols[n % 3].download_button(label, data=make, file_name=file_name, mime=mime,
+                                    key=f"dl_{key}_{n}", on_click="ignore", width="stretch")
 
 
 def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
