@@ -68,7 +68,7 @@ def degree_ccdf_chart(results: Mapping[str, HubResult], *, width: int = 560, hei
         .encode(
             x=alt.X("degree:Q", scale=alt.Scale(type="log"), title="degree d"),
             y=alt.Y("fraction:Q", scale=alt.Scale(type="log"), title="fraction of tokens with degree ≥ d"),
-            color=alt.Color("series:N", title=None),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(results))),
             strokeDash=alt.StrokeDash("style:N", legend=None,
                                       scale=alt.Scale(domain=["solid", "dashed"], range=[[1, 0], [6, 4]])),
             order=alt.Order("style:N", sort="descending"),

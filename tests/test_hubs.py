@@ -246,3 +246,21 @@ def test_hubs_page_computes_shows_and_reopens_from_cache(cache):
         again = _hubs_page({"a": "glove"})
         again.number_input(key="hubs_n").set_value(300).run()
         assert not again.info and {m.label: m.value for m in again.metric} == shown
+
+
+def test_degree_ccdf_and_chart():
+    from dataclasses import replace
+
+    from lib.hubs_chart import degree_ccdf, degree_ccdf_chart, same_degree_multiset
+
+    r = hub_degrees(_tokens(300), np.random.default_rng(0).standard_normal((300, 6)))
+    data = degree_ccdf({"a": r})
+    deg = np.asarray(r.degree)
+    for row in data.itertuples():
+        assert row.tokens == int((deg >= row.degree).sum()) and row.fraction == row.tokens / 300
+    assert data["degree"].is_monotonic_increasing and data["degree"].min() >= 1
+    spec = degree_ccdf_chart({"a": r, "b": r}, dashed=("b",)).to_dict()
+    assert spec["encoding"]["x"]["scale"]["type"] == "log"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["a", "b"]
+    assert same_degree_multiset(r, replace(r, degree=deg[::-1].copy()))
+    assert not same_degree_multiset(r, replace(r, degree=deg + 1))
