@@ -9,9 +9,10 @@ from ui.state import publish
 from ui.views import compute_panels
 
 ch = page_header("Ring graph", "One source in depth: similarities, threshold, mask, ring.")
-side = st.segmented_control("Source", ["A", "B"], key="rg_side", default="A",
-                            format_func=lambda s: f"{s}: {getattr(ch.state, s.lower())}")
-side = side or "A"
+if st.session_state.get("rg_side") not in ("A", "B"):
+    st.session_state["rg_side"] = "A"
+side = st.segmented_control("Source", ["A", "B"], key="rg_side",
+                            format_func=lambda s: f"{s}: {getattr(ch.state, s.lower())}") or "A"
 panel = compute_panels(ch, [(side, getattr(ch.state, side.lower()))])[0]
 if not panel.ok:
     st.error(panel.error, icon="🚫")
@@ -40,4 +41,4 @@ with right:
     st.markdown("**Degrees**")
     st.dataframe(g.nodes()[["word", "degree"]].sort_values("degree", ascending=False),
                  hide_index=True, height=300, width="stretch")
-publish(word=word)
+publish(word=word, side=side if side != "A" else "")

@@ -119,6 +119,16 @@ def test_ring_graph_page_shows_neighbours_of_the_selected_word():
     assert g.words[best] in set(table.astype(str).values.ravel())
 
 
+def test_ring_graph_page_switches_to_source_b_and_keeps_it_in_the_url():
+    at = run_app({"preset": "colours", "b": "random:dim=20"}, page="ring_graph")
+    at.get("button_group")[0].set_value("B").run()
+    assert not at.exception
+    assert metrics(at) == [expected("random:dim=20", preset("colours").words)]
+    assert at.query_params["side"] == "B"
+    shared = run_app(dict(at.query_params), page="ring_graph")
+    assert metrics(shared) == metrics(at)
+
+
 def test_random_baseline_uses_random_of_the_same_dimension():
     at = run_app(page="random_baseline")
     dim = load_source(default_specs()[0]).dim

@@ -47,7 +47,7 @@ MAX_URL_TEXT = 3000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _KNOWN = {"preset", "words", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word"}
+          "labels", "colour", "word", "side"}
 _NOTES_KEY = "_url_notes"
 _INIT_KEY = "_url_initialised"
 
@@ -69,6 +69,7 @@ class UrlState:
     labels: bool
     colour: str
     word: str = ""
+    side: str = "A"
 
 
 def defaults() -> UrlState:
@@ -161,6 +162,11 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
             notes.append(f"labels={p['labels']!r} is not on or off; using on")
     if "word" in p:
         out["word"] = p["word"].strip()[:100]
+    if "side" in p:
+        if p["side"] in ("A", "B"):
+            out["side"] = p["side"]
+        else:
+            notes.append(f"side={p['side']!r} is not A or B; using A")
     return UrlState(**out), notes
 
 
@@ -207,6 +213,7 @@ def init_from_url() -> None:
               order=state.order, labels=state.labels, colour=state.colour)
     if state.word:
         ss["word"] = state.word
+    ss["rg_side"] = state.side
     ss.update(_spec_widgets("a", state.a))
     ss.update(_spec_widgets("b", state.b))
 
