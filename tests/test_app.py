@@ -103,7 +103,10 @@ def test_every_page_renders(page, n_charts):
     assert len(charts(at)) >= n_charts
     assert not at.error
     if page == "method":
-        assert len(at.get("latex")) >= 5 or "T = " in str(at.main)
+        formulas = " ".join(e.value for e in at.latex)
+        assert len(at.latex) == 6
+        assert r"\operatorname{median}(U) + k \cdot \operatorname{std}(U)" in formulas
+        assert r"3\sqrt{\deg(i)}" in formulas
 
 
 def test_ring_graph_page_shows_neighbours_of_the_selected_word():
@@ -314,3 +317,14 @@ def test_downloads_are_named_after_source_and_list_and_hold_the_graph():
     assert b"<gexf" in files["GEXF"][1]() and b"<graphml" in files["GraphML"][1]()
     at = run_app()
     assert len(at.get("download_button")) == 2 * len(files)
+
+
+def test_ui_doctests():
+    import doctest
+
+    import ui.sources
+    import ui.state
+
+    for module in (ui.state, ui.sources):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
