@@ -8,25 +8,28 @@ import argparse
 import sys
 from typing import Sequence
 
-from .commands import MODULES
+from .commands import NAMES, load
 from .errors import CosineRingsError
 
 __all__ = ["main", "build_parser"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand is registered (faster start)."""
     parser = argparse.ArgumentParser(
         prog="python -m lib",
         description="Cosine Rings: ring graphs of cosine similarities between words in embedding spaces.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in MODULES:
-        module.register(sub)
+    for name in (only,) if only in NAMES else NAMES:
+        load(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=command)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -1,5 +1,17 @@
-"""Subcommands of ``python -m lib``; each module has ``register(subparsers)``."""
-from . import compare, export, graph, hubs, null, sources
+"""Subcommands of ``python -m lib``; each module has ``register(subparsers)``.
 
-#: Registered in this order in ``--help``.
-MODULES = [graph, sources, compare, null, export, hubs]
+Modules are imported only when needed: a command imports its own module
+alone, so ``export`` or ``graph`` never pay for scipy or networkx start-up.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: Subcommand names, in the order ``--help`` lists them.
+NAMES = ("graph", "sources", "export", "compare", "null", "hubs")
+
+
+def load(name: str) -> ModuleType:
+    """Import the module of subcommand ``name``."""
+    return importlib.import_module(f"{__name__}.{name}")
