@@ -4,7 +4,7 @@ import streamlit as st
 from ui.page import page_header
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
-from ui.views import colour_domain, compute_panels, source_dim
+from ui.views import Panel, awaiting_confirmation, colour_domain, compute_panels, source_dim
 
 ch = page_header(
     "Random baseline",
@@ -13,6 +13,9 @@ ch = page_header(
     "other two comes from training, not from the threshold rule.",
 )
 real = ch.state.a
+if awaiting_confirmation(real):
+    ring_panel(Panel("source A", real, download=awaiting_confirmation(real)), ch, None)
+    st.stop()
 dim, error = source_dim(real)
 if error:
     st.error(f"Source A ({real}): {error}", icon="🚫")

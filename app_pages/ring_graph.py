@@ -15,7 +15,7 @@ side = st.segmented_control("Source", ["A", "B"], key="rg_side",
                             format_func=lambda s: f"{s}: {getattr(ch.state, s.lower())}") or "A"
 panel = compute_panels(ch, [(side, getattr(ch.state, side.lower()))])[0]
 if not panel.ok:
-    st.error(panel.error, icon="🚫")
+    ring_panel(panel, ch, None, key="rg")  # the error, or the download to confirm
     st.stop()
 g = panel.result.graph
 

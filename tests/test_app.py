@@ -17,7 +17,7 @@ from lib.presets import preset
 from lib.sources import load_source
 from lib.words import WordList
 from tests.apptest_support import app_test
-from ui.sources import OTHER, check_spec, default_specs
+from ui.sources import OTHER, check_spec, default_specs, download_need
 from ui.state import parse_params, to_params
 from ui.panels import download_files
 from ui.views import Panel, ordered
@@ -263,6 +263,17 @@ def test_source_missing_all_words_fails_alone():
     assert "need at least 3" in texts(at.error)
     assert len(metrics(at)) == 1  # the random ring has every word
     assert metrics(at)[0] == expected(default_specs()[1], ["qzxv", "xqzv", "vzqx", "zzqqx"])
+
+
+def test_a_source_that_downloads_asks_first_and_the_other_ring_still_draws():
+    at = run_app()
+    at.selectbox(key="b_choice").set_value("gpt2").run()
+    assert not at.exception
+    size = download_need("gpt2")
+    assert size > 0
+    assert f"about {size / 1e6:,.0f} MB" in texts(at.info)
+    assert any(b.label == "Download gpt2" for b in at.button)
+    assert len(metrics(at)) == 1  # ring A is drawn; nothing was downloaded
 
 
 def test_unknown_source_typed_in_the_sidebar():

@@ -13,7 +13,7 @@ from lib.export import export_bytes, export_filename, nodes_csv
 
 from .cached import graph_key, show_chart
 from .sidebar import Choices
-from .views import Panel
+from .views import Panel, confirm_download
 
 __all__ = ["ring_panel", "ring_stats", "degree_section", "download_files", "DOWNLOADS"]
 
@@ -95,6 +95,12 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
                size: int = 400, key: str = "") -> None:
     """One source's ring chart, its numbers and its downloads (or its error)."""
     st.subheader(f"{panel.label}: {panel.spec}")
+    if panel.download:
+        st.info(f"{panel.spec} needs a download of about {panel.download / 1e6:,.0f} MB the "
+                "first time (cached afterwards); a progress bar shows while it runs.", icon="⬇️")
+        st.button(f"Download {panel.spec}", key=f"get_{key or panel.label}",
+                  on_click=confirm_download, args=(panel.spec,))
+        return
     if not panel.ok:
         st.error(panel.error, icon="🚫")
         return

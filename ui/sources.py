@@ -23,6 +23,7 @@ __all__ = [
     "default_specs",
     "spec_label",
     "kind_of",
+    "download_need",
 ]
 
 #: Selectbox entry that reveals the free SPEC text field.
@@ -136,3 +137,15 @@ def spec_label(spec: str) -> str:
         return f"{spec}  ✓ offline"
     text = _size_text(size)
     return f"{spec}  ⬇ download{' ' + text if text else ''}"
+
+
+def download_need(spec: str) -> int:
+    """Bytes a first use of ``spec`` downloads here (0: nothing, or unknown)."""
+    kind = kind_of(spec)
+    if kind is None:
+        return 0
+    prefix, arg = split_spec(spec)
+    if prefix == "shuffled" and arg:
+        return download_need(arg.split(",seed=")[0])
+    size = _safe(kind.download_size, arg) if kind.download_size else None
+    return int(size) if isinstance(size, (int, float)) and size > 0 else 0

@@ -16,9 +16,9 @@ from lib.words import WordList
 
 from .cached import graph_result, load_with_progress, passage_words
 from .sidebar import Choices
-from .sources import check_spec
+from .sources import check_spec, download_need
 
-__all__ = ["Panel", "compute_panels", "colour_domain", "ordered", "show_problems", "source_dim"]
+__all__ = ["Panel", "compute_panels", "confirm_download", "awaiting_confirmation", "colour_domain", "ordered", "show_problems", "source_dim"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,27 @@ class Panel:
     error: str | None = None
     dropped: tuple[str, ...] = ()
     categories: dict | None = None
+    #: Bytes the source would download first; the user confirms before it starts.
+    download: int = 0
 
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+
+_CONFIRMED = "_confirmed_downloads"
+
+
+def confirm_download(spec: str) -> None:
+    """Let ``spec`` download in this session (the user pressed its button)."""
+    st.session_state.setdefault(_CONFIRMED, set()).add(spec)
+
+
+def awaiting_confirmation(spec: str) -> int:
+    """Bytes ``spec`` would download before the user confirmed it (0: go ahead)."""
+    if spec in st.session_state.get(_CONFIRMED, set()):
+        return 0
+    return download_need(spec)
 
 
 def ordered(words: WordList, order: str) -> WordList:
@@ -79,11 +96,16 @@ def compute_panels(ch: Choices, sources: list[tuple[str, str]]) -> list[Panel]:
     When all sources succeed on the same word list, their rings are redrawn
     on the words every source found (in list order), so positions match.
     """
-    first: list[tuple[str, str, WordList | None, GraphResult | None, str | None]] = []
+    # (label, spec, words, result, error message or bytes awaiting confirmation)
+    first: list[tuple[str, str, WordList | None, GraphResult | None, str | int | None]] = []
     for label, spec in sources:
         problem = check_spec(spec)
         if problem:
             first.append((label, spec, None, None, problem))
+            continue
+        size = awaiting_confirmation(spec)
+        if size:
+            first.append((label, spec, None, None, size))
             continue
         try:
             wl = _words_for(ch, spec)
@@ -101,6 +123,9 @@ def compute_panels(ch: Choices, sources: list[tuple[str, str]]) -> list[Panel]:
             common = None
     panels = []
     for label, spec, wl, result, error in first:
+        if isinstance(error, int):
+            panels.append(Panel(label, spec, download=error))
+            continue
         if result is None:
             panels.append(Panel(label, spec, error=error))
             continue
