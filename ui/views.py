@@ -75,8 +75,9 @@ def show_problems(ch: Choices) -> bool:
     return bool(ch.problems)
 
 
-def _words_for(ch: Choices, spec: str) -> WordList:
+def _words_for(ch: Choices, spec: str, label: str) -> WordList:
     if ch.words is None:
+        load_with_progress(spec, label)  # tokenising a passage needs the source
         return WordList(passage_words(spec, ch.passage))
     if ch.state.order == "community":  # A's Louvain communities order both rings (issue 5)
         from .analytics import community_ordered  # lazy: scipy/networkx load only when used
@@ -108,7 +109,7 @@ def compute_panels(ch: Choices, sources: list[tuple[str, str]]) -> list[Panel]:
             first.append((label, spec, None, None, size))
             continue
         try:
-            wl = _words_for(ch, spec)
+            wl = _words_for(ch, spec, label)
             first.append((label, spec, wl, _run(label, spec, wl.words, ch), None))
         except CosineRingsError as exc:
             first.append((label, spec, None, None, str(exc)))
