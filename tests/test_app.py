@@ -132,6 +132,17 @@ def test_ring_graph_page_switches_to_source_b_and_keeps_it_in_the_url():
     assert metrics(shared) == metrics(at)
 
 
+def test_sidebar_choices_survive_a_page_switch():
+    at = run_app()
+    at.selectbox(key="preset").set_value("family").run()
+    at.radio(key="rule").set_value("course").run()
+    at.switch_page(PAGES["ring_graph"]).run()
+    assert not at.exception
+    assert at.selectbox(key="preset").value == "family"
+    assert metrics(at) == [expected(default_specs()[0], preset("family").words, "course")]
+    assert at.query_params["preset"] == "family" and at.query_params["rule"] == "course"
+
+
 def test_random_baseline_uses_random_of_the_same_dimension():
     at = run_app(page="random_baseline")
     dim = load_source(default_specs()[0]).dim
