@@ -2,8 +2,10 @@
 
 Private: :func:`lib.hubs.hub_degrees` is the interface. A :class:`_Run`
 holds the unit rows, the block list and reused buffers; :func:`_solve` runs
-pass one (histogram), pass two (degrees and the candidate bands, recomputed
-in float64) and selects the exact median.
+pass one (histogram), pass two (degrees and the candidate bands, whose
+products are summed again in float64) and selects the exact median; the few
+pairs still within rounding of the median or the threshold are recomputed
+from the float64 unit rows.
 """
 from __future__ import annotations
 
@@ -45,12 +47,17 @@ class _Run:
         self.done, self.total = 0, 2 * len(self.pairs)
         self.products_s = 0.0
         eps = 2.0 ** (-24 if self.dtype == np.float32 else -53)
-        # Rounding bound of a product of unit rows, and slack of the bin index.
-        self.err = (self.d + 8) * eps
+        # |S_block - S64| <= err32 for a product of unit rows in the work dtype
+        # (any summation order); |S_mid - S64| <= err2 for S_mid, the float64
+        # sum of the exact products of the rounded unit rows; err bounds
+        # |S_block - S_mid|. slack covers the rounding of bin indices and edges.
+        err32 = (self.d + 8) * eps
+        self.err2 = 4 * eps + (self.d + 8) * 2.0**-53
+        self.err = err32 + self.err2
         self.slack = 32 * eps
         rows = min(block, self.n)
-        self._u64a, self._u64b = np.empty((rows, self.d)), np.empty((rows, self.d))
-        self._gather = (np.empty((_REFINE_CHUNK, self.d)), np.empty((_REFINE_CHUNK, self.d)))
+        self._u64a = np.empty((rows, self.d))
+        self._gather = (np.empty((_REFINE_CHUNK, self.d), self.dtype), np.empty((_REFINE_CHUNK, self.d), self.dtype))
         self._prepare()
         size = rows * rows
         self._s = np.empty(size, dtype=self.dtype)
@@ -58,7 +65,6 @@ class _Run:
         self._idx = np.empty(size, dtype=np.intp)
         self._m1, self._m2 = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
         self._tri: dict[tuple[int, bool], np.ndarray] = {}
-        self._rows: tuple = (None, None, None, None)
 
     def _prepare(self) -> None:
         """Unit rows in the work dtype, float64 norms, and the Gram sums for the std."""
@@ -155,19 +161,9 @@ class _Run:
             m1 &= self.triu(len(s))
         return np.flatnonzero(m1)
 
-    def unit64(self, a: int, count: int, out: np.ndarray) -> np.ndarray:
-        """Float64 unit rows ``a:a+count``, exactly as the dense engine divides them."""
-        out = out[:count]
-        np.divide(self.v[a : a + count], self.norms[a : a + count, None], out=out)
-        return out
-
-    def exact(self, a: int, b: int, shape: tuple[int, int], flat: np.ndarray) -> np.ndarray:
-        """S(i, j) in float64, as the dense engine computes it, for flat indices of block (a, b)."""
-        if self._rows[0] != (a, b):
-            ua = self.unit64(a, shape[0], self._u64a) if self._rows[1] != a else self._u64a[: shape[0]]
-            ub = ua if a == b else self.unit64(b, shape[1], self._u64b)
-            self._rows = ((a, b), a, ua, ub)
-        _, _, ua, ub = self._rows
+    def mid(self, a: int, b: int, shape: tuple[int, int], flat: np.ndarray) -> np.ndarray:
+        """S_mid for flat indices of block (a, b): the block's rounded unit rows, summed in float64."""
+        ua, ub = self.u[a : a + shape[0]], self.u[b : b + shape[1]]
         i, j = np.divmod(flat, shape[1])
         out = np.empty(len(flat), dtype=np.float64)
         ga, gb = self._gather
@@ -177,7 +173,17 @@ class _Run:
             # Gathers into reused buffers (mode="clip" skips take's buffered copy).
             np.take(ua, i[sl], axis=0, out=ga[:m], mode="clip")
             np.take(ub, j[sl], axis=0, out=gb[:m], mode="clip")
-            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl])
+            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl], dtype=np.float64)
+        return out
+
+    def exact(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """S(i, j) in float64 for global pairs, as the dense engine computes it."""
+        out = np.empty(len(i), dtype=np.float64)
+        for c in range(0, len(i), _REFINE_CHUNK):
+            ii, jj = i[c : c + _REFINE_CHUNK], j[c : c + _REFINE_CHUNK]
+            ui = np.asarray(self.v[ii], dtype=np.float64) / self.norms[ii, None]
+            uj = np.asarray(self.v[jj], dtype=np.float64) / self.norms[jj, None]
+            out[c : c + len(ii)] = np.einsum("ij,ij->i", ui, uj)
         return np.clip(out, -1.0, 1.0, out=out)
 
 
@@ -221,8 +227,8 @@ def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
 def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, float]):
     """Degrees of pairs surely above the threshold band, and the pairs in the two bands.
 
-    Each band comes back as ``(i, j, S32, S64)`` arrays: global row and column,
-    the float32 value and the exact float64 value.
+    Each band comes back as ``(i, j, S32, S_mid)`` arrays: global row and
+    column, the block value and the float64 sum of the rounded rows' products.
     """
     degree = np.zeros(run.n, dtype=np.int64)
     found: dict[str, list[tuple[np.ndarray, ...]]] = {"med": [], "t": []}
@@ -238,7 +244,7 @@ def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, flo
             flat = run.between(s, lo, hi, diag)
             if len(flat):
                 i, j = np.divmod(flat, s.shape[1])
-                found[name].append((i + a, j + b, s.reshape(-1)[flat], run.exact(a, b, s.shape, flat)))
+                found[name].append((i + a, j + b, s.reshape(-1)[flat], run.mid(a, b, s.shape, flat)))
     out = []
     for name in ("med", "t"):
         parts = found[name]
@@ -249,19 +255,39 @@ def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, flo
     return degree, out[0], out[1]
 
 
-def _median(run: _Run, hist: np.ndarray, population: int, cand, lo_bin: int, hi_bin: int,
-            below_bins: int) -> float:
-    """The exact median of the population from its bin range and the candidates in it."""
-    _, _, s32, exact = cand
-    in_lower = run.bins(s32) < lo_bin
+def _median(run: _Run, population: int, cand, lo_bin: int, hi_bin: int, below_bins: int) -> float:
+    """The exact float64 median of the population from its bin range and the candidates in it.
+
+    Level one selects the median rank(s) among the candidates' S_mid values
+    (every pair whose S_mid can lie in the window is a candidate); level two
+    recomputes in float64 only the few pairs within ``2 * err2`` of that value.
+    """
+    i, j, s32, smid = cand
     lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
     big_l, big_h = lo_edge - run.err - run.slack, hi_edge + run.err + run.slack
-    below = below_bins - int(in_lower.sum()) + int(np.count_nonzero(exact < big_l))
-    inside = np.sort(exact[(exact >= big_l) & (exact < big_h)])
-    r1, r2 = (population - 1) // 2 - below, population // 2 - below
-    if not (0 <= r1 <= r2 < len(inside)):  # cannot happen with a correct error bound
-        raise RuntimeError("hubs: median selection lost its rank; please report this")
-    return float(np.mean([inside[r1], inside[r2]]))
+    below_l = below_bins - int(np.count_nonzero(run.bins(s32) < lo_bin)) + int(np.count_nonzero(smid < big_l))
+    inside = np.sort(smid[(smid >= big_l) & (smid < big_h)])
+
+    def count_below(x: float) -> int:  # pairs with S_mid < x, for x within 2 * err2 of the window
+        return (below_l + int(np.count_nonzero((smid >= big_l) & (smid < x)))
+                - int(np.count_nonzero((smid >= x) & (smid < big_l))))
+
+    def order_statistic(r: int) -> float:
+        if not 0 <= r - below_l < len(inside):  # cannot happen with correct error bounds
+            raise RuntimeError("hubs: median selection lost its rank; please report this")
+        v, e2 = float(inside[r - below_l]), run.err2
+        near = (smid >= v - 2 * e2) & (smid <= v + 2 * e2)
+        s64 = run.exact(i[near], j[near])
+        below = count_below(v - 2 * e2) + int(np.count_nonzero(s64 < v - e2))
+        window = np.sort(s64[(s64 >= v - e2) & (s64 <= v + e2)])
+        if not 0 <= r - below < len(window):
+            raise RuntimeError("hubs: median refinement lost its rank; please report this")
+        return float(window[r - below])
+
+    r1, r2 = (population - 1) // 2, population // 2
+    first = order_statistic(r1)
+    second = first if r2 == r1 else order_statistic(r2)
+    return float(np.mean([first, second]))
 
 
 def _variances(run: _Run) -> tuple[float, float]:
@@ -303,7 +329,8 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
     lo_bin = int(np.searchsorted(cum, r1, side="right")) if population else 0
     hi_bin = int(np.searchsorted(cum, r2, side="right")) + 1 if population else 1
     below_bins = int(cum[lo_bin - 1]) if lo_bin else 0
-    pad = 2 * run.err + 2 * run.slack  # 2 * slack: the band edges are also rounded to the block dtype
+    # 2 * slack: the band edges are rounded to the block dtype too; 2 * err2: level two's margin.
+    pad = 2 * run.err + 2 * run.slack + 2 * run.err2
     lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
     med_band = (lo_edge - pad, hi_edge + pad)
     kstd = (k if rule != "fixed" else 0.0) * std
@@ -316,10 +343,13 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
     if course:
         keep = med_cand[2] != 0
         med_cand = tuple(x[keep] for x in med_cand)
-    median = _median(run, hist, population, med_cand, lo_bin, hi_bin, below_bins) if population else 0.0
+    median = _median(run, population, med_cand, lo_bin, hi_bin, below_bins) if population else 0.0
     threshold = float(value) if rule == "fixed" else median + k * std
-    ti, tj, _, exact = t_cand
-    edge = exact > threshold if course else exact >= threshold
+    ti, tj, _, tmid = t_cand
+    edge = tmid > threshold + run.err2
+    unsure = np.flatnonzero(~edge & (tmid >= threshold - run.err2))
+    exact = run.exact(ti[unsure], tj[unsure])
+    edge[unsure] = exact > threshold if course else exact >= threshold
     np.add.at(degree, ti[edge], 1)
     np.add.at(degree, tj[edge], 1)
     if flat and rule != "fixed":

@@ -15,9 +15,11 @@ a <= b: the matrix is symmetric):
 2. the second pass counts, per row, the pairs surely above the threshold and
    collects the few pairs near the median and near the threshold.
 
-Those few pairs are recomputed in float64; float32 rounding is bounded by
-``(d + 8) * 2**-24`` for unit rows, so the candidate bands are widened by
-that bound and the result equals the dense float64 computation of
+Float32 rounding of a product of unit rows is bounded by ``(d + 8) * 2**-24``,
+so the bands are widened by that bound; their pairs are summed again in
+float64, and the very few still within rounding of the median or the
+threshold are recomputed from the float64 unit rows. The result equals the
+dense float64 computation of
 :func:`lib.engine.ring_graph`: the same median (selected, not sampled), the
 same threshold and the same degrees. Nearly constant similarities (where the
 flat-spread rule of the engine decides) are recomputed in float64 blocks.

@@ -264,3 +264,12 @@ def test_degree_ccdf_and_chart():
     assert spec["encoding"]["color"]["scale"]["domain"] == ["a", "b"]
     assert same_degree_multiset(r, replace(r, degree=deg[::-1].copy()))
     assert not same_degree_multiset(r, replace(r, degree=deg + 1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_shapes_equal_dense(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, d = int(rng.integers(20, 400)), int(rng.choice([2, 7, 50, 300]))
+    vectors = rng.standard_normal((n, d)) + rng.uniform(0, 2) * rng.standard_normal(d)  # shifted: mean > 0
+    for kw in ({"k": float(rng.uniform(0, 3))}, {"rule": "course"}):
+        _same_as_dense(vectors.astype(np.float32), int(rng.integers(16, 128)), **kw)
