@@ -13,8 +13,7 @@ from typing import Mapping
 import pandas as pd
 import streamlit as st
 
-from lib.charts import ring_chart
-from lib.charts_compare import STAT_TITLES, null_histograms, pair_scatter, sweep_chart
+from lib.charts_compare import STAT_TITLES, null_histograms
 from lib.communities import community_order, louvain
 from lib.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
 from lib.engine import RingGraph
@@ -24,7 +23,7 @@ from lib.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
 from lib.sweep import SWEEP_KS, threshold_sweep
 from lib.words import WordList
 
-from .cached import graph_result, load_with_progress
+from .cached import chart_spec, graph_key, graph_result, load_with_progress
 from .sources import check_spec
 
 __all__ = [
@@ -39,8 +38,7 @@ __all__ = [
 
 
 def _key(r: GraphResult) -> tuple:
-    g = r.graph
-    return (r.source, g.words, g.rule, g.k, g.threshold)
+    return graph_key(r.graph, r.source)
 
 
 def _cats(categories: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
@@ -132,8 +130,9 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
                f"{', '.join(c.hubs_b) or 'none'}; shared: {', '.join(c.hubs_shared) or 'none'}.")
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(pair_scatter(c, a, b, label_a=label_a, label_b=label_b), theme=None,
-                        width="content", key="cmp_scatter")
+        st.vega_lite_chart(chart_spec("charts_compare.pair_scatter", ("scatter", _key(result_a), _key(result_b)),
+                                      c, a, b, label_a=label_a, label_b=label_b),
+                           theme=None, width="content", key="cmp_scatter")
     with right:
         st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch")
         with st.expander("Edge lists"):
@@ -147,9 +146,10 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
         groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
         with col:
-            st.altair_chart(ring_chart(g, groups=groups, labels=labels, size=360,
-                                       title=f"{label}: {len(part.communities)} communities"),
-                            theme=None, width="content", key=f"cmp_comm_{label}")
+            st.vega_lite_chart(chart_spec("ring_spec", ("communities", graph_key(g), tuple(groups.items())), g,
+                                          square=True, groups=groups, labels=labels, size=360,
+                                          title=f"{label}: {len(part.communities)} communities"),
+                               theme=None, width="content", key=f"cmp_comm_{label}")
     return c
 
 
@@ -159,7 +159,9 @@ def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
     st.caption("T = median + k·std for k from 0 to 3 (the fixed rule is swept with the seed rule).")
     sweeps = {label: _sweep(_key(r), r.graph) for label, r in results.items()}
     if sweeps:
-        st.altair_chart(sweep_chart(sweeps, k), theme=None, width="content", key="cmp_sweep")
+        key = ("sweep", tuple(_key(r) for r in results.values()), tuple(results))
+        st.vega_lite_chart(chart_spec("charts_compare.sweep_chart", key, sweeps, k),
+                           theme=None, width="content", key="cmp_sweep")
 
 
 def _null_table(res: NullResult) -> pd.DataFrame:

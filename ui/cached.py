@@ -73,9 +73,17 @@ def _chart_dict(name: str, key: Hashable, _args: tuple, _kwargs: dict) -> dict:
         from lib.ring_spec import ring_spec
 
         return ring_spec(*_args, **_kwargs)
-    from lib import charts
+    import importlib
 
-    return getattr(charts, name)(*_args, **_kwargs).to_dict(validate=False)
+    module, _, func = name.rpartition(".")
+    import altair as alt
+
+    charts = importlib.import_module(f"lib.{module or 'charts'}")
+    chart = getattr(charts, func)(*_args, **_kwargs)
+    # The charts cap their own data (edges, scatter points); Altair's generic
+    # 5,000-row guard would only turn a large list into an error.
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict(validate=False)
 
 
 def _inline_list_rows(spec: dict) -> dict:
@@ -101,8 +109,9 @@ def _inline_list_rows(spec: dict) -> dict:
 def chart_spec(name: str, key: Hashable, *args: Any, square: bool = False, **kwargs: Any) -> dict:
     """The Vega-Lite dict of ``lib.charts.<name>(*args, **kwargs)``, cached.
 
-    ``name`` is a chart function of :mod:`lib.charts`, or ``"ring_spec"`` for
-    :func:`lib.ring_spec.ring_spec` (the ring as a Vega-Lite dict).
+    ``name`` is a chart function of :mod:`lib.charts`, ``"MODULE.function"``
+    for another module of ``lib`` (e.g. ``"charts_compare.sweep_chart"``), or
+    ``"ring_spec"`` for :func:`lib.ring_spec.ring_spec` (the ring as a Vega-Lite dict).
 
     ``key`` must identify ``args`` (e.g. :func:`graph_key` of each graph);
     ``kwargs`` are part of the cache key. ``square`` keeps the chart's own
