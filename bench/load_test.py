@@ -97,7 +97,7 @@ def session_urls(base: str, index: int):
         rule, k = RULES[n % len(RULES)]
         preset = PRESETS[n % len(PRESETS)]
         q = urllib.parse.urlencode({"preset": preset, "a": a, "b": b, "rule": rule, "k": k})
-        page = "" if step % 2 == 0 else "ring_graph"
+        page = "" if step % 2 == 0 else "ring-graph"
         yield f"{base}/{page}?{q}", (2 if page == "" else 1)
         step += 1
 
