@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
@@ -60,7 +61,7 @@ class _Run:
         self._gather = (np.empty((_REFINE_CHUNK, self.d), self.dtype), np.empty((_REFINE_CHUNK, self.d), self.dtype))
         self._prepare()
         size = rows * rows
-        self._s = np.empty(size, dtype=self.dtype)
+        self._s = (np.empty(size, dtype=self.dtype), np.empty(size, dtype=self.dtype))
         self._t = np.empty(size, dtype=self.dtype)
         self._idx = np.empty(size, dtype=np.intp)
         self._m1, self._m2 = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
@@ -103,17 +104,30 @@ class _Run:
         if self.progress is not None and self.progress(self.done, self.total) is False:
             raise Cancelled("hubs run cancelled")
 
-    def blocks(self):
-        """Yield ``(a, b, S)`` for every block a <= b; S is a reused C-contiguous buffer."""
-        for a, b in self.pairs:
-            self.tick()
-            ua, ub = self.u[a : a + self.block], self.u[b : b + self.block]
-            out = self._s[: len(ua) * len(ub)].reshape(len(ua), len(ub))
-            t0 = time.perf_counter()
-            np.matmul(ua, ub.T, out=out)
-            self.products_s += time.perf_counter() - t0
-            yield a, b, out
-            self.done += 1
+    def each_block(self, work: Callable[[int, int, np.ndarray], None]) -> None:
+        """Call ``work(a, b, S)`` for every block a <= b, S = U[a] @ U[b].T.
+
+        The products run in this thread (BLAS uses the cores) while ``work``
+        on the previous block runs in one worker thread (numpy releases the
+        GIL), so the per-block work hides behind the next product. Two
+        buffers alternate; ``work`` calls run one at a time, in block order.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubs") as pool:
+            pending = None
+            for k, (a, b) in enumerate(self.pairs):
+                self.tick()
+                ua, ub = self.u[a : a + self.block], self.u[b : b + self.block]
+                out = self._s[k % 2][: len(ua) * len(ub)].reshape(len(ua), len(ub))
+                t0 = time.perf_counter()
+                np.matmul(ua, ub.T, out=out)
+                self.products_s += time.perf_counter() - t0
+                if pending is not None:
+                    pending.result()
+                    self.done += 1
+                pending = pool.submit(work, a, b, out)
+            if pending is not None:
+                pending.result()
+                self.done += 1
         self.tick()
 
     def triu(self, size: int, lower: bool = False) -> np.ndarray:
@@ -195,16 +209,18 @@ def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
     0); a float64 run takes the exact min and max and the shifted sums.
     """
     hist = np.zeros(_NBINS, dtype=np.int64)
-    lo, hi, zeros = np.inf, -np.inf, 0
+    acc = {"lo": np.inf, "hi": -np.inf, "zeros": 0}
     exact = run.dtype == np.float64
     if exact:
         run.upper_sum = run.upper_sq = 0.0
-    for a, b, s in run.blocks():
+
+    def work(a: int, b: int, s: np.ndarray) -> None:
+        nonlocal hist
         if exact:
             vals = run.upper(a, b, s)
             if vals.size == 0:
-                continue
-            lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
+                return
+            acc["lo"], acc["hi"] = min(acc["lo"], float(vals.min())), max(acc["hi"], float(vals.max()))
             if (a, b) == run.pairs[0]:
                 run.shift = float(vals[0])
             dev = vals - run.shift
@@ -215,8 +231,11 @@ def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
                 np.copyto(s, run.dtype.type(_HIST_LO), where=run.triu(len(s), lower=True))
             vals = s.reshape(-1)
         if count_zeros:
-            zeros += int(np.count_nonzero(vals == 0))
+            acc["zeros"] += int(np.count_nonzero(vals == 0))
         hist += run.histogram(vals)
+
+    run.each_block(work)
+    lo, hi, zeros = acc["lo"], acc["hi"], acc["zeros"]
     hist[0] = 0  # the sentinel's bin: no value of a product of unit rows falls there
     if not exact:
         used = np.flatnonzero(hist)
@@ -232,7 +251,8 @@ def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, flo
     """
     degree = np.zeros(run.n, dtype=np.int64)
     found: dict[str, list[tuple[np.ndarray, ...]]] = {"med": [], "t": []}
-    for a, b, s in run.blocks():
+
+    def work(a: int, b: int, s: np.ndarray) -> None:
         diag = a == b
         sure = np.greater_equal(s, t_band[1], out=run._m1[: s.size].reshape(s.shape))
         if diag:
@@ -245,6 +265,8 @@ def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, flo
             if len(flat):
                 i, j = np.divmod(flat, s.shape[1])
                 found[name].append((i + a, j + b, s.reshape(-1)[flat], run.mid(a, b, s.shape, flat)))
+
+    run.each_block(work)
     out = []
     for name in ("med", "t"):
         parts = found[name]
