@@ -10,7 +10,7 @@ import pytest
 
 from lib.errors import VectorFileError
 from lib.graph import build_graph
-from lib.upload import MAX_UPLOAD_BYTES, upload_source
+from lib.sources._upload import MAX_UPLOAD_BYTES, remember_upload, upload_source
 
 
 def w2v_bytes(words, vectors, binary: bool) -> bytes:
@@ -77,3 +77,44 @@ def test_no_temporary_files_left_behind():
         upload_source(b"3 4\ncat 1 2 3 4\n", "bad.vec")
     upload_source(w2v_bytes(["a", "b", "c"], np.eye(3), False), "ok.vec")
     assert set(Path(tempfile.gettempdir()).glob("cosine-rings-upload-*")) == before
+
+
+def test_remembered_upload_loads_by_spec_until_evicted():
+    from lib.errors import SourceError
+    from lib.sources import load_source
+    from lib.sources._upload import MAX_REMEMBERED
+
+    data = w2v_bytes(["cat", "dog", "car"], np.eye(3), True)
+    spec = remember_upload(data, "three.bin")
+    assert remember_upload(data, "three.bin") == spec  # same content, same SPEC, parsed once
+    assert load_source(spec).lookup(["dog"]).words == ("dog",)
+    for i in range(MAX_REMEMBERED):
+        remember_upload(w2v_bytes(["a", "b", "c"], np.eye(3) + i, True), f"other{i}.bin")
+    with pytest.raises(SourceError, match="upload the file again"):
+        load_source(spec)
+
+
+def test_app_upload_vectors_as_a_source_then_a_corrupt_one():
+    import json
+
+    from tests.apptest_support import app_test
+    from ui.sources import UPLOAD
+
+    words = ["cat", "dog", "car", "bus", "pear"]
+    data = w2v_bytes(words, np.random.default_rng(2).standard_normal((5, 8)), True)
+    at = app_test({"words": ",".join(words), "b": "random:dim=50"})
+    at.run()
+    at.selectbox(key="a_choice").set_value(UPLOAD).run()
+    assert not at.exception
+    assert any("upload a word2vec" in str(e.value) for e in [*at.error, *at.warning, *at.info])
+    at.file_uploader(key="a_vectors").set_value(("mine.bin", data, "application/octet-stream")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    rings = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(rings) >= 2
+    assert at.query_params["a"].startswith("upload:mine.bin#")
+    # A corrupt upload: one clear error, and ring B still drawn.
+    at.file_uploader(key="a_vectors").set_value(("bad.bin", data[: len(data) // 2], "application/octet-stream")).run()
+    assert not at.exception
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "bad.bin: malformed or truncated" in errors
+    assert len(at.get("vega_lite_chart")) >= 1

@@ -15,7 +15,9 @@ from lib.errors import CosineRingsError
 from lib.presets import PRESETS, TITLES
 from lib.words import WordList, decode_word_bytes, parse_word_text
 
-from .sources import OTHER, check_spec, known_specs, spec_label
+from lib.sources import remember_upload
+
+from .sources import OTHER, UPLOAD, check_spec, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
 
 __all__ = ["Choices", "draw_sidebar", "choices"]
@@ -45,12 +47,27 @@ class Choices:
 
 def _source_widgets(side: str, title: str) -> None:
     options = known_specs()
-    if st.session_state.get(f"{side}_choice") not in options + [OTHER]:
+    if st.session_state.get(f"{side}_choice") not in options + [UPLOAD, OTHER]:
         st.session_state[f"{side}_choice"] = options[0]
-    st.selectbox(title, options + [OTHER], key=f"{side}_choice", format_func=spec_label)
+    st.selectbox(title, options + [UPLOAD, OTHER], key=f"{side}_choice", format_func=spec_label)
+    if st.session_state[f"{side}_choice"] == UPLOAD:
+        _vectors_upload(side, title)
     if st.session_state[f"{side}_choice"] == OTHER:
         st.text_input(f"{title}: SPEC", key=f"{side}_custom",
                       placeholder="e.g. random:dim=100,seed=3 or shuffled:glove")
+
+
+def _vectors_upload(side: str, title: str) -> None:
+    """A vectors file for one side: parsed (never unpickled) and held by the server."""
+    upload = st.file_uploader(f"{title}: vectors file (word2vec text or binary, ≤ 50 MB)",
+                              type=["txt", "vec", "bin", "w2v"], key=f"{side}_vectors")
+    st.session_state[f"{side}_upload_spec"] = ""
+    if upload is None:
+        return
+    try:
+        st.session_state[f"{side}_upload_spec"] = remember_upload(upload.getvalue(), upload.name)
+    except CosineRingsError as exc:
+        st.error(str(exc), icon="🚫")
 
 
 def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:

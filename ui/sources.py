@@ -16,6 +16,7 @@ from lib.sources.spec import SourceKind, split_spec
 
 __all__ = [
     "OTHER",
+    "UPLOAD",
     "ALLOW_PATHS_ENV",
     "paths_allowed",
     "check_spec",
@@ -28,6 +29,8 @@ __all__ = [
 
 #: Selectbox entry that reveals the free SPEC text field.
 OTHER = "other (type a SPEC)"
+#: The selectbox entry that shows a vectors file uploader.
+UPLOAD = "upload vectors (word2vec .txt/.bin)"
 ALLOW_PATHS_ENV = "COSINE_RINGS_ALLOW_PATHS"
 _FILE_SUFFIX = re.compile(r"\.(txt|bin|gz|bz2|xz|zip|vec|kv|model|npy|npz|safetensors)$", re.I)
 _EXTRA = ("random:dim=50",)
@@ -75,6 +78,9 @@ def check_spec(spec: str) -> str | None:
     if kind_of(spec) is None:
         valid = ", ".join(f for k in kinds() for f in k.forms)
         return f"unknown source {prefix!r} (valid forms: {valid})"
+    if prefix == "upload":
+        # Held in this server's memory (lib.sources._upload); never a path.
+        return None if arg else "upload a word2vec .txt or .bin vectors file in the sidebar"
     if arg is None:
         return None
     if prefix == "shuffled":
@@ -126,7 +132,7 @@ def _size_text(size: int | None) -> str:
 
 def spec_label(spec: str) -> str:
     """How ``spec`` reads in a selectbox: offline-ready, or what it downloads."""
-    if spec == OTHER:
+    if spec in (OTHER, UPLOAD):
         return spec
     kind = kind_of(spec)
     if kind is None:

@@ -18,7 +18,7 @@ from lib.engine import RULES
 from lib.presets import PRESETS
 from lib.words import MAX_WORDS, split_words
 
-from .sources import OTHER, check_spec, default_specs, known_specs
+from .sources import OTHER, UPLOAD, check_spec, default_specs, known_specs
 
 __all__ = [
     "MODES",
@@ -265,6 +265,8 @@ def current_state() -> UrlState:
 
     def spec(side: str) -> str:
         choice = ss.get(f"{side}_choice", getattr(d, side))
+        if choice == UPLOAD:
+            return ss.get(f"{side}_upload_spec") or "upload:"
         return (ss.get(f"{side}_custom") or "").strip() if choice == OTHER else choice
 
     return UrlState(mode=ss.get("mode", d.mode), preset=ss.get("preset", d.preset),

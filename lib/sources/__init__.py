@@ -15,6 +15,7 @@ from ._hf import TransformerSource, minilm_available
 from ._shuffled import ShuffledListSource, ShuffledSource
 from ._table import TableSource
 from ._vocab import VocabSource
+from ._upload import build_upload, remember_upload, upload_source
 
 __all__ = [
     "Lookup",
@@ -40,6 +41,8 @@ __all__ = [
     "ShuffledListSource",
     "VocabSource",
     "word2vec_file_source",
+    "remember_upload",
+    "upload_source",
 ]
 
 
@@ -139,5 +142,16 @@ register(
         build=_kinds.build_shuffled,
         offline=lambda: None,
         accepts_progress=True,
+    )
+)
+
+
+register(
+    SourceKind(
+        prefix="upload",
+        forms=("upload:NAME#HASH",),
+        description="Vectors uploaded in the web app (word2vec text or binary, parsed, never unpickled), held in memory",
+        build=build_upload,
+        download_size=lambda arg: 0,
     )
 )

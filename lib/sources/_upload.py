@@ -5,8 +5,11 @@ temporary file and read with the same gensim code path as ``word2vec:PATH``
 (which parses the format and never unpickles), under size, count and
 dimension caps, then the file is removed.
 
-Uploaded vectors cannot travel in a share link; their SPEC names the content
-hash so that caches key on the content, not the file name.
+An upload's SPEC is ``upload:NAME#HASH`` (HASH: the content's SHA-256
+prefix), so caches key on the content, not the file name. The server keeps
+the last few uploads in memory (:func:`remember_upload`), which is what
+``load_source("upload:...")`` finds; a link to one works only while that
+server still holds it.
 """
 from __future__ import annotations
 
@@ -14,12 +17,21 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
-from .errors import VectorFileError
-from .sources._word2vec import KeyedVectorsSource, load_word2vec_file, sniff_word2vec_binary
+from ..errors import SourceError, VectorFileError
+from ._word2vec import KeyedVectorsSource, load_word2vec_file, sniff_word2vec_binary
 
-__all__ = ["MAX_UPLOAD_BYTES", "MAX_UPLOAD_WORDS", "MAX_UPLOAD_DIM", "upload_source"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "MAX_UPLOAD_WORDS",
+    "MAX_UPLOAD_DIM",
+    "upload_source",
+    "remember_upload",
+    "build_upload",
+]
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_UPLOAD_WORDS = 200_000
@@ -68,3 +80,36 @@ def upload_source(data: bytes, name: str = "upload") -> KeyedVectorsSource:
     finally:
         Path(tmp).unlink(missing_ok=True)
     return KeyedVectorsSource(kv, spec=f"upload:{shown}#{digest}", name=f"uploaded {shown}")
+
+
+#: Uploads kept in memory by this process (least recently used dropped first).
+MAX_REMEMBERED = 4
+_REMEMBERED: "OrderedDict[str, KeyedVectorsSource]" = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def remember_upload(data: bytes, name: str = "upload") -> str:
+    """Parse an upload (see :func:`upload_source`), keep it, and return its SPEC."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    with _LOCK:
+        for spec in _REMEMBERED:
+            if spec.endswith("#" + digest):
+                _REMEMBERED.move_to_end(spec)
+                return spec
+    source = upload_source(data, name)
+    with _LOCK:
+        _REMEMBERED[source.spec] = source
+        while len(_REMEMBERED) > MAX_REMEMBERED:
+            _REMEMBERED.popitem(last=False)
+    return source.spec
+
+
+def build_upload(arg: str | None) -> KeyedVectorsSource:
+    """The source of ``upload:NAME#HASH``, if this process still holds that upload."""
+    spec = f"upload:{arg}"
+    with _LOCK:
+        source = _REMEMBERED.get(spec)
+    if source is None:
+        name = (arg or "").split("#", 1)[0] or "vectors"
+        raise SourceError(f"the uploaded vectors {name!r} are not on this server (any more); upload the file again")
+    return source
