@@ -58,7 +58,7 @@ if "shuffled" in done:
         "are hubs. **Random** = an N(0,1) matrix of the same shape: compare its tail with the source's."
     )
 st.subheader("Top hubs and their strongest neighbours")
-st.dataframe(hub_table(src, spec), hide_index=True, width="stretch")
+st.dataframe(hub_table(src, spec, n), hide_index=True, width="stretch")
 token = st.text_input("Find a token's degree and rank", key="hubs_find", placeholder="e.g. the")
 if token.strip():
     st.markdown(find_token(src, token))

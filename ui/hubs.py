@@ -65,9 +65,9 @@ def compute_runs(key: RunKey, have: dict[str, HubResult | None]) -> dict[str, Hu
     return out
 
 
-def hub_table(result: HubResult, spec: str, top: int = 15, neighbours: int = 5) -> pd.DataFrame:
-    """The ``top`` hubs of ``result`` with their strongest neighbours in ``spec``."""
-    tokens, vectors = vocabulary(spec, result.n)
+def hub_table(result: HubResult, spec: str, n: int, top: int = 15, neighbours: int = 5) -> pd.DataFrame:
+    """The ``top`` hubs of ``result`` (the first ``n`` entries of ``spec``) with their strongest neighbours."""
+    tokens, vectors = vocabulary(spec, n)
     table = result.top(top)
     rows = [result.tokens.index(t) for t in table["token"]] if len(table) else []
     near = strongest_neighbours(tokens, vectors, rows, n=neighbours)
