@@ -25,7 +25,9 @@ __all__ = [
     "RULES",
     "RingGraph",
     "cosine_matrix",
+    "check_rule",
     "threshold_for",
+    "threshold_mask",
     "ring_positions",
     "node_sizes",
     "ring_graph",
@@ -70,6 +72,39 @@ def _upper(s: np.ndarray) -> np.ndarray:
     return s[np.triu_indices(s.shape[0], k=1)]
 
 
+def check_rule(rule: str, *, k: float = 1.0, value: float | None = None) -> None:
+    """Raise :class:`InputError` unless ``rule``, ``k`` and ``value`` make a valid threshold rule."""
+    if rule not in RULES:
+        raise InputError(f"unknown threshold rule {rule!r}; use one of {', '.join(RULES)}")
+    if not np.isfinite(k) or k < 0 or k > 10:
+        raise InputError(f"k must be a number between 0 and 10, got {k}")
+    if rule == "fixed" and (value is None or not np.isfinite(value) or not -1.0 <= value <= 1.0):
+        raise InputError(f"the fixed rule needs a threshold value between -1 and 1, got {value}")
+
+
+def threshold_mask(
+    s: np.ndarray, rule: str = "seed", *, k: float = 1.0, value: float | None = None
+) -> tuple[np.ndarray, float, float, float, bool]:
+    """Return ``(mask, threshold, median, std, flat)`` of similarity matrix ``s``.
+
+    ``S >= T`` for the seed and fixed rules, ``S > T`` for the course rule;
+    when all similarities are equal (``flat``) the seed and course rules keep
+    every pair. The diagonal is always False.
+    """
+    t, med, std = threshold_for(s, rule, k=k, value=value)
+    n = s.shape[0]
+    flat = bool(n > 1 and np.ptp(_upper(s)) < _FLAT_SPREAD)
+    if flat and rule != "fixed":
+        # All pairs are equally similar: every pair sits at the threshold.
+        mask = np.ones((n, n), dtype=bool)
+    elif rule == "course":
+        mask = s > t
+    else:
+        mask = s >= t
+    np.fill_diagonal(mask, False)
+    return mask, t, med, std, flat
+
+
 def threshold_for(
     s: np.ndarray, rule: str = "seed", *, k: float = 1.0, value: float | None = None
 ) -> tuple[float, float, float]:
@@ -80,14 +115,9 @@ def threshold_for(
     U + std of the whole matrix (diagonal included), as the course notebook
     did; ``k`` scales that std too. ``fixed``: T = ``value``.
     """
-    if rule not in RULES:
-        raise InputError(f"unknown threshold rule {rule!r}; use one of {', '.join(RULES)}")
-    if not np.isfinite(k) or k < 0 or k > 10:
-        raise InputError(f"k must be a number between 0 and 10, got {k}")
+    check_rule(rule, k=k, value=value)
     u = _upper(s)
     if rule == "fixed":
-        if value is None or not np.isfinite(value) or not -1.0 <= value <= 1.0:
-            raise InputError(f"the fixed rule needs a threshold value between -1 and 1, got {value}")
         return float(value), float(np.median(u)), float(np.std(u))
     if rule == "seed":
         med, std = float(np.median(u)), float(np.std(u))
@@ -214,17 +244,8 @@ def ring_graph(
     if len(set(words)) != len(words):
         raise InputError("words must be unique")
     s = cosine_matrix(v)
-    t, med, std = threshold_for(s, rule, k=k, value=value)
+    mask, t, med, std, flat = threshold_mask(s, rule, k=k, value=value)
     n = len(words)
-    flat = bool(np.ptp(_upper(s)) < _FLAT_SPREAD)
-    if flat and rule != "fixed":
-        # All pairs are equally similar: every pair sits at the threshold.
-        mask = np.ones((n, n), dtype=bool)
-    elif rule == "course":
-        mask = s > t
-    else:
-        mask = s >= t
-    np.fill_diagonal(mask, False)
     degree = mask.sum(axis=1).astype(np.int64)
     x, y = ring_positions(n)
     i, j = np.nonzero(np.triu(mask, k=1))

@@ -24,16 +24,13 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .engine import threshold_for
+from .engine import threshold_mask
 from .errors import InputError
 
 __all__ = ["SWEEP_KS", "mask_at", "threshold_sweep"]
 
 #: The k values of the sweep: 0 to 3 in steps of 0.1.
 SWEEP_KS = tuple(round(0.1 * i, 1) for i in range(31))
-
-# Same tolerance as the engine: below this spread all pairs are equal.
-_FLAT_SPREAD = 1e-9
 
 
 def mask_at(
@@ -48,16 +45,7 @@ def mask_at(
     s = np.asarray(s, dtype=np.float64)
     if s.ndim != 2 or s.shape[0] != s.shape[1]:
         raise InputError(f"a similarity matrix must be square, got shape {s.shape}")
-    t, _, _ = threshold_for(s, rule, k=k, value=value)
-    n = s.shape[0]
-    u = s[np.triu_indices(n, k=1)]
-    if rule != "fixed" and u.size and np.ptp(u) < _FLAT_SPREAD:
-        mask = np.ones((n, n), dtype=bool)
-    elif rule == "course":
-        mask = s > t
-    else:
-        mask = s >= t
-    np.fill_diagonal(mask, False)
+    mask, t, _, _, _ = threshold_mask(s, rule, k=k, value=value)
     return mask, float(t)
 
 
