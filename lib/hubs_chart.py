@@ -61,18 +61,17 @@ def degree_ccdf_chart(results: Mapping[str, HubResult], *, width: int = 560, hei
     data["style"] = np.where(data["series"].isin(dashed), "dashed", "solid")
     isolated = {name: int(np.count_nonzero(np.asarray(r.degree) == 0)) for name, r in results.items()}
     note = ", ".join(f"{k}: {v:,}" for k, v in isolated.items())
-    return (
-        alt.Chart(data, title=alt.Title("Degree distribution (log-log)",
-                                        subtitle=f"tokens of degree 0 (not on a log axis) — {note}"))
-        .mark_line(point=alt.OverlayMarkDef(size=12), strokeWidth=2)
-        .encode(
-            x=alt.X("degree:Q", scale=alt.Scale(type="log"), title="degree d"),
-            y=alt.Y("fraction:Q", scale=alt.Scale(type="log"), title="fraction of tokens with degree ≥ d"),
-            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(results))),
-            strokeDash=alt.StrokeDash("style:N", legend=None,
-                                      scale=alt.Scale(domain=["solid", "dashed"], range=[[1, 0], [6, 4]])),
-            order=alt.Order("style:N", sort="descending"),
-            tooltip=["series:N", "degree:Q", "tokens:Q", alt.Tooltip("fraction:Q", format=".2%")],
-        )
-        .properties(width=width, height=height)
+    base = alt.Chart(data).encode(
+        x=alt.X("degree:Q", scale=alt.Scale(type="log"), title="degree d"),
+        y=alt.Y("fraction:Q", scale=alt.Scale(type="log"), title="fraction of tokens with degree ≥ d"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(results))),
+        tooltip=["series:N", "degree:Q", "tokens:Q", alt.Tooltip("fraction:Q", format=".2%")],
+    )
+    solid = base.transform_filter(alt.datum.style == "solid").mark_line(
+        point=alt.OverlayMarkDef(size=14), strokeWidth=3)
+    # Dashed series on top, thinner, so a series lying exactly on another stays visible.
+    over = base.transform_filter(alt.datum.style == "dashed").mark_line(strokeWidth=2, strokeDash=[5, 5])
+    return alt.layer(solid, over).properties(
+        width=width, height=height,
+        title=alt.Title("Degree distribution (log-log)", subtitle=f"tokens of degree 0 (not on a log axis) — {note}"),
     )

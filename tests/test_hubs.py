@@ -228,9 +228,9 @@ def test_hubs_page_computes_shows_and_reopens_from_cache(cache):
         want = hubs_for("glove", 300)  # from the cache the page has just written
         shown = {m.label: m.value for m in at.metric}
         assert shown["threshold"] == f"{want.threshold:.4f}" and shown["pairs"] == "44,850"
-        chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-        assert chart["encoding"]["x"]["scale"]["type"] == "log" == chart["encoding"]["y"]["scale"]["type"]
-        assert chart["encoding"]["color"]["field"] == "series"
+        layer = json.loads(at.get("vega_lite_chart")[0].proto.spec)["layer"][0]
+        assert layer["encoding"]["x"]["scale"]["type"] == "log" == layer["encoding"]["y"]["scale"]["type"]
+        assert layer["encoding"]["color"]["scale"]["domain"] == ["source", "random", "shuffled"]
         assert "identical degree multiset — yes" in " ".join(c.value for c in at.caption)
         table = at.dataframe[0].value
         top = want.top(15)
@@ -260,8 +260,10 @@ def test_degree_ccdf_and_chart():
         assert row.tokens == int((deg >= row.degree).sum()) and row.fraction == row.tokens / 300
     assert data["degree"].is_monotonic_increasing and data["degree"].min() >= 1
     spec = degree_ccdf_chart({"a": r, "b": r}, dashed=("b",)).to_dict()
-    assert spec["encoding"]["x"]["scale"]["type"] == "log"
-    assert spec["encoding"]["color"]["scale"]["domain"] == ["a", "b"]
+    solid, over = spec["layer"]
+    assert solid["encoding"]["x"]["scale"]["type"] == "log" == solid["encoding"]["y"]["scale"]["type"]
+    assert solid["encoding"]["color"]["scale"]["domain"] == ["a", "b"]
+    assert over["mark"]["strokeDash"] == [5, 5]
     assert same_degree_multiset(r, replace(r, degree=deg[::-1].copy()))
     assert not same_degree_multiset(r, replace(r, degree=deg + 1))
 
