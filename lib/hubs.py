@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ._hubs_passes import Cancelled, Progress, _Run, _solve
-from .engine import RULES
+from .engine import check_rule
 from .errors import InputError
 
 __all__ = ["Cancelled", "HubResult", "Progress", "hub_degrees", "strongest_neighbours", "DEFAULT_BLOCK"]
@@ -101,15 +101,6 @@ class HubResult:
         return t.sort_values(["rank"], kind="stable").head(max(int(n), 0)).reset_index(drop=True)
 
 
-def _check_rule(rule: str, k: float, value: float | None) -> None:
-    if rule not in RULES:
-        raise InputError(f"unknown threshold rule {rule!r}; use one of {', '.join(RULES)}")
-    if not np.isfinite(k) or k < 0 or k > 10:
-        raise InputError(f"k must be a number between 0 and 10, got {k}")
-    if rule == "fixed" and (value is None or not np.isfinite(value) or not -1.0 <= value <= 1.0):
-        raise InputError(f"the fixed rule needs a threshold value between -1 and 1, got {value}")
-
-
 def hub_degrees(
     tokens: Sequence[str],
     vectors: np.ndarray,
@@ -146,7 +137,7 @@ def hub_degrees(
     Cancelled
         When the run is cancelled.
     """
-    _check_rule(rule, k, value)
+    check_rule(rule, k=k, value=value)
     if vectors.ndim != 2 or vectors.shape[0] != len(tokens):
         raise InputError(f"got {len(tokens)} tokens but vectors of shape {vectors.shape}")
     if len(tokens) < 3:
