@@ -35,6 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg.marks"
+#: Seconds a simulated user looks at a page before the next action.
+THINK_S = 2.0
+#: Longest wait for a page's charts before the load counts as an error.
+WAIT_MS = 60_000
 EXCEPTION = "[data-testid='stException']"
 
 # (page path, query) pairs; each session starts at a different offset.
@@ -66,6 +70,38 @@ def rss_mb(pid: int) -> float:
         except FileNotFoundError:
             continue
     return total / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by ``pids`` (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def chromium_pids() -> list[int]:
+    """Every Chromium process (browser, GPU, renderers, utilities)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "cmdline").read_bytes().startswith(b"/usr/lib/chromium/chromium"):
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle (all cores, from /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -110,10 +146,11 @@ async def run_session(browser, base: str, index: int, stop_at: float, stats: dic
         url, charts = next(urls)
         t0 = time.perf_counter()
         try:
-            await page.goto(url, wait_until="domcontentloaded", timeout=30_000)
+            await page.goto(url, wait_until="domcontentloaded", timeout=WAIT_MS)
+            stats.setdefault("dom", []).append(time.perf_counter() - t0)
             await page.wait_for_function(
                 "([sel, n]) => document.querySelectorAll(sel).length >= n",
-                arg=[CHART, charts], timeout=30_000,
+                arg=[CHART, charts], timeout=WAIT_MS, polling=200,
             )
             elapsed = time.perf_counter() - t0
             if await page.locator(EXCEPTION).count():
@@ -123,6 +160,7 @@ async def run_session(browser, base: str, index: int, stop_at: float, stats: dic
         except Exception as exc:  # a timeout or navigation failure is an error of the run
             stats["errors"].append(f"{type(exc).__name__} at {url}")
         stats["requests"] += 1
+        await asyncio.sleep(THINK_S)
     await ctx.close()
 
 
@@ -146,9 +184,23 @@ async def main_async(sessions: int, duration: float) -> int:
             first_chart = time.perf_counter() - t_start
             await warm.close()
             rss_start = rss_mb(server.pid)
+            cpu_server0, busy0 = cpu_seconds([server.pid]), machine_busy_seconds()
+            browsers0 = {p: cpu_seconds([p]) for p in chromium_pids()}
             stop_at = time.time() + duration
-            await asyncio.gather(*(run_session(browser, base, i, stop_at, stats) for i in range(sessions)))
+            t_run = time.perf_counter()
+            rss_samples: list[tuple[float, float]] = []
+
+            async def sample_rss() -> None:
+                while time.time() < stop_at:
+                    rss_samples.append((time.perf_counter() - t_run, rss_mb(server.pid)))
+                    await asyncio.sleep(duration / 6)
+
+            await asyncio.gather(sample_rss(), *(run_session(browser, base, i, stop_at, stats) for i in range(sessions)))
+            elapsed = time.perf_counter() - t_run
             rss_end = rss_mb(server.pid)
+            cpu_server = cpu_seconds([server.pid]) - cpu_server0
+            busy = machine_busy_seconds() - busy0
+            cpu_browser = sum(cpu_seconds([p]) - browsers0.get(p, 0.0) for p in chromium_pids())
             await browser.close()
     finally:
         server.terminate()
@@ -160,7 +212,7 @@ async def main_async(sessions: int, duration: float) -> int:
     p50 = statistics.median(times) if times else float("nan")
     p95 = times[min(len(times) - 1, int(0.95 * len(times)))] if times else float("nan")
     print(f"sessions                 {sessions}")
-    print(f"duration (s)             {duration:.0f}")
+    print(f"duration (s)             {duration:.0f} (think time {THINK_S:g} s between page loads)")
     print(f"server start to first chart (s) {first_chart:.1f}")
     print(f"page loads served        {stats['requests']}")
     print(f"charts rendered          {len(times)}")
@@ -169,6 +221,14 @@ async def main_async(sessions: int, duration: float) -> int:
     print(f"time to chart p95 (s)    {p95:.2f}")
     print(f"server RSS start (MB)    {rss_start:.0f}")
     print(f"server RSS end (MB)      {rss_end:.0f}")
+    dom = sorted(stats.get("dom", []))
+    if dom:
+        print(f"page shell loaded p50 (s) {statistics.median(dom):.2f}")
+    print(f"CPU seconds during the run: server {cpu_server:.0f}, Chromium {cpu_browser:.0f}, "
+          f"whole machine busy {busy:.0f} of {elapsed * (os.cpu_count() or 1):.0f} "
+          f"({elapsed:.0f} s on {os.cpu_count()} cores)")
+    print("server RSS over the run (s: MB)  " + ", ".join(f"{t:.0f}: {m:.0f}" for t, m in rss_samples)
+          + f", {elapsed:.0f}: {rss_end:.0f}")
     for e in stats["errors"][:10]:
         print("  error:", e)
     return 1 if stats["errors"] else 0
