@@ -165,6 +165,15 @@ class _Run:
         u8 = mask.view(np.uint8)
         return np.add.reduce(u8, axis=1, dtype=np.uint16), np.add.reduce(u8, axis=0, dtype=np.uint16)
 
+    def add_sure(self, degree: np.ndarray, a: int, b: int, s: np.ndarray, hi: float, diag: bool) -> None:
+        """Add to ``degree`` the block's pairs at or above ``hi`` (upper triangle only on the diagonal)."""
+        sure = np.greater_equal(s, hi, out=self._m1[: s.size].reshape(s.shape))
+        if diag:
+            sure &= self.triu(len(s))
+        rows, cols = self.degree_counts(sure)
+        degree[a : a + s.shape[0]] += rows
+        degree[b : b + s.shape[1]] += cols
+
     def between(self, s: np.ndarray, lo: float, hi: float, diag: bool) -> np.ndarray:
         """Flat indices of the block's values in [lo, hi) (upper triangle only on the diagonal)."""
         m1, m2 = self._m1[: s.size].reshape(s.shape), self._m2[: s.size].reshape(s.shape)
@@ -187,6 +196,18 @@ class _Run:
             # Gathers into reused buffers (mode="clip" skips take's buffered copy).
             np.take(ua, i[sl], axis=0, out=ga[:m], mode="clip")
             np.take(ub, j[sl], axis=0, out=gb[:m], mode="clip")
+            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl], dtype=np.float64)
+        return out
+
+    def mid_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """S_mid for global pairs: the rounded unit rows' products summed in float64."""
+        out = np.empty(len(i), dtype=np.float64)
+        ga, gb = self._gather
+        for c in range(0, len(i), _REFINE_CHUNK):
+            sl = slice(c, c + _REFINE_CHUNK)
+            m = len(i[sl])
+            np.take(self.u, i[sl], axis=0, out=ga[:m], mode="clip")
+            np.take(self.u, j[sl], axis=0, out=gb[:m], mode="clip")
             np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl], dtype=np.float64)
         return out
 
@@ -254,12 +275,7 @@ def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, flo
 
     def work(a: int, b: int, s: np.ndarray) -> None:
         diag = a == b
-        sure = np.greater_equal(s, t_band[1], out=run._m1[: s.size].reshape(s.shape))
-        if diag:
-            sure &= run.triu(len(s))
-        rows, cols = run.degree_counts(sure)
-        degree[a : a + s.shape[0]] += rows
-        degree[b : b + s.shape[1]] += cols
+        run.add_sure(degree, a, b, s, t_band[1], diag)
         for name, (lo, hi) in (("med", med_band), ("t", t_band)):
             flat = run.between(s, lo, hi, diag)
             if len(flat):
@@ -324,7 +340,11 @@ def _variances(run: _Run) -> tuple[float, float]:
 
 
 def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
-    """Both passes; None when the values are so close together that float64 must decide."""
+    """Degrees and threshold; None when the values are so close together that float64 must decide.
+
+    Two passes: a histogram, then the degrees and the candidate bands
+    (:func:`lib._hubs_single.solve_single` tries one pass first).
+    """
     t0 = time.perf_counter()
     course = rule == "course"
     hist, ptp, zeros = _pass_one(run, course)
@@ -381,5 +401,6 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
         "degree": degree, "threshold": float(threshold), "median": median,
         "std": std if rule != "fixed" else std_u, "flat": bool(flat),
         "timings": {"pass1_s": t1 - t0, "pass2_s": t2 - t1, "refine_s": t3 - t2,
-                    "products_s": run.products_s, "candidates": int(len(med_cand[0]) + len(ti))},
+                    "products_s": run.products_s, "passes": 2,
+                    "candidates": int(len(med_cand[0]) + len(ti))},
     }

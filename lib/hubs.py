@@ -15,6 +15,15 @@ a <= b: the matrix is symmetric):
 2. the second pass counts, per row, the pairs surely above the threshold and
    collects the few pairs near the median and near the threshold.
 
+For the seed and fixed rules one pass usually suffices: the cosines of a
+seeded sample of random pairs (1/256 of all pairs, 262,144 to 2,097,152)
+bracket the median's rank to within five standard errors; a single pass then
+counts the pairs below the bracket, collects every pair inside it (their bins
+give the exact histogram there, hence the median's exact bin) and the pairs
+near the threshold range, and counts the sure degrees. If the exact counts
+show the bracket missed the median, or the bracket would hold too many pairs
+for memory, the two passes above run instead; the result is the same.
+
 Float32 rounding of a product of unit rows is bounded by ``(d + 8) * 2**-24``,
 so the bands are widened by that bound; their pairs are summed again in
 float64, and the very few still within rounding of the median or the
@@ -42,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ._hubs_passes import Cancelled, Progress, _Run, _solve
+from ._hubs_single import solve_single
 from .engine import check_rule
 from .errors import InputError
 
@@ -145,11 +155,14 @@ def hub_degrees(
     if not 16 <= int(block) <= 16384:
         raise InputError(f"block must be between 16 and 16384 rows, got {block}")
     start = time.perf_counter()
-    out = None
     for dtype in (np.float32, np.float64):
         run = _Run(vectors, int(block), dtype, progress, cancel)
         prepared = time.perf_counter()
-        out = _solve(run, rule, float(k), value)
+        out = None
+        if run.dtype == np.float32 and rule != "course" and run.n >= 64:
+            out = solve_single(run, rule, float(k), value)
+        if out is None:
+            out = _solve(run, rule, float(k), value)
         if out is not None:
             break
     out["timings"].update(prepare_s=prepared - start, total_s=time.perf_counter() - start,

@@ -46,6 +46,42 @@ def test_glove_3000_equals_dense():
     assert abs(got.threshold - want.threshold) < 1e-6
     np.testing.assert_array_equal(got.degree, want.degree)
     assert got.timings["dtype"] == "float32"
+    assert got.timings["passes"] == 1  # the sampled bracket held the median
+
+
+@pytest.mark.parametrize("rule,kw", [("seed", {}), ("seed", {"k": 1.7}), ("fixed", {"value": 0.1})])
+@pytest.mark.parametrize("n,d", [(65, 4), (500, 32), (1500, 300)])
+def test_single_pass_equals_dense(n, d, rule, kw):
+    vectors = np.random.default_rng(n + d).standard_normal((n, d)).astype(np.float32)
+    tokens = _tokens(n)
+    got = hub_degrees(tokens, vectors, block=128, rule=rule, **kw)
+    assert got.timings["passes"] == 1
+    want = ring_graph(tokens, vectors, rule=rule, **kw)
+    assert got.threshold == pytest.approx(want.threshold, abs=1e-12)
+    assert got.median == pytest.approx(want.median, abs=1e-12)
+    np.testing.assert_array_equal(got.degree, want.degree)
+
+
+@pytest.mark.parametrize("bracket", ["below", "above"])
+def test_a_missed_bracket_falls_back_to_two_passes(monkeypatch, bracket):
+    import lib._hubs_single as passes
+
+    real = passes._sample_bracket
+
+    def wrong(run):
+        lo, hi, spread = real(run)
+        width = hi - lo
+        # A bracket well away from the median: the exact counts must reject it.
+        shift = -20 * width - 2000 if bracket == "below" else 20 * width + 2000
+        return lo + shift, hi + shift, spread
+
+    monkeypatch.setattr(passes, "_sample_bracket", wrong)
+    vectors = np.random.default_rng(7).standard_normal((400, 16)).astype(np.float32)
+    got = hub_degrees(_tokens(400), vectors, block=64)
+    assert got.timings["passes"] == 2
+    want = ring_graph(_tokens(400), vectors)
+    assert got.threshold == pytest.approx(want.threshold, abs=1e-12)
+    np.testing.assert_array_equal(got.degree, want.degree)
 
 
 @pytest.mark.parametrize("rule,kw", [("seed", {"k": 0.0}), ("seed", {"k": 2.5}), ("course", {}),
@@ -121,7 +157,8 @@ def test_cancel_by_callback_and_by_event(cache):
 
     with pytest.raises(Cancelled):
         hub_degrees(_tokens(100), v, block=16, progress=stop_after_two)
-    assert seen[-1][0] == 2 and seen[-1][1] == 2 * 28
+    # 28 blocks, one pass of products (the seed rule's median is bracketed by a sample)
+    assert seen[-1][0] == 2 and seen[-1][1] == 28
     event = threading.Event()
     event.set()
     with pytest.raises(Cancelled):
