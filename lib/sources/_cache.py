@@ -101,17 +101,11 @@ def _write_error(target: Path, exc: OSError) -> Exception:
 
 
 @contextlib.contextmanager
-def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary folder; on success it replaces ``target`` in one rename.
-
-    On any exception the temporary folder is removed and ``target`` is left
-    as it was, so a half-built entry is never seen by a later run.
-    """
-    target = Path(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=_writable_parent(target)))
+def _commit(tmp: Path, target: Path, *, clear: bool) -> Iterator[None]:
+    """Run the block, then move ``tmp`` onto ``target``; on any error remove ``tmp`` instead."""
     try:
-        yield tmp
-        if target.exists():
+        yield
+        if clear and target.exists():
             discard(target)
         os.replace(tmp, target)
     except OSError as exc:
@@ -123,21 +117,26 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
+def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces ``target`` in one rename.
+
+    On any exception the temporary folder is removed and ``target`` is left
+    as it was, so a half-built entry is never seen by a later run.
+    """
+    target = Path(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=_writable_parent(target)))
+    with _commit(tmp, target, clear=True):
+        yield tmp
+
+
+@contextlib.contextmanager
 def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary file path next to ``target``; it replaces ``target`` on success."""
     target = Path(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_writable_parent(target))
     os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:
-        discard(tmp)
-        raise _write_error(target, exc) from exc
-    except BaseException:
-        discard(tmp)
-        raise
+    with _commit(Path(name), target, clear=False):
+        yield Path(name)
 
 
 def fingerprint(*parts: object) -> str:
