@@ -29,7 +29,7 @@ panels = compute_panels(ch, sources)
 domain = colour_domain(panels, ch.state.colour == "shared")
 for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
     with column:
-        ring_panel(panel, ch, domain, size=300)
+        ring_panel(panel, ch, domain, size=250)
 degree_section(panels)
 
 # Further analyses (issue 5) go below this line. Imported here, not at the top,

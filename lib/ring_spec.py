@@ -75,6 +75,9 @@ class RingData:
     cosine_domain: tuple[float, float]
 
 
+#: Rings smaller than this (pixels) put their legends below the ring, not to the right.
+_BOTTOM_LEGEND_BELOW = 360
+
 def node_pixel_scale(size: int, n: int) -> float:
     """Pixels per unit of the METHOD diameter ``3*sqrt(degree)``.
 
@@ -290,6 +293,8 @@ def ring_layers(
         width = 0.6 * font * right["label"].str.len() * np.cos(np.radians(right["angle"].astype(float)))
         offset += max(0, int((x_px + width).max() - size))
     coloured = groups is not None or bool(categories)
+    # Small rings (three side by side) keep their legends below, inside their column.
+    bottom_legends = size < _BOTTOM_LEGEND_BELOW
     params: list[dict] = []
 
     edge_enc: dict[str, Any] = {
@@ -301,8 +306,10 @@ def ring_layers(
             "field": "cosine",
             "type": "quantitative",
             "scale": {"scheme": EDGE_SCHEME, "domain": domain, "clamp": True},
-            "legend": {"title": "cosine", "orient": "right", "offset": offset,
-                       "gradientLength": min(160, size // 3)},
+            "legend": ({"title": "cosine", "orient": "bottom", "direction": "horizontal",
+                        "gradientLength": min(160, size // 2)} if bottom_legends else
+                       {"title": "cosine", "orient": "right", "offset": offset,
+                        "gradientLength": min(160, size // 3)}),
         },
         "opacity": {"value": 0.85},
     }
@@ -311,7 +318,9 @@ def ring_layers(
         "y": y,
         "size": {"field": "area", "type": "quantitative", "scale": None},
         "fill": (
-            {"field": "group", "type": "nominal", "legend": {"title": "group" if groups is not None else "category", "offset": offset}}
+            {"field": "group", "type": "nominal",
+             "legend": {"title": "group" if groups is not None else "category",
+                        **({"orient": "bottom", "columns": 2} if bottom_legends else {"offset": offset})}}
             if coloured
             else {"value": _NODE_COLOUR}
         ),
