@@ -21,7 +21,7 @@ g = panel.result.graph
 
 st.subheader("1. Similarities and the threshold")
 key = graph_key(g, panel.result.source)
-show_chart("similarity_histogram", key, g)
+show_chart("similarity_histogram", key, g, square=True)
 st.subheader("2. Dense matrix → binary mask → thresholded matrix")
 for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
                       ("dense", "mask", "thresholded")):
@@ -31,7 +31,7 @@ for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
 st.subheader("3. The ring")
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ring_panel(panel, ch, None, size=520, key="rg")
+    ring_panel(panel, ch, None, size=440, key="rg")
 with right:
     st.markdown("**Strongest neighbours**")
     if st.session_state.get("word") not in g.words:
