@@ -17,7 +17,7 @@ for column, panel in zip(st.columns(2, gap="medium"), panels):
         ring_panel(panel, ch, domain)
 degree_section(panels)
 
-# Further analyses (issue 5) go below this line. Imported here, not at the top,
+# The analyses below the rings are imported here, not at the top,
 # so the rings reach the browser before scipy and friends are loaded.
 from ui.analytics import render_comparison, render_sweep  # noqa: E402
 

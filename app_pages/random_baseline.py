@@ -32,7 +32,7 @@ for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
         ring_panel(panel, ch, domain, size=250)
 degree_section(panels)
 
-# Further analyses (issue 5) go below this line. Imported here, not at the top,
+# The analyses below the rings are imported here, not at the top,
 # so the rings reach the browser before scipy and friends are loaded.
 from ui.analytics import graph_on_words, render_null  # noqa: E402
 

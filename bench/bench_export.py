@@ -17,7 +17,7 @@ the figure says how many were left out), the baselines draw every edge.
 
 Run: python bench/bench_export.py [--sizes 300 1000] [--repeat 3]  (about 2 minutes on a quiet machine)
 Needs matplotlib (``pip install matplotlib``; a benchmark-only dependency).
-Targets (issue 4): at 1,000 words >= 10x faster than the course loop and
+Targets: at 1,000 words >= 10x faster than the course loop and
 >= 3x faster than networkx; at 300 words >= 3x and >= 1.5x.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Streamlit sections of the comparison analytics (issue 5): measures, scatter, sweep, null model.
+"""Streamlit sections of the comparison analytics: measures, scatter, sweep, null model.
 
 Pages call :func:`render_comparison`, :func:`render_sweep` and
 :func:`render_null` under their rings; :func:`community_ordered` gives the

@@ -79,7 +79,7 @@ def _words_for(ch: Choices, spec: str, label: str) -> WordList:
     if ch.words is None:
         load_with_progress(spec, label)  # tokenising a passage needs the source
         return WordList(passage_words(spec, ch.passage))
-    if ch.state.order == "community":  # A's Louvain communities order both rings (issue 5)
+    if ch.state.order == "community":  # A's Louvain communities order both rings
         from .analytics import community_ordered  # lazy: scipy/networkx load only when used
 
         return community_ordered(ch.words, ch.state.a, ch.state.rule, ch.state.k, ch.value)
