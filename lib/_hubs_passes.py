@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from .engine import _FLAT_SPREAD  # the engine's rule: below this spread the std counts as 0
 from .errors import CosineRingsError, InputError
 
 __all__ = ["Cancelled", "Progress", "_Run", "_solve"]
@@ -23,7 +24,6 @@ __all__ = ["Cancelled", "Progress", "_Run", "_solve"]
 #: ``progress(done_blocks, total_blocks)``; returning False cancels the run.
 Progress = Callable[[int, int], "bool | None"]
 
-_FLAT_SPREAD = 1e-9  # the engine's rule: below this spread the std counts as 0
 _NBINS = 1 << 18  # histogram bins over [-1 - 2**-8, 1 + 2**-8]
 _HIST_LO = -1.0 - 2.0**-8
 _HIST_W = (2.0 + 2.0**-7) / _NBINS

@@ -27,7 +27,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .engine import RingGraph
+from .engine import RingGraph, upper_triangle
 from .errors import InputError
 from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data, ring_layers
 
@@ -153,7 +153,7 @@ def similarity_histogram(graph: RingGraph, *, bins: int = 40, width: int = 440, 
     the threshold sits on a bin edge. (Under the ``course`` rule, pairs equal
     to T are not edges; the bars do not show that difference.)
     """
-    u = graph.similarity[np.triu_indices(graph.n, k=1)]
+    u = upper_triangle(graph.similarity)
     # Bins of equal width with T on a bin edge, so each bar is wholly kept or dropped.
     lo, hi, t = float(u.min()), float(u.max()), graph.threshold
     step = max(hi - lo, 1e-6) / bins

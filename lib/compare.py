@@ -33,6 +33,7 @@ from scipy import stats
 
 from .communities import Partition, category_ari, louvain, partition_ari
 from .engine import RingGraph
+from .engine import upper_triangle as upper
 from .errors import InputError
 from .graph import GraphResult, build_graph
 from .sources.base import Missing, Source
@@ -142,11 +143,6 @@ def align_results(
         _restrict(result_a, source_a, common, result_b.source),
         _restrict(result_b, source_b, common, result_a.source),
     )
-
-
-def upper(s: np.ndarray) -> np.ndarray:
-    """The strict upper triangle of a square matrix, row by row."""
-    return np.asarray(s)[np.triu_indices(np.asarray(s).shape[0], k=1)]
 
 
 def batch_correlation(rows: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ __all__ = [
     "check_rule",
     "threshold_for",
     "threshold_mask",
+    "upper_triangle",
     "ring_positions",
     "node_sizes",
     "ring_graph",
@@ -68,7 +69,9 @@ def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
     return s
 
 
-def _upper(s: np.ndarray) -> np.ndarray:
+def upper_triangle(s: np.ndarray) -> np.ndarray:
+    """The strict upper triangle (i < j) of a square matrix, row by row."""
+    s = np.asarray(s)
     return s[np.triu_indices(s.shape[0], k=1)]
 
 
@@ -93,7 +96,7 @@ def threshold_mask(
     """
     t, med, std = threshold_for(s, rule, k=k, value=value)
     n = s.shape[0]
-    flat = bool(n > 1 and np.ptp(_upper(s)) < _FLAT_SPREAD)
+    flat = bool(n > 1 and np.ptp(upper_triangle(s)) < _FLAT_SPREAD)
     if flat and rule != "fixed":
         # All pairs are equally similar: every pair sits at the threshold.
         mask = np.ones((n, n), dtype=bool)
@@ -116,7 +119,7 @@ def threshold_for(
     did; ``k`` scales that std too. ``fixed``: T = ``value``.
     """
     check_rule(rule, k=k, value=value)
-    u = _upper(s)
+    u = upper_triangle(s)
     if rule == "fixed":
         return float(value), float(np.median(u)), float(np.std(u))
     if rule == "seed":

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import numpy as np
+
 from .engine import RingGraph, ring_graph
 from .errors import InputError
 from .sources.base import Missing, Note, Source
@@ -67,8 +69,9 @@ def build_graph(
     )
 
 
-def _r(x: float, nd: int = 6) -> float:
-    return round(float(x), nd)
+def rounded(x: float | None, nd: int = 6) -> float | None:
+    """``x`` rounded for JSON output; None, NaN and infinities become None (JSON has no NaN)."""
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
 
 def graph_to_dict(result: GraphResult) -> dict:
@@ -83,23 +86,23 @@ def graph_to_dict(result: GraphResult) -> dict:
         "notes": [{"word": n.word, "note": n.note} for n in result.notes],
         "rule": g.rule,
         "k": g.k,
-        "threshold": _r(g.threshold),
-        "median": _r(g.median),
-        "std": _r(g.std),
+        "threshold": rounded(g.threshold),
+        "median": rounded(g.median),
+        "std": rounded(g.std),
         "stats": {
             "nodes": g.n,
             "edges": g.n_edges,
             "pairs": g.n_pairs,
-            "density": _r(g.density),
+            "density": rounded(g.density),
             "isolated": list(g.isolated),
             "all_equal": g.flat,
         },
         "nodes": [
-            {"word": w, "x": _r(x), "y": _r(y), "degree": int(d), "size": _r(s)}
+            {"word": w, "x": rounded(x), "y": rounded(y), "degree": int(d), "size": rounded(s)}
             for w, x, y, d, s in zip(g.words, g.x, g.y, g.degree, g.size)
         ],
         "edges": [
-            {"source": s, "target": t, "cosine": _r(c)}
+            {"source": s, "target": t, "cosine": rounded(c)}
             for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"])
         ],
     }

@@ -37,6 +37,7 @@ from scipy import stats as sstats
 from .communities import Partition, category_ari, louvain
 from .compare import batch_correlation, selectivity, upper
 from .engine import RingGraph
+from .graph import rounded
 from .errors import InputError
 from .sweep import mask_at
 
@@ -217,24 +218,20 @@ def null_distributions(
     return NullResult(words, int(dim), int(draws), int(seed), statistics)
 
 
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
-
-
 def null_to_dict(result: NullResult) -> dict:
     """The ``statistics`` part of ``python -m lib null``'s JSON (NaN values become null)."""
     out = {}
     for name, st in result.statistics.items():
-        entry: dict = {"real": _r(st.real)}
+        entry: dict = {"real": rounded(st.real)}
         for kind in NULL_KINDS:
             v = st.values(kind)
             finite = v[np.isfinite(v)]
             entry[kind] = {
-                "mean": _r(float(np.mean(finite))) if finite.size else None,
-                "std": _r(float(np.std(finite, ddof=1))) if finite.size > 1 else None,
-                "z": _r(st.z(kind), 4),
-                "p": _r(st.p(kind)),
-                "values": [_r(x) for x in v.tolist()],
+                "mean": rounded(float(np.mean(finite))) if finite.size else None,
+                "std": rounded(float(np.std(finite, ddof=1))) if finite.size > 1 else None,
+                "z": rounded(st.z(kind), 4),
+                "p": rounded(st.p(kind)),
+                "values": [rounded(x) for x in v.tolist()],
             }
         out[name] = entry
     return out

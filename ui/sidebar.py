@@ -15,7 +15,7 @@ from lib.errors import CosineRingsError
 from lib.presets import PRESETS, TITLES
 from lib.words import WordList, decode_word_bytes, parse_word_text
 
-from lib.sources import remember_upload
+from lib.sources import holds_upload, remember_upload
 
 from .sources import OTHER, UPLOAD, check_spec, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
@@ -61,13 +61,21 @@ def _vectors_upload(side: str, title: str) -> None:
     """A vectors file for one side: parsed (never unpickled) and held by the server."""
     upload = st.file_uploader(f"{title}: vectors file (word2vec text or binary, ≤ 50 MB)",
                               type=["txt", "vec", "bin", "w2v"], key=f"{side}_vectors")
-    st.session_state[f"{side}_upload_spec"] = ""
+    ss = st.session_state
+    ss[f"{side}_upload_spec"] = ""
     if upload is None:
         return
-    try:
-        st.session_state[f"{side}_upload_spec"] = remember_upload(upload.getvalue(), upload.name)
-    except CosineRingsError as exc:
-        st.error(str(exc), icon="🚫")
+    # Parse (and hash) a file once, not on every rerun: keep its outcome by file id.
+    seen = ss.get(f"{side}_upload_seen")
+    if seen is None or seen[0] != upload.file_id or (seen[1] and not holds_upload(seen[1])):
+        try:
+            seen = (upload.file_id, remember_upload(upload.getvalue(), upload.name), "")
+        except CosineRingsError as exc:
+            seen = (upload.file_id, "", str(exc))
+        ss[f"{side}_upload_seen"] = seen
+    ss[f"{side}_upload_spec"] = seen[1]
+    if seen[2]:
+        st.error(seen[2], icon="🚫")
 
 
 def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
-from ..graph import GraphResult, build_graph, graph_to_dict
+from ..graph import GraphResult, build_graph, graph_to_dict, rounded
 from ..sources import load_source
 from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
 
@@ -23,13 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(float(x), nd)
-
-
 def _edge_rows(df) -> list[dict]:
     return [
-        {"source": s, "target": t, "cosine_a": _r(ca), "cosine_b": _r(cb)}
+        {"source": s, "target": t, "cosine_a": rounded(ca), "cosine_b": rounded(cb)}
         for s, t, ca, cb in zip(df["source"], df["target"], df["cosine_a"], df["cosine_b"])
     ]
 
@@ -41,29 +37,29 @@ def comparison_to_dict(a: GraphResult, b: GraphResult, c: Comparison, *, with_ca
         "a": graph_to_dict(a),
         "b": graph_to_dict(b),
         "rsa": {
-            "spearman": _r(c.rsa.spearman),
-            "pearson": _r(c.rsa.pearson),
-            "p_value": _r(c.rsa.p_value, 8),
+            "spearman": rounded(c.rsa.spearman),
+            "pearson": rounded(c.rsa.pearson),
+            "p_value": rounded(c.rsa.p_value, 8),
             "permutations": c.rsa.permutations,
         },
         "edges": {
-            "jaccard": _r(c.edges.jaccard),
+            "jaccard": rounded(c.edges.jaccard),
             "shared": _edge_rows(c.edges.shared),
             "only_a": _edge_rows(c.edges.only_a),
             "only_b": _edge_rows(c.edges.only_b),
         },
-        "degree_spearman": _r(c.degree_spearman),
+        "degree_spearman": rounded(c.degree_spearman),
         "hubs": {"a": list(c.hubs_a), "b": list(c.hubs_b), "shared": list(c.hubs_shared)},
         "communities": {
             "a": [list(m) for m in c.communities_a.communities],
             "b": [list(m) for m in c.communities_b.communities],
-            "ari": _r(c.ari),
-            "modularity": {"a": _r(c.communities_a.modularity), "b": _r(c.communities_b.modularity)},
+            "ari": rounded(c.ari),
+            "modularity": {"a": rounded(c.communities_a.modularity), "b": rounded(c.communities_b.modularity)},
         },
     }
     if with_categories:
-        out["communities"]["category_ari"] = {"a": _r(c.category_ari_a), "b": _r(c.category_ari_b)}
-        out["selectivity"] = {"a": _r(c.selectivity_a), "b": _r(c.selectivity_b)}
+        out["communities"]["category_ari"] = {"a": rounded(c.category_ari_a), "b": rounded(c.category_ari_b)}
+        out["selectivity"] = {"a": rounded(c.selectivity_a), "b": rounded(c.selectivity_b)}
     return out
 
 

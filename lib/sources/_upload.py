@@ -30,6 +30,7 @@ __all__ = [
     "MAX_UPLOAD_DIM",
     "upload_source",
     "remember_upload",
+    "holds_upload",
     "build_upload",
 ]
 
@@ -102,6 +103,12 @@ def remember_upload(data: bytes, name: str = "upload") -> str:
         while len(_REMEMBERED) > MAX_REMEMBERED:
             _REMEMBERED.popitem(last=False)
     return source.spec
+
+
+def holds_upload(spec: str) -> bool:
+    """Whether this process still holds the upload ``spec`` (``upload:NAME#HASH``)."""
+    with _LOCK:
+        return spec in _REMEMBERED
 
 
 def build_upload(arg: str | None) -> KeyedVectorsSource:
