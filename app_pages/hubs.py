@@ -2,7 +2,8 @@
 import streamlit as st
 
 from lib.errors import CosineRingsError
-from lib.hubs_chart import degree_ccdf_chart, same_degree_multiset
+from lib.hubs.chart import degree_ccdf_chart, same_degree_multiset
+from ui.cached import show_chart
 from ui.hubs import cached_runs, compute_runs, find_token, hub_table
 from ui.page import page_header
 from ui.views import source_dim
@@ -47,7 +48,7 @@ cols[2].metric("std", f"{src.std:.4f}")
 cols[3].metric("pairs", f"{src.n_pairs:,}")
 cols[4].metric("edges", f"{src.n_edges / max(src.n_pairs, 1):.1%}")
 done = {label: r for label, r in results.items() if r is not None}
-st.altair_chart(degree_ccdf_chart(done, dashed=("shuffled",)), width="stretch")
+show_chart(degree_ccdf_chart, (key, tuple(done)), done, dashed=("shuffled",))
 if "shuffled" in done:
     same = same_degree_multiset(src, done["shuffled"])
     st.caption(

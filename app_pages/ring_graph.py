@@ -1,7 +1,7 @@
 """Ring graph: one source in depth, the way the method walks through it."""
 import streamlit as st
 
-from lib.charts import neighbours
+from lib.charts import matrix_heatmap, neighbours, similarity_histogram
 from ui.cached import graph_key, show_chart
 from ui.page import page_header
 from ui.panels import ring_panel
@@ -21,12 +21,12 @@ g = panel.result.graph
 
 st.subheader("1. Similarities and the threshold")
 key = graph_key(g, panel.result.source)
-show_chart("similarity_histogram", key, g, square=True)
+show_chart(similarity_histogram, key, g, square=True)
 st.subheader("2. Dense matrix → binary mask → thresholded matrix")
 for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
                       ("dense", "mask", "thresholded")):
     with tab:
-        show_chart("matrix_heatmap", key, g, which=which, square=True)
+        show_chart(matrix_heatmap, key, g, which=which, square=True)
 
 st.subheader("3. The ring")
 left, right = st.columns([3, 2], gap="large")

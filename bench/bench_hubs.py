@@ -53,7 +53,7 @@ def child(source: str, n: int, d: int, block: int) -> dict:
     import numpy as np
 
     from lib.hubs import hub_degrees
-    from lib.hubs_store import vocabulary_matrix
+    from lib.hubs.store import vocabulary_matrix
 
     if source == "random":
         vectors = np.random.default_rng(0).standard_normal((n, d), dtype=np.float32)

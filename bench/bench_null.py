@@ -15,9 +15,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib.compare import mantel_test  # noqa: E402
+from lib.analysis.compare import mantel_test  # noqa: E402
 from lib.engine import ring_graph  # noqa: E402
-from lib.null import null_distributions  # noqa: E402
+from lib.analysis.null import null_distributions  # noqa: E402
 
 DIM = 300
 REPEATS = 3

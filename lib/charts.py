@@ -2,8 +2,9 @@
 
 Prepare and draw are separate steps: :func:`ring_data` (from
 :mod:`lib.ring_spec`, re-exported here) computes the tidy node and edge
-tables the ring needs (rounded, capped, thinned labels); :func:`ring_chart`
-only draws them. Every function returns a chart or a DataFrame without
+tables the ring needs (rounded, capped, thinned labels);
+:func:`lib.ring_spec.ring_spec` draws them as a Vega-Lite dict (the app and
+the exporter both use it). Every function returns a chart or a DataFrame without
 showing it; pages and the exporter decide what to do.
 
 Words are data: they only ever travel as data values (never inside a Vega
@@ -34,7 +35,6 @@ from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data, ring_
 __all__ = [
     "RingData",
     "ring_data",
-    "ring_chart",
     "node_pixel_scale",
     "degree_table",
     "degree_distribution_chart",
@@ -43,51 +43,6 @@ __all__ = [
     "matrix_heatmap",
     "neighbours",
 ]
-
-def ring_chart(
-    graph: RingGraph,
-    *,
-    categories: Mapping[str, str] | None = None,
-    groups: Mapping[str, str] | None = None,
-    labels: bool = True,
-    color_domain: tuple[float, float] | None = None,
-    title: str | None = None,
-    size: int = 440,
-    max_edges: int = 2000,
-    label_limit: int = 120,
-    interactive: bool = True,
-) -> alt.LayerChart:
-    """The ring figure of METHOD.md as a layered Altair chart.
-
-    The spec comes from :func:`lib.ring_spec.ring_layers` (see there for what
-    is drawn and how); this wraps it so pages can pass it to
-    ``st.altair_chart``, layer it or change its properties.
-    """
-    spec, data = ring_layers(
-        graph,
-        categories=categories,
-        groups=groups,
-        labels=labels,
-        color_domain=color_domain,
-        title=title,
-        size=size,
-        max_edges=max_edges,
-        label_limit=label_limit,
-        interactive=interactive,
-    )
-    del spec["$schema"]  # Altair adds its own
-    # Each layer becomes an alt.Chart on a DataFrame rather than inline rows:
-    # Altair and Streamlit serialise DataFrames fast (Streamlit as Arrow).
-    layers = []
-    for layer in spec.pop("layer"):
-        name = layer.pop("data")["name"]
-        unit = alt.Chart.from_dict(layer, validate=False)
-        unit.data = data.edges if name.startswith("ring-edges-") else data.nodes
-        layers.append(unit)
-    params = [alt.TopLevelSelectionParameter.from_dict(p, validate=False) for p in spec.pop("params", [])]
-    chart = alt.LayerChart(layer=layers, params=params or alt.Undefined, **spec)
-    return chart
-
 
 def degree_table(graphs: Mapping[str, RingGraph]) -> pd.DataFrame:
     """Words and their degree under each source, in ring order.

@@ -39,7 +39,7 @@ RULES = ("seed", "course", "fixed")
 
 # Below this spread the upper triangle is treated as constant (all-equal
 # similarities): float noise must not decide which pairs become edges.
-_FLAT_SPREAD = 1e-9
+FLAT_SPREAD = 1e-9
 
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
@@ -96,7 +96,7 @@ def threshold_mask(
     """
     t, med, std = threshold_for(s, rule, k=k, value=value)
     n = s.shape[0]
-    flat = bool(n > 1 and np.ptp(upper_triangle(s)) < _FLAT_SPREAD)
+    flat = bool(n > 1 and np.ptp(upper_triangle(s)) < FLAT_SPREAD)
     if flat and rule != "fixed":
         # All pairs are equally similar: every pair sits at the threshold.
         mask = np.ones((n, n), dtype=bool)
@@ -128,7 +128,7 @@ def threshold_for(
         nz = u[u != 0]
         med = float(np.median(nz)) if nz.size else 0.0
         std = float(np.std(s))
-    if np.ptp(u) < _FLAT_SPREAD:
+    if np.ptp(u) < FLAT_SPREAD:
         std = 0.0
     return med + k * std, med, std
 

@@ -9,7 +9,7 @@ the source and the word list.
 Formats:
 
 - ``svg``, ``png``: the ring figure (:func:`lib.ring_spec.ring_spec`, the
-  spec behind :func:`lib.charts.ring_chart`; static: no tooltips), rendered
+  spec behind :func:`lib.ring_spec.ring_spec`; static: no tooltips), rendered
   by vl-convert. The figure's subtitle says
   when the edge cap left edges out.
 - ``csv``: the edge table (``source,target,cosine``, every edge, weakest
@@ -109,7 +109,7 @@ def export_bytes(result: GraphResult, fmt: str, *, table: str = "edges", **chart
 
     ``table`` chooses what ``csv`` holds: ``"edges"`` (default) or ``"nodes"``.
 
-    ``chart_opts`` are keyword options of :func:`lib.charts.ring_chart`
+    ``chart_opts`` are keyword options of :func:`lib.ring_spec.ring_spec`
     (``categories``, ``groups``, ``labels``, ``size``, ``max_edges``,
     ``title``, ...); ``categories`` also fills the ``category`` node
     attribute of GEXF and GraphML.

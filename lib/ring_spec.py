@@ -1,9 +1,8 @@
 """The ring figure of METHOD.md as data and as a Vega-Lite spec, without Altair.
 
 :func:`ring_data` prepares tidy node and edge tables (rounded, edges capped,
-labels thinned); :func:`ring_spec` turns them into a Vega-Lite dict.
-:func:`lib.charts.ring_chart` wraps that dict in an Altair chart for the
-app; the exporter hands it straight to vl-convert, so an SVG export never
+labels thinned); :func:`ring_spec` turns them into a Vega-Lite dict. The app
+draws that dict as it is, and the exporter hands it to vl-convert, so an SVG export never
 imports Altair nor validates thousands of rows against the schema.
 
 Words are data: they only travel as data values (never inside a Vega
@@ -242,7 +241,7 @@ def ring_layers(
     Layers: edges, isolated nodes, nodes, labels; they name their data
     ``{"name": "ring-edges-<hash>"}`` or ``"ring-nodes-<hash>"`` (edges for
     the first layer, nodes for the others). :func:`ring_spec` adds the rows
-    as ``datasets``; :func:`lib.charts.ring_chart` attaches DataFrames.
+    as ``datasets``.
 
     Edges are rules coloured by cosine (plasma, weakest drawn first); nodes
     are circles whose pixel area is ``pi/4 * (scale * 3*sqrt(degree))**2``

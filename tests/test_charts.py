@@ -14,7 +14,6 @@ from lib.charts import (
     degree_table,
     matrix_heatmap,
     neighbours,
-    ring_chart,
     ring_data,
     similarity_histogram,
 )
@@ -101,8 +100,8 @@ def test_ring_data_thins_labels_and_colours_by_group():
         ring_data(g, max_edges=-1)
 
 
-def test_ring_chart_spec(small):
-    d = ring_chart(small, categories={"a": "x", "b": "x", "c": "y"}, size=300, title="T").to_dict()
+def test_ring_spec_layers(small):
+    d = ring_spec(small, categories={"a": "x", "b": "x", "c": "y"}, size=300, title="T")
     assert d["width"] == d["height"] == 300
     marks = layers_by_mark(d)
     assert set(marks) == {"rule", "point", "circle", "text"}
@@ -131,8 +130,8 @@ def test_ring_chart_spec(small):
     assert d["title"]["text"] == "T"
 
 
-def test_ring_chart_hover_selection_and_shared_colour_domain(small):
-    d = ring_chart(small, color_domain=(0.1, 0.9)).to_dict()
+def test_ring_spec_hover_selection_and_shared_colour_domain(small):
+    d = ring_spec(small, color_domain=(0.1, 0.9))
     (param,) = d["params"]
     assert param["select"]["type"] == "point" and param["select"]["fields"] == ["word"]
     rule = layers_by_mark(d)["rule"]
@@ -140,7 +139,7 @@ def test_ring_chart_hover_selection_and_shared_colour_domain(small):
     test = rule["encoding"]["opacity"]["condition"]["test"]
     assert param["name"] in test and "datum.source" in test and "datum.target" in test
     with pytest.raises(InputError, match="color_domain"):
-        ring_chart(small, color_domain=(0.5, 0.5))
+        ring_spec(small, color_domain=(0.5, 0.5))
 
 
 def _rule_opacities(spec: dict) -> list[float]:
@@ -159,7 +158,7 @@ def test_hovering_a_node_keeps_only_its_edges_opaque(small):
 
 
 def test_words_stay_data_and_are_escaped_in_svg(small):
-    spec = ring_chart(small).to_dict()
+    spec = ring_spec(small)
     # The word occurs only as data, never inside an expression.
     exprs = json.dumps([layer.get("transform") for layer in spec["layer"]] + [spec.get("params")])
     assert EVIL not in exprs
@@ -171,17 +170,17 @@ def test_words_stay_data_and_are_escaped_in_svg(small):
 
 def test_chart_data_for_300_words_is_under_a_megabyte():
     g = graph_of(300, dim=50)
-    d = ring_chart(g).to_dict()
+    d = ring_spec(g)
     assert len(json.dumps(d["datasets"])) < 1_000_000
     assert len(dataset(d, layers_by_mark(d)["rule"])) == 2000 < g.n_edges
     assert "2,000 strongest" in d["title"]["subtitle"]
 
 
-def test_ring_chart_rejects_bad_options(small):
+def test_ring_spec_rejects_bad_options(small):
     with pytest.raises(InputError, match="size"):
-        ring_chart(small, size=20)
+        ring_spec(small, size=20)
     with pytest.raises(InputError, match="max_edges"):
-        ring_chart(small, max_edges=10**6)
+        ring_spec(small, max_edges=10**6)
 
 
 def test_degree_table_and_distribution():

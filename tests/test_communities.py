@@ -6,7 +6,7 @@ from math import comb
 import numpy as np
 import pytest
 
-from lib.communities import category_ari, community_order, graph_from_mask, louvain, partition_ari
+from lib.analysis.communities import category_ari, community_order, graph_from_mask, louvain, partition_ari
 from lib.errors import InputError
 
 

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lib.communities import community_order
-from lib.compare import (
+from lib.analysis.communities import community_order
+from lib.analysis.compare import (
     _CHUNK_VALUES,
     _permutation_batches,
     align_results,
@@ -194,7 +194,7 @@ def test_compare_command_errors():
 
 
 def test_pair_scatter_chart_has_quadrants_and_both_thresholds():
-    from lib.charts_compare import QUADRANTS, pair_scatter, pair_scatter_data
+    from lib.analysis.charts import QUADRANTS, pair_scatter, pair_scatter_data
 
     a, b = graphs(1, 2, n=12)
     c = compare_graphs(a, b, permutations=10)
@@ -222,8 +222,8 @@ def test_pair_scatter_chart_has_quadrants_and_both_thresholds():
 
 
 def test_sweep_chart_marks_current_k():
-    from lib.charts_compare import SWEEP_MEASURES, sweep_chart
-    from lib.sweep import threshold_sweep
+    from lib.analysis.charts import SWEEP_MEASURES, sweep_chart
+    from lib.analysis.sweep import threshold_sweep
 
     a, b = graphs(1, 2)
     spec = sweep_chart({"A": threshold_sweep(a.similarity), "B": threshold_sweep(b.similarity)}, 1.3).to_dict()
@@ -278,7 +278,7 @@ def _ring_words(chart) -> list[str]:
 def test_compare_page_shows_the_measures_and_orders_rings_by_community():
     from streamlit.testing.v1 import AppTest
 
-    from lib.communities import community_order, louvain
+    from lib.analysis.communities import community_order, louvain
 
     spec_a, spec_b = "random:dim=50,seed=1", "random:dim=50,seed=2"
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)

@@ -11,7 +11,7 @@ from lib.cli import main
 from lib.engine import ring_graph
 from lib.errors import InputError
 from lib.hubs import Cancelled, hub_degrees, strongest_neighbours
-from lib.hubs_store import cache_path, cached_hubs, hubs_for, read_result, vocabulary_matrix, write_result
+from lib.hubs.store import cache_path, cached_hubs, hubs_for, read_result, vocabulary_matrix, write_result
 from lib.sources._cache import set_cache_root
 
 
@@ -64,7 +64,7 @@ def test_single_pass_equals_dense(n, d, rule, kw):
 
 @pytest.mark.parametrize("bracket", ["below", "above"])
 def test_a_missed_bracket_falls_back_to_two_passes(monkeypatch, bracket):
-    import lib._hubs_single as passes
+    import lib.hubs.single as passes
 
     real = passes._sample_bracket
 
@@ -288,7 +288,7 @@ def test_hubs_page_computes_shows_and_reopens_from_cache(cache):
 def test_degree_ccdf_and_chart():
     from dataclasses import replace
 
-    from lib.hubs_chart import degree_ccdf, degree_ccdf_chart, same_degree_multiset
+    from lib.hubs.chart import degree_ccdf, degree_ccdf_chart, same_degree_multiset
 
     r = hub_degrees(_tokens(300), np.random.default_rng(0).standard_normal((300, 6)))
     data = degree_ccdf({"a": r})

@@ -12,8 +12,8 @@ from scipy import stats
 
 from lib.engine import ring_graph
 from lib.errors import InputError
-from lib.null import NullStatistic, null_distributions, null_to_dict
-from lib.sweep import mask_at, threshold_sweep
+from lib.analysis.null import NullStatistic, null_distributions, null_to_dict
+from lib.analysis.sweep import mask_at, threshold_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,7 +147,7 @@ def test_null_command():
 
 
 def test_null_histograms_mark_the_real_value():
-    from lib.charts_compare import null_histograms
+    from lib.analysis.charts import null_histograms
 
     words, x, cats = clustered(n_per=4)
     res = null_distributions(ring_graph(words, x), 40, cats, draws=15, seed=0)
@@ -217,8 +217,8 @@ def test_random_baseline_page_shows_the_null_table():
 
 
 def test_shuffled_draw_carries_the_partition_like_a_fresh_louvain():
-    from lib.communities import louvain
-    from lib.null import _relabelled
+    from lib.analysis.communities import louvain
+    from lib.analysis.null import _relabelled
     from sklearn.metrics import adjusted_rand_score
 
     words, x, _ = clustered(n_per=5, cats=4, noise=0.4, seed=2)

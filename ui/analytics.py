@@ -2,8 +2,8 @@
 
 Pages call :func:`render_comparison`, :func:`render_sweep` and
 :func:`render_null` under their rings; :func:`community_ordered` gives the
-"by community" ring order. The numbers come from :mod:`lib.compare`,
-:mod:`lib.null` and :mod:`lib.sweep`, cached with ``st.cache_data`` under a
+"by community" ring order. The numbers come from :mod:`lib.analysis.compare`,
+:mod:`lib.analysis.null` and :mod:`lib.analysis.sweep`, cached with ``st.cache_data`` under a
 key that holds every input (the specs, words, rule, k and thresholds).
 """
 from __future__ import annotations
@@ -13,14 +13,15 @@ from typing import Mapping
 import pandas as pd
 import streamlit as st
 
-from lib.charts_compare import STAT_TITLES, null_histograms
-from lib.communities import community_order, louvain
-from lib.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
+from lib.analysis.charts import STAT_TITLES, null_histograms, pair_scatter, sweep_chart
+from lib.analysis.communities import community_order, louvain
+from lib.analysis.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
 from lib.engine import RingGraph
 from lib.errors import CosineRingsError
 from lib.graph import GraphResult
-from lib.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
-from lib.sweep import SWEEP_KS, threshold_sweep
+from lib.ring_spec import ring_spec
+from lib.analysis.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
+from lib.analysis.sweep import SWEEP_KS, threshold_sweep
 from lib.words import WordList
 
 from .cached import chart_spec, graph_key, graph_result, load_with_progress
@@ -130,7 +131,7 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
                f"{', '.join(c.hubs_b) or 'none'}; shared: {', '.join(c.hubs_shared) or 'none'}.")
     left, right = st.columns([3, 2])
     with left:
-        st.vega_lite_chart(chart_spec("charts_compare.pair_scatter", ("scatter", _key(result_a), _key(result_b)),
+        st.vega_lite_chart(chart_spec(pair_scatter, ("scatter", _key(result_a), _key(result_b)),
                                       c, a, b, label_a=label_a, label_b=label_b),
                            theme=None, width="content", key="cmp_scatter")
     with right:
@@ -146,7 +147,7 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
         groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
         with col:
-            st.vega_lite_chart(chart_spec("ring_spec", ("communities", graph_key(g), tuple(groups.items())), g,
+            st.vega_lite_chart(chart_spec(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g,
                                           square=True, groups=groups, labels=labels, size=360,
                                           title=f"{label}: {len(part.communities)} communities"),
                                theme=None, width="content", key=f"cmp_comm_{label}")
@@ -160,7 +161,7 @@ def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
     sweeps = {label: _sweep(_key(r), r.graph) for label, r in results.items()}
     if sweeps:
         key = ("sweep", tuple(_key(r) for r in results.values()), tuple(results))
-        st.vega_lite_chart(chart_spec("charts_compare.sweep_chart", key, sweeps, k),
+        st.vega_lite_chart(chart_spec(sweep_chart, key, sweeps, k),
                            theme=None, width="content", key="cmp_sweep")
 
 
@@ -221,7 +222,8 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
     st.dataframe(_null_table(res), hide_index=True, width="stretch")
     st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
                "one-sided. A z of “None” means the null never varies (e.g. density under shuffling).")
-    st.altair_chart(null_histograms(res), theme=None, width="content", key=f"{key}_hist")
+    st.vega_lite_chart(chart_spec(null_histograms, (_key(result), okey, int(draws), int(seed)), res),
+                       theme=None, width="content", key=f"{key}_hist")
     return res
 
 

@@ -16,7 +16,7 @@ from lib.graph import GraphResult, build_graph
 from lib.sources import Source, load_source
 
 __all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
-           "graph_key", "chart_spec", "show_chart"]
+           "graph_key", "chart_name", "chart_spec", "show_chart"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -63,23 +63,23 @@ def graph_key(graph: RingGraph, source: str = "") -> tuple:
     return (source, graph.words, graph.rule, graph.k, graph.threshold)
 
 
+def chart_name(chart: Callable[..., Any]) -> str:
+    """The qualified name of a chart function: the cache key's first part."""
+    return f"{chart.__module__}.{chart.__qualname__}"
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
-def _chart_dict(name: str, key: Hashable, _args: tuple, _kwargs: dict) -> dict:
+def _chart_dict(name: str, key: Hashable, _chart: Callable[..., Any], _args: tuple, _kwargs: dict) -> dict:
     # Building and validating an Altair chart costs far more than drawing it;
-    # the finished Vega-Lite dict is cached under a key of what made it. The
-    # ring comes straight from lib.ring_spec as a dict (no Altair import), so
-    # the landing page's rings are drawn before Altair has even loaded.
-    if name == "ring_spec":
-        from lib.ring_spec import ring_spec
-
-        return ring_spec(*_args, **_kwargs)
-    import importlib
-
-    module, _, func = name.rpartition(".")
+    # the finished Vega-Lite dict is cached under the chart function's
+    # qualified name and a key of what made it. The ring comes from
+    # lib.ring_spec as a dict already (no Altair import), so the landing
+    # page's rings are drawn before Altair has even loaded.
+    chart = _chart(*_args, **_kwargs)
+    if isinstance(chart, dict):
+        return chart
     import altair as alt
 
-    charts = importlib.import_module(f"lib.{module or 'charts'}")
-    chart = getattr(charts, func)(*_args, **_kwargs)
     # The charts cap their own data (edges, scatter points); Altair's generic
     # 5,000-row guard would only turn a large list into an error.
     with alt.data_transformers.disable_max_rows():
@@ -106,26 +106,26 @@ def _inline_list_rows(spec: dict) -> dict:
     return spec
 
 
-def chart_spec(name: str, key: Hashable, *args: Any, square: bool = False, **kwargs: Any) -> dict:
-    """The Vega-Lite dict of ``lib.charts.<name>(*args, **kwargs)``, cached.
+def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False,
+               **kwargs: Any) -> dict:
+    """The Vega-Lite dict of ``chart(*args, **kwargs)``, cached.
 
-    ``name`` is a chart function of :mod:`lib.charts`, ``"MODULE.function"``
-    for another module of ``lib`` (e.g. ``"charts_compare.sweep_chart"``), or
-    ``"ring_spec"`` for :func:`lib.ring_spec.ring_spec` (the ring as a Vega-Lite dict).
-
-    ``key`` must identify ``args`` (e.g. :func:`graph_key` of each graph);
-    ``kwargs`` are part of the cache key. ``square`` keeps the chart's own
-    width and height: Streamlit would otherwise fit the chart, legend
-    included, into its width and squeeze a ring into an ellipse.
+    ``chart`` is a chart function of ``lib`` that returns an Altair chart or a
+    Vega-Lite dict (:func:`lib.ring_spec.ring_spec`). ``key`` must identify
+    ``args`` (e.g. :func:`graph_key` of each graph); ``kwargs`` are part of the
+    cache key. ``square`` keeps the chart's own width and height: Streamlit
+    would otherwise fit the chart, legend included, into its width and
+    squeeze a ring into an ellipse.
     """
-    spec = _inline_list_rows(_chart_dict(name, (key, repr(sorted(kwargs.items()))), args, kwargs))
+    cache_key = (key, repr(sorted(kwargs.items())))
+    spec = _inline_list_rows(_chart_dict(chart_name(chart), cache_key, chart, args, kwargs))
     if square:
         spec["autosize"] = {"type": "pad", "contains": "padding"}
     return spec
 
 
-def show_chart(name: str, key: Hashable, *args: Any, square: bool = False,
+def show_chart(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False,
                theme: str | None = "streamlit", **kwargs: Any) -> None:
     """Draw the cached chart :func:`chart_spec` describes."""
-    st.vega_lite_chart(chart_spec(name, key, *args, square=square, **kwargs),
+    st.vega_lite_chart(chart_spec(chart, key, *args, square=square, **kwargs),
                        theme=theme, width="content" if square else "stretch")

@@ -14,11 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from lib.hubs import HubResult, strongest_neighbours
-from lib.hubs_store import cached_hubs, hubs_for, vocabulary_matrix
+from lib.hubs.store import cached_hubs, hubs_for, vocabulary_matrix
 
 __all__ = ["SERIES", "RunKey", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
 
-#: Series of the page: label -> baseline of :func:`lib.hubs_store.hubs_for`.
+#: Series of the page: label -> baseline of :func:`lib.hubs.store.hubs_for`.
 SERIES = {"source": None, "random": "random", "shuffled": "shuffled"}
 
 #: (spec, N, rule, k, value): what a run of the page depends on.

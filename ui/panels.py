@@ -9,7 +9,9 @@ from typing import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from lib.charts import degree_distribution_chart, degree_table
 from lib.export import export_bytes, export_filename, nodes_csv
+from lib.ring_spec import ring_spec
 
 from .cached import graph_key, show_chart
 from .sidebar import Choices
@@ -106,7 +108,7 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
         return
     g = panel.result.graph
     with st.container(key=f"ring_{key or panel.label}"):
-        show_chart("ring_spec", graph_key(g, panel.result.source), g, square=True, theme=None,
+        show_chart(ring_spec, graph_key(g, panel.result.source), g, square=True, theme=None,
                    categories=panel.categories, labels=ch.state.labels,
                    color_domain=domain, size=size)
     ring_stats(panel, compact=size < 400)
@@ -123,9 +125,7 @@ def degree_section(panels: Sequence[Panel]) -> None:
     st.subheader("Degree distributions")
     left, right = st.columns([3, 2])
     with left:
-        show_chart("degree_distribution_chart", keys, graphs)
+        show_chart(degree_distribution_chart, keys, graphs)
     with right:
-        from lib.charts import degree_table  # after the rings: Altair loads late
-
         table: pd.DataFrame = degree_table(graphs)
         st.dataframe(table, hide_index=True, height=360, width="stretch")

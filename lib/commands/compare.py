@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
+from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
 from ..graph import GraphResult, build_graph, graph_to_dict, rounded
 from ..sources import load_source
 from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..hubs_store import BASELINES, hubs_for, write_result
+from ..hubs.store import BASELINES, hubs_for, write_result
 from ._common import add_threshold_args, threshold_kwargs
 
 __all__ = ["register", "run"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..compare import align_results
+from ..analysis.compare import align_results
 from ..graph import build_graph
-from ..null import DEFAULT_DRAWS, NULL_KINDS, null_distributions, null_to_dict
+from ..analysis.null import DEFAULT_DRAWS, NULL_KINDS, null_distributions, null_to_dict
 from ..sources import load_source
 from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
 

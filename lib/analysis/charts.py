@@ -7,7 +7,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from lib.engine import ring_graph
->>> from lib.compare import compare_graphs
+>>> from lib.analysis.compare import compare_graphs
 >>> x = np.random.default_rng(0).standard_normal((6, 4))
 >>> g = ring_graph(list("abcdef"), x)
 >>> d = pair_scatter_data(compare_graphs(g, g, permutations=9))
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .compare import Comparison
-from .engine import RingGraph
+from ..engine import RingGraph
 from .null import NULL_KINDS, NullResult
 
 __all__ = [

@@ -32,11 +32,11 @@ import pandas as pd
 from scipy import stats
 
 from .communities import Partition, category_ari, louvain, partition_ari
-from .engine import RingGraph
-from .engine import upper_triangle as upper
-from .errors import InputError
-from .graph import GraphResult, build_graph
-from .sources.base import Missing, Source
+from ..engine import RingGraph
+from ..engine import upper_triangle as upper
+from ..errors import InputError
+from ..graph import GraphResult, build_graph
+from ..sources.base import Missing, Source
 
 __all__ = [
     "DEFAULT_PERMUTATIONS",

@@ -24,7 +24,7 @@ import networkx as nx
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = [
     "LOUVAIN_SEED",

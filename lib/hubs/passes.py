@@ -1,7 +1,7 @@
 """The two passes of the blockwise hubs engine (see :mod:`lib.hubs` for the method).
 
-Private: :func:`lib.hubs.hub_degrees` is the interface. A :class:`_Run`
-holds the unit rows, the block list and reused buffers; :func:`_solve` runs
+Private: :func:`lib.hubs.hub_degrees` is the interface. A :class:`Run`
+holds the unit rows, the block list and reused buffers; :func:`solve` runs
 pass one (histogram), pass two (degrees and the candidate bands, whose
 products are summed again in float64) and selects the exact median; the few
 pairs still within rounding of the median or the threshold are recomputed
@@ -16,25 +16,25 @@ from typing import Callable
 
 import numpy as np
 
-from .engine import _FLAT_SPREAD  # the engine's rule: below this spread the std counts as 0
-from .errors import CosineRingsError, InputError
+from ..engine import FLAT_SPREAD  # the engine's rule: below this spread the std counts as 0
+from ..errors import CosineRingsError, InputError
 
-__all__ = ["Cancelled", "Progress", "_Run", "_solve"]
+__all__ = ["Cancelled", "Progress", "Run", "solve"]
 
 #: ``progress(done_blocks, total_blocks)``; returning False cancels the run.
 Progress = Callable[[int, int], "bool | None"]
 
-_NBINS = 1 << 18  # histogram bins over [-1 - 2**-8, 1 + 2**-8]
-_HIST_LO = -1.0 - 2.0**-8
-_HIST_W = (2.0 + 2.0**-7) / _NBINS
-_REFINE_CHUNK = 1024  # candidate pairs recomputed in float64 at once
+NBINS = 1 << 18  # histogram bins over [-1 - 2**-8, 1 + 2**-8]
+HIST_LO = -1.0 - 2.0**-8
+HIST_W = (2.0 + 2.0**-7) / NBINS
+REFINE_CHUNK = 1024  # candidate pairs recomputed in float64 at once
 
 
 class Cancelled(CosineRingsError):
     """The run was cancelled by its progress callback or its cancel event."""
 
 
-class _Run:
+class Run:
     """State of one blockwise run: unit rows, block list, buffers, progress, cancellation."""
 
     def __init__(self, vectors: np.ndarray, block: int, dtype, progress: Progress | None,
@@ -58,7 +58,7 @@ class _Run:
         self.slack = 32 * eps
         rows = min(block, self.n)
         self._u64a = np.empty((rows, self.d))
-        self._gather = (np.empty((_REFINE_CHUNK, self.d), self.dtype), np.empty((_REFINE_CHUNK, self.d), self.dtype))
+        self._gather = (np.empty((REFINE_CHUNK, self.d), self.dtype), np.empty((REFINE_CHUNK, self.d), self.dtype))
         self._prepare()
         size = rows * rows
         self._s = (np.empty(size, dtype=self.dtype), np.empty(size, dtype=self.dtype))
@@ -151,14 +151,14 @@ class _Run:
         """
         t = x if inplace else np.array(x, dtype=self.dtype)
         idx = self._idx[: len(x)] if inplace else np.empty(len(x), np.intp)
-        np.subtract(t, self.dtype.type(_HIST_LO), out=t)
-        np.multiply(t, self.dtype.type(1.0 / _HIST_W), out=t)
+        np.subtract(t, self.dtype.type(HIST_LO), out=t)
+        np.multiply(t, self.dtype.type(1.0 / HIST_W), out=t)
         np.copyto(idx, t, casting="unsafe")
         return idx
 
     def histogram(self, x: np.ndarray) -> np.ndarray:
         """Bin counts of flat ``x``; overwrites ``x``."""
-        return np.bincount(self.bins(x, inplace=True), minlength=_NBINS)
+        return np.bincount(self.bins(x, inplace=True), minlength=NBINS)
 
     def degree_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row and column sums of a boolean block (bytes summed in uint16: blocks <= 16384)."""
@@ -190,8 +190,8 @@ class _Run:
         i, j = np.divmod(flat, shape[1])
         out = np.empty(len(flat), dtype=np.float64)
         ga, gb = self._gather
-        for c in range(0, len(flat), _REFINE_CHUNK):
-            sl = slice(c, c + _REFINE_CHUNK)
+        for c in range(0, len(flat), REFINE_CHUNK):
+            sl = slice(c, c + REFINE_CHUNK)
             m = len(i[sl])
             # Gathers into reused buffers (mode="clip" skips take's buffered copy).
             np.take(ua, i[sl], axis=0, out=ga[:m], mode="clip")
@@ -203,8 +203,8 @@ class _Run:
         """S_mid for global pairs: the rounded unit rows' products summed in float64."""
         out = np.empty(len(i), dtype=np.float64)
         ga, gb = self._gather
-        for c in range(0, len(i), _REFINE_CHUNK):
-            sl = slice(c, c + _REFINE_CHUNK)
+        for c in range(0, len(i), REFINE_CHUNK):
+            sl = slice(c, c + REFINE_CHUNK)
             m = len(i[sl])
             np.take(self.u, i[sl], axis=0, out=ga[:m], mode="clip")
             np.take(self.u, j[sl], axis=0, out=gb[:m], mode="clip")
@@ -214,22 +214,22 @@ class _Run:
     def exact(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """S(i, j) in float64 for global pairs, as the dense engine computes it."""
         out = np.empty(len(i), dtype=np.float64)
-        for c in range(0, len(i), _REFINE_CHUNK):
-            ii, jj = i[c : c + _REFINE_CHUNK], j[c : c + _REFINE_CHUNK]
+        for c in range(0, len(i), REFINE_CHUNK):
+            ii, jj = i[c : c + REFINE_CHUNK], j[c : c + REFINE_CHUNK]
             ui = np.asarray(self.v[ii], dtype=np.float64) / self.norms[ii, None]
             uj = np.asarray(self.v[jj], dtype=np.float64) / self.norms[jj, None]
             out[c : c + len(ii)] = np.einsum("ij,ij->i", ui, uj)
         return np.clip(out, -1.0, 1.0, out=out)
 
 
-def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
+def _pass_one(run: Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
     """Histogram of the upper-triangle values, their spread and their exact zeros.
 
     In float32 the spread is a lower bound from the histogram (diagonal
     blocks get a sentinel below the triangle that lands in the unused bin
     0); a float64 run takes the exact min and max and the shifted sums.
     """
-    hist = np.zeros(_NBINS, dtype=np.int64)
+    hist = np.zeros(NBINS, dtype=np.int64)
     acc = {"lo": np.inf, "hi": -np.inf, "zeros": 0}
     exact = run.dtype == np.float64
     if exact:
@@ -249,7 +249,7 @@ def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
             run.upper_sq += float(dev @ dev)
         else:
             if a == b:
-                np.copyto(s, run.dtype.type(_HIST_LO), where=run.triu(len(s), lower=True))
+                np.copyto(s, run.dtype.type(HIST_LO), where=run.triu(len(s), lower=True))
             vals = s.reshape(-1)
         if count_zeros:
             acc["zeros"] += int(np.count_nonzero(vals == 0))
@@ -260,11 +260,11 @@ def _pass_one(run: _Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
     hist[0] = 0  # the sentinel's bin: no value of a product of unit rows falls there
     if not exact:
         used = np.flatnonzero(hist)
-        lo, hi = 0.0, max(int(used[-1]) - int(used[0]) - 1, 0) * _HIST_W - 2 * run.slack
+        lo, hi = 0.0, max(int(used[-1]) - int(used[0]) - 1, 0) * HIST_W - 2 * run.slack
     return hist, hi - lo, zeros
 
 
-def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, float]):
+def _pass_two(run: Run, med_band: tuple[float, float], t_band: tuple[float, float]):
     """Degrees of pairs surely above the threshold band, and the pairs in the two bands.
 
     Each band comes back as ``(i, j, S32, S_mid)`` arrays: global row and
@@ -293,7 +293,7 @@ def _pass_two(run: _Run, med_band: tuple[float, float], t_band: tuple[float, flo
     return degree, out[0], out[1]
 
 
-def _median(run: _Run, population: int, cand, lo_bin: int, hi_bin: int, below_bins: int) -> float:
+def exact_median(run: Run, population: int, cand, lo_bin: int, hi_bin: int, below_bins: int) -> float:
     """The exact float64 median of the population from its bin range and the candidates in it.
 
     Level one selects the median rank(s) among the candidates' S_mid values
@@ -301,7 +301,7 @@ def _median(run: _Run, population: int, cand, lo_bin: int, hi_bin: int, below_bi
     recomputes in float64 only the few pairs within ``2 * err2`` of that value.
     """
     i, j, s32, smid = cand
-    lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
+    lo_edge, hi_edge = HIST_LO + lo_bin * HIST_W, HIST_LO + hi_bin * HIST_W
     big_l, big_h = lo_edge - run.err - run.slack, hi_edge + run.err + run.slack
     below_l = below_bins - int(np.count_nonzero(run.bins(s32) < lo_bin)) + int(np.count_nonzero(smid < big_l))
     inside = np.sort(smid[(smid >= big_l) & (smid < big_h)])
@@ -328,7 +328,7 @@ def _median(run: _Run, population: int, cand, lo_bin: int, hi_bin: int, below_bi
     return float(np.mean([first, second]))
 
 
-def _variances(run: _Run) -> tuple[float, float]:
+def pair_variances(run: Run) -> tuple[float, float]:
     """Variance of the upper triangle, and of the whole matrix (diagonal of ones included)."""
     n, p, c = run.n, run.n * (run.n - 1) // 2, run.shift
     mean = run.upper_sum / p
@@ -339,21 +339,21 @@ def _variances(run: _Run) -> tuple[float, float]:
     return max(var_u, 0.0), max(var_full, 0.0)
 
 
-def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
+def solve(run: Run, rule: str, k: float, value: float | None) -> dict | None:
     """Degrees and threshold; None when the values are so close together that float64 must decide.
 
     Two passes: a histogram, then the degrees and the candidate bands
-    (:func:`lib._hubs_single.solve_single` tries one pass first).
+    (:func:`lib.hubs.single.solve_single` tries one pass first).
     """
     t0 = time.perf_counter()
     course = rule == "course"
     hist, ptp, zeros = _pass_one(run, course)
     t1 = time.perf_counter()
-    if run.dtype == np.float32 and ptp < _FLAT_SPREAD + 2 * run.err:
+    if run.dtype == np.float32 and ptp < FLAT_SPREAD + 2 * run.err:
         return None
-    flat = ptp < _FLAT_SPREAD
+    flat = ptp < FLAT_SPREAD
     n, p = run.n, run.n * (run.n - 1) // 2
-    var_u, var_full = _variances(run)
+    var_u, var_full = pair_variances(run)
     if run.dtype == np.float32 and min(var_u, var_full) < 1e-6 * (run.upper_sq / p):
         return None  # std tiny against the mean: the Gram sums cancel, use shifted float64 sums
     std_u = float(np.sqrt(var_u))
@@ -373,7 +373,7 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
     below_bins = int(cum[lo_bin - 1]) if lo_bin else 0
     # 2 * slack: the band edges are rounded to the block dtype too; 2 * err2: level two's margin.
     pad = 2 * run.err + 2 * run.slack + 2 * run.err2
-    lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
+    lo_edge, hi_edge = HIST_LO + lo_bin * HIST_W, HIST_LO + hi_bin * HIST_W
     med_band = (lo_edge - pad, hi_edge + pad)
     kstd = (k if rule != "fixed" else 0.0) * std
     if rule == "fixed":
@@ -385,7 +385,7 @@ def _solve(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
     if course:
         keep = med_cand[2] != 0
         med_cand = tuple(x[keep] for x in med_cand)
-    median = _median(run, population, med_cand, lo_bin, hi_bin, below_bins) if population else 0.0
+    median = exact_median(run, population, med_cand, lo_bin, hi_bin, below_bins) if population else 0.0
     threshold = float(value) if rule == "fixed" else median + k * std
     ti, tj, _, tmid = t_cand
     edge = tmid > threshold + run.err2

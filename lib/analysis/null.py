@@ -36,9 +36,9 @@ from scipy import stats as sstats
 
 from .communities import Partition, category_ari, louvain
 from .compare import batch_correlation, selectivity, upper
-from .engine import RingGraph
-from .graph import rounded
-from .errors import InputError
+from ..engine import RingGraph
+from ..graph import rounded
+from ..errors import InputError
 from .sweep import mask_at
 
 __all__ = ["DEFAULT_DRAWS", "NULL_KINDS", "NullStatistic", "NullResult", "null_distributions", "null_to_dict"]

@@ -31,10 +31,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import InputError, SourceError
-from .hubs import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
-from .sources import RandomSource, load_source
-from .sources._cache import atomic_file, cache_root, fingerprint
+from ..errors import InputError, SourceError
+from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
+from ..sources import RandomSource, load_source
+from ..sources._cache import atomic_file, cache_root, fingerprint
 
 __all__ = [
     "BASELINES",

@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .hubs import HubResult
+from .engine import HubResult
 
 __all__ = ["degree_ccdf", "degree_ccdf_chart", "same_degree_multiset"]
 

@@ -1,7 +1,7 @@
 """The single pass of the blockwise hubs engine (seed and fixed rules).
 
 Private: :func:`lib.hubs.hub_degrees` calls :func:`solve_single` first and
-falls back to the two passes of :mod:`lib._hubs_passes` when it returns None.
+falls back to the two passes of :mod:`lib.hubs.passes` when it returns None.
 The cosines of a seeded sample of random pairs bracket the median's rank; one
 pass of block products then counts the pairs below the bracket, collects the
 pairs inside it and near the threshold range, and counts the sure degrees.
@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ._hubs_passes import _FLAT_SPREAD, _HIST_LO, _HIST_W, _NBINS, _REFINE_CHUNK, _Run, _median, _variances
+from .passes import FLAT_SPREAD, HIST_LO, HIST_W, NBINS, REFINE_CHUNK, Run, exact_median, pair_variances
 
 __all__ = ["solve_single"]
 
@@ -24,14 +24,14 @@ _BRACKET_Z = 5.0  # bracket half-width in standard errors of the sample median's
 _SINGLE_PASS_BYTES = 400 * 2**20  # most memory the single pass's raw bands may take (estimate)
 _SENTINEL = -4.0  # below every product of unit rows: marks a diagonal block's lower half
 
-def _bin_start(run: _Run, b: int):
+def _bin_start(run: Run, b: int):
     """The smallest value of the work dtype whose histogram bin is ``b`` or more."""
     t = run.dtype.type
 
     def bin_of(x) -> int:
         return int(run.bins(np.array([x], dtype=run.dtype))[0])
 
-    c = t(_HIST_LO + b * _HIST_W)
+    c = t(HIST_LO + b * HIST_W)
     while bin_of(c) >= b:
         c = np.nextafter(c, t(-np.inf))
     while bin_of(c) < b:
@@ -44,7 +44,7 @@ def _sample_size(n: int) -> int:
     return min(max(n * (n - 1) // 2 // 256, _SAMPLE_MIN), _SAMPLE_MAX)
 
 
-def _sample_bracket(run: _Run) -> tuple[int, int, float]:
+def _sample_bracket(run: Run) -> tuple[int, int, float]:
     """Bins ``[lo_bin, hi_bin)`` that very likely hold the median, and a lower bound of the spread.
 
     From the cosines of random pairs (seeded): the median's rank among them
@@ -61,19 +61,19 @@ def _sample_bracket(run: _Run) -> tuple[int, int, float]:
     j += j >= i
     vals = np.empty(m, dtype=run.dtype)
     ga, gb = run._gather
-    for c in range(0, m, _REFINE_CHUNK):
-        k = min(_REFINE_CHUNK, m - c)
+    for c in range(0, m, REFINE_CHUNK):
+        k = min(REFINE_CHUNK, m - c)
         np.take(run.u, i[c : c + k], axis=0, out=ga[:k], mode="clip")
         np.take(run.u, j[c : c + k], axis=0, out=gb[:k], mode="clip")
         np.einsum("ij,ij->i", ga[:k], gb[:k], out=vals[c : c + k])
     delta = _BRACKET_Z * 0.5 / np.sqrt(m)
     lo_v, hi_v = np.quantile(vals, [max(0.5 - delta, 0.0), min(0.5 + delta, 1.0)])
     lo_bin = max(int(run.bins(np.array([lo_v], run.dtype))[0]), 1)
-    hi_bin = min(int(run.bins(np.array([hi_v], run.dtype))[0]) + 1, _NBINS)
+    hi_bin = min(int(run.bins(np.array([hi_v], run.dtype))[0]) + 1, NBINS)
     return lo_bin, max(hi_bin, lo_bin + 1), float(vals.max() - vals.min())
 
 
-def _band_pass(run: _Run, med_band, t_band, c_lo):
+def _band_pass(run: Run, med_band, t_band, c_lo):
     """One pass: sure degrees above ``t_band``, raw pairs in both bands, and the count below ``c_lo``.
 
     Each band comes back as ``(i, j, S32)``; the count covers the strict
@@ -107,7 +107,7 @@ def _band_pass(run: _Run, med_band, t_band, c_lo):
     return degree, acc["below"], out[0], out[1]
 
 
-def solve_single(run: _Run, rule: str, k: float, value: float | None) -> dict | None:
+def solve_single(run: Run, rule: str, k: float, value: float | None) -> dict | None:
     """The seed and fixed rules in one pass of products, the median bracketed by a sample.
 
     Returns None (the caller runs the two-pass method) when the sample's
@@ -121,12 +121,12 @@ def solve_single(run: _Run, rule: str, k: float, value: float | None) -> dict | 
     if 2 * 2 * (_BRACKET_Z * 0.5 / np.sqrt(m)) * p * 12 > _SINGLE_PASS_BYTES:
         return None
     lo_bin, hi_bin, spread = _sample_bracket(run)
-    var_u, _ = _variances(run)
-    if spread < _FLAT_SPREAD + 4 * run.err or var_u < 1e-6 * (run.upper_sq / p):
+    var_u, _ = pair_variances(run)
+    if spread < FLAT_SPREAD + 4 * run.err or var_u < 1e-6 * (run.upper_sq / p):
         return None
     std = float(np.sqrt(var_u))
     pad = 2 * run.err + 2 * run.slack + 2 * run.err2
-    lo_edge, hi_edge = _HIST_LO + lo_bin * _HIST_W, _HIST_LO + hi_bin * _HIST_W
+    lo_edge, hi_edge = HIST_LO + lo_bin * HIST_W, HIST_LO + hi_bin * HIST_W
     kstd = k * std if rule != "fixed" else 0.0
 
     def t_band_for(lo_e: float, hi_e: float) -> tuple[float, float]:
@@ -153,10 +153,10 @@ def solve_single(run: _Run, rule: str, k: float, value: float | None) -> dict | 
     hi_off = int(np.searchsorted(cum, r2, side="right")) + 1
     below_bins = int(cum[lo_off - 1]) if lo_off else below
     lo_bin2, hi_bin2 = lo_bin + lo_off, lo_bin + hi_off
-    lo_e2, hi_e2 = _HIST_LO + lo_bin2 * _HIST_W, _HIST_LO + hi_bin2 * _HIST_W
+    lo_e2, hi_e2 = HIST_LO + lo_bin2 * HIST_W, HIST_LO + hi_bin2 * HIST_W
     keep = (ms >= lo_e2 - pad) & (ms < hi_e2 + pad)
     med_cand = (mi[keep], mj[keep], ms[keep], run.mid_pairs(mi[keep], mj[keep]))
-    median = _median(run, p, med_cand, lo_bin2, hi_bin2, below_bins)
+    median = exact_median(run, p, med_cand, lo_bin2, hi_bin2, below_bins)
     threshold = float(value) if rule == "fixed" else median + k * std
     t_lo, t_hi = t_band_for(lo_e2, hi_e2)
     sure = ts >= t_hi

@@ -24,8 +24,8 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .engine import threshold_mask
-from .errors import InputError
+from ..engine import threshold_mask
+from ..errors import InputError
 
 __all__ = ["SWEEP_KS", "mask_at", "threshold_sweep"]
 

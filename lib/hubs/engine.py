@@ -50,10 +50,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._hubs_passes import Cancelled, Progress, _Run, _solve
-from ._hubs_single import solve_single
-from .engine import check_rule
-from .errors import InputError
+from .passes import Cancelled, Progress, Run, solve
+from .single import solve_single
+from ..engine import check_rule
+from ..errors import InputError
 
 __all__ = ["Cancelled", "HubResult", "Progress", "hub_degrees", "strongest_neighbours", "DEFAULT_BLOCK"]
 
@@ -156,13 +156,13 @@ def hub_degrees(
         raise InputError(f"block must be between 16 and 16384 rows, got {block}")
     start = time.perf_counter()
     for dtype in (np.float32, np.float64):
-        run = _Run(vectors, int(block), dtype, progress, cancel)
+        run = Run(vectors, int(block), dtype, progress, cancel)
         prepared = time.perf_counter()
         out = None
         if run.dtype == np.float32 and rule != "course" and run.n >= 64:
             out = solve_single(run, rule, float(k), value)
         if out is None:
-            out = _solve(run, rule, float(k), value)
+            out = solve(run, rule, float(k), value)
         if out is not None:
             break
     out["timings"].update(prepare_s=prepared - start, total_s=time.perf_counter() - start,
