@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs, then runs all of it.
+# Installs everything the test suite needs, checks lint and format, then runs all of it.
 # The README's test command and CI (.ci/run) both call this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +16,9 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+
+# Lint and format check first: a style fault fails fast, before the long test run.
+"$PY" -m ruff check .
+"$PY" -m ruff format --check .
 
 exec "$PY" -m pytest "$@"
