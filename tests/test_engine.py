@@ -169,6 +169,17 @@ def test_bad_threshold_options(kwargs, message):
 
 
 def test_two_thousand_words_without_pair_loops():
-    v = np.random.default_rng(1).standard_normal((2000, 50)).astype(np.float32)
-    g = ring_graph([f"w{i}" for i in range(2000)], v)
-    assert g.n == 2000 and g.n_edges == g.mask.sum() // 2
+    n = 2000
+    v = np.random.default_rng(1).standard_normal((n, 50)).astype(np.float32)
+    g = ring_graph([f"w{i}" for i in range(n)], v)
+    # An independent count: the float64 upper triangle against median + std, pair by pair.
+    unit = v.astype(np.float64) / np.linalg.norm(v.astype(np.float64), axis=1, keepdims=True)
+    i, j = np.triu_indices(n, k=1)
+    u = np.einsum("pd,pd->p", unit[i], unit[j])
+    t = float(np.median(u) + np.std(u))
+    assert g.threshold == pytest.approx(t, abs=1e-12)
+    kept = u >= t
+    assert g.n_edges == int(kept.sum()) > 0
+    degree = np.bincount(i[kept], minlength=n) + np.bincount(j[kept], minlength=n)
+    np.testing.assert_array_equal(g.degree, degree)
+    assert set(zip(g.edges["i"].tolist(), g.edges["j"].tolist())) == set(zip(i[kept].tolist(), j[kept].tolist()))
