@@ -104,9 +104,16 @@ def test_every_page_renders(page, n_charts):
     assert not at.error
     if page == "method":
         formulas = " ".join(e.value for e in at.latex)
-        assert len(at.latex) == 6
+        assert len(at.latex) == 11
         assert r"\operatorname{median}(U) + k \cdot \operatorname{std}(U)" in formulas
         assert r"3\sqrt{\deg(i)}" in formulas
+        assert r"p = \frac{1 + \#\{\pi : r_\pi \ge r\}}{1 + P}" in formulas  # Mantel
+        assert r"J = \frac{|E_A \cap E_B|}{|E_A \cup E_B|}" in formulas  # edge Jaccard
+        text = " ".join(e.value for e in at.markdown)
+        for word in ("RSA", "Mantel p", "Degree Spearman", "Modularity", "ARI", "Selectivity", "density"):
+            assert word in text
+        assert "METHOD.md" not in text and "docs/method.md" in text
+        assert at.expander[0].label == "docs/method.md"
 
 
 def test_ring_graph_page_shows_neighbours_of_the_selected_word():
