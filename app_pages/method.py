@@ -24,34 +24,48 @@ st.markdown(
 
 st.header("2. Threshold and mask")
 st.markdown("With $U = \\{S_{ij} : i < j\\}$, the strict upper triangle of $S$:")
-st.latex(r"A_{ij} = \begin{cases} 1 & S_{ij} \ge T,\ i \ne j \\ 0 & \text{otherwise} \end{cases}"
-         r"\qquad \deg(i) = \sum_j A_{ij}")
+st.latex(
+    r"A_{ij} = \begin{cases} 1 & S_{ij} \ge T,\ i \ne j \\ 0 & \text{otherwise} \end{cases}"
+    r"\qquad \deg(i) = \sum_j A_{ij}"
+)
 st.markdown("The app offers three rules for the threshold $T$ (sidebar, *Threshold*):")
-st.markdown("**seed** (default): median plus $k$ standard deviations of the upper triangle "
-            "(population std; $k = 1$ by default).")
+st.markdown(
+    "**seed** (default): median plus $k$ standard deviations of the upper triangle "
+    "(population std; $k = 1$ by default)."
+)
 st.latex(r"T = \operatorname{median}(U) + k \cdot \operatorname{std}(U)")
-st.markdown("**course**: as the course notebook computed it, the median of the non-zero "
-            "upper-triangle values plus the std of the whole matrix (diagonal included); "
-            "edges where $S_{ij} > T$ (strictly).")
+st.markdown(
+    "**course**: as the course notebook computed it, the median of the non-zero "
+    "upper-triangle values plus the std of the whole matrix (diagonal included); "
+    "edges where $S_{ij} > T$ (strictly)."
+)
 st.latex(r"T = \operatorname{median}\{u \in U : u \ne 0\} + k \cdot \operatorname{std}(S)")
 st.markdown("**fixed**: a threshold you choose, $T = t$ with $-1 \\le t \\le 1$.")
-st.markdown("If all pairs are equally similar (no spread), every pair sits at the threshold "
-            "and becomes an edge. On random vectors the seed rule still keeps about 16% of "
-            "pairs (the share of a normal distribution above one std), but without structure. "
-            "Under each ring: **edges** (pairs kept), **density** (edges / $N(N-1)/2$) and "
-            "**isolated** (words of degree 0).")
+st.markdown(
+    "If all pairs are equally similar (no spread), every pair sits at the threshold "
+    "and becomes an edge. On random vectors the seed rule still keeps about 16% of "
+    "pairs (the share of a normal distribution above one std), but without structure. "
+    "Under each ring: **edges** (pairs kept), **density** (edges / $N(N-1)/2$) and "
+    "**isolated** (words of degree 0)."
+)
 
 st.header("3. Ring layout")
 st.markdown("Nodes sit evenly on the unit circle in list order (or grouped by category):")
-st.latex(r"\theta_i = \frac{2\pi i}{N},\quad i = 0, \dots, N-1, \qquad "
-         r"x_i = \cos\theta_i,\ \ y_i = \sin\theta_i")
-st.markdown("The last angle stops one step short of $2\\pi$, which would land on node 0. "
-            "A node's diameter grows with the square root of its degree, so hubs do not swamp "
-            "the picture (the chart encodes the area of that diameter):")
+st.latex(
+    r"\theta_i = \frac{2\pi i}{N},\quad i = 0, \dots, N-1, \qquad "
+    r"x_i = \cos\theta_i,\ \ y_i = \sin\theta_i"
+)
+st.markdown(
+    "The last angle stops one step short of $2\\pi$, which would land on node 0. "
+    "A node's diameter grows with the square root of its degree, so hubs do not swamp "
+    "the picture (the chart encodes the area of that diameter):"
+)
 st.latex(r"\text{size}_i = 3\sqrt{\deg(i)}")
-st.markdown("Each edge is a straight line from $(x_i, y_i)$ to $(x_j, y_j)$, coloured by its "
-            "cosine on the plasma scale: purple is weak (near $T$), yellow strongest. The "
-            "weakest edges are drawn first so the strongest lie on top.")
+st.markdown(
+    "Each edge is a straight line from $(x_i, y_i)$ to $(x_j, y_j)$, coloured by its "
+    "cosine on the plasma scale: purple is weak (near $T$), yellow strongest. The "
+    "weakest edges are drawn first so the strongest lie on top."
+)
 
 st.header("4. How alike are two sources?")
 st.markdown(
@@ -64,9 +78,7 @@ st.markdown(
     "one-sided, never 0:"
 )
 st.latex(r"p = \frac{1 + \#\{\pi : r_\pi \ge r\}}{1 + P}")
-st.markdown(
-    "- **Edge Jaccard**: shared edges over edges in either graph (1 = identical graphs):"
-)
+st.markdown("- **Edge Jaccard**: shared edges over edges in either graph (1 = identical graphs):")
 st.latex(r"J = \frac{|E_A \cap E_B|}{|E_A \cup E_B|}")
 st.markdown(
     "- **Degree Spearman**: the Spearman correlation of the two degree vectors: are the same "
@@ -84,9 +96,7 @@ st.markdown(
     "mean cosine of pairs between categories, from the raw cosines:"
 )
 st.latex(r"\text{sel} = \overline{S}_{\text{same category}} - \overline{S}_{\text{different categories}}")
-st.markdown(
-    "- **Threshold sweep**: edges, components and the largest component as $k$ goes from 0 to 3."
-)
+st.markdown("- **Threshold sweep**: edges, components and the largest component as $k$ goes from 0 to 3.")
 
 st.header("5. Is it more than chance?")
 st.markdown(
@@ -95,8 +105,10 @@ st.markdown(
     "spaces (the source's own vectors handed to the words in a random order). For null values "
     "$x_1, \\dots, x_K$:"
 )
-st.latex(r"z = \frac{\text{real} - \operatorname{mean}(x)}{\operatorname{std}(x)}, \qquad "
-         r"p = \frac{1 + \#\{k : x_k \ge \text{real}\}}{1 + K}")
+st.latex(
+    r"z = \frac{\text{real} - \operatorname{mean}(x)}{\operatorname{std}(x)}, \qquad "
+    r"p = \frac{1 + \#\{k : x_k \ge \text{real}\}}{1 + K}"
+)
 st.markdown(
     "A shuffled space keeps the real graph's shape, so its density and modularity never change "
     "and have no $z$ (a dash): only which word sits where is tested. The **Hubs** page applies "
