@@ -145,7 +145,7 @@ def similarity_histogram(graph: RingGraph, *, bins: int = 40, width: int = 440, 
     return alt.layer(bars, rules).properties(width=width, height=height, title="Similarities and the threshold")
 
 
-#: The three matrices of METHOD.md, in the order the method builds them.
+#: The three matrices of docs/method.md, in the order the method builds them.
 MATRICES = {"dense": "cosine matrix S", "mask": "binary mask S >= T", "thresholded": "thresholded matrix S * mask"}
 #: Above this many words the heatmap axes label only every k-th word.
 HEATMAP_LABELS = 60

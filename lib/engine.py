@@ -1,6 +1,6 @@
 """The ring-graph engine: cosine matrix, threshold, mask, degrees, ring layout.
 
-This module implements the method of METHOD.md on plain numpy arrays and
+This module implements the method of docs/method.md on plain numpy arrays and
 returns one immutable :class:`RingGraph`. Nothing here knows about sources,
 files or Streamlit.
 
@@ -142,7 +142,7 @@ def ring_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def node_sizes(degree: np.ndarray) -> np.ndarray:
-    """Return the node diameters 3 * sqrt(degree) of METHOD.md."""
+    """Return the node diameters 3 * sqrt(degree) of docs/method.md."""
     return 3.0 * np.sqrt(np.asarray(degree, dtype=np.float64))
 
 

@@ -1,6 +1,6 @@
 """Preset word lists with categories.
 
-``course`` is the 20-word list of the course notebook (METHOD.md); the others
+``course`` is the 20-word list of the course notebook (docs/method.md); the others
 are lists a teacher would reach for, 10 to 60 words each.
 """
 from __future__ import annotations

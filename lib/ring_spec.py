@@ -1,4 +1,4 @@
-"""The ring figure of METHOD.md as data and as a Vega-Lite spec, without Altair.
+"""The ring figure of docs/method.md as data and as a Vega-Lite spec, without Altair.
 
 :func:`ring_data` prepares tidy node and edge tables (rounded, edges capped,
 labels thinned); :func:`ring_spec` turns them into a Vega-Lite dict. The app
@@ -44,7 +44,7 @@ __all__ = [
     "ring_spec",
 ]
 
-#: Edge colour scheme of METHOD.md (purple = weak, yellow = strong).
+#: Edge colour scheme of docs/method.md (purple = weak, yellow = strong).
 EDGE_SCHEME = "plasma"
 #: Half-width of the fixed x/y scale domains: the unit ring plus room for nodes.
 DOMAIN = 1.12

@@ -13,7 +13,7 @@ from lib.errors import InputError
 
 
 def _reference(vectors: np.ndarray, k: float = 1.0):
-    """Direct float64 implementation of METHOD.md, loops and all."""
+    """Direct float64 implementation of docs/method.md, loops and all."""
     n = len(vectors)
     s = np.empty((n, n))
     for a in range(n):

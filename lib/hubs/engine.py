@@ -1,6 +1,6 @@
 """Exact degrees and hubs over a whole vocabulary, blockwise, never holding the N x N matrix.
 
-The threshold rules of METHOD.md need the median and std of all N(N-1)/2
+The threshold rules of docs/method.md need the median and std of all N(N-1)/2
 cosine similarities, and each token's degree is then a count over its row.
 At vocabulary scale the matrix does not fit in memory (50,000 tokens: 10 GB
 in float32), so :func:`hub_degrees` computes the same numbers in two passes
