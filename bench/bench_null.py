@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ def main() -> None:
     print(f"{'words':>6} {'K':>5} {'seconds':>9}   target")
     for n, k in ((50, 200), (100, 200), (200, 50)):
         g, other, cats = _graphs(n)
-        secs = _best(lambda: null_distributions(g, DIM, cats, other, draws=k, seed=0), REPEATS if n == 50 else 1)
+        secs = _best(partial(null_distributions, g, DIM, cats, other, draws=k, seed=0), REPEATS if n == 50 else 1)
         target = "< 5 s" if (n, k) == (50, 200) else ""
         print(f"{n:>6} {k:>5} {secs:>9.2f}   {target}")
     print()
@@ -53,7 +54,7 @@ def main() -> None:
     print(f"{'words':>6} {'seconds':>9}")
     for n in (50, 100, 200):
         g, other, _ = _graphs(n)
-        secs = _best(lambda: mantel_test(g.similarity, other.similarity, permutations=10_000, seed=0))
+        secs = _best(partial(mantel_test, g.similarity, other.similarity, permutations=10_000, seed=0))
         print(f"{n:>6} {secs:>9.2f}")
 
 
