@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import InputError
-from .sources.base import Missing
 
 __all__ = [
+    "Missing",
+    "Note",
     "MAX_WORDS",
     "MAX_WORD_LENGTH",
     "WordList",
@@ -34,6 +35,22 @@ MAX_WORD_LENGTH = 100
 MAX_FILE_BYTES = 2_000_000
 
 _SPLIT = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A word that was dropped, and why (``duplicate``, ``not in vocabulary``, ...)."""
+
+    word: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A word that was kept but resolved differently from how it was typed."""
+
+    word: str
+    note: str
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from lib.hubs import HubResult, strongest_neighbours
 from lib.hubs.store import cached_hubs, hubs_for, vocabulary_matrix
+from lib.sources import paths_allowed
 
 __all__ = ["SERIES", "RunKey", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
 
@@ -28,7 +29,7 @@ RunKey = tuple
 @st.cache_resource(show_spinner=False, max_entries=2)
 def vocabulary(spec: str, n: int) -> tuple[list[str], np.ndarray]:
     """The first ``n`` tokens of ``spec`` and their rows (shared by all sessions)."""
-    return vocabulary_matrix(spec, n)
+    return vocabulary_matrix(spec, n, allow_paths=paths_allowed())
 
 
 def cached_runs(key: RunKey) -> dict[str, HubResult | None]:

@@ -54,12 +54,13 @@ _META_KEY = b"cosine_rings_hubs"
 _FORMAT = 1
 
 
-def vocabulary_matrix(spec: str, limit: int | None) -> tuple[list[str], np.ndarray]:
+def vocabulary_matrix(spec: str, limit: int | None, *, allow_paths: bool = True) -> tuple[list[str], np.ndarray]:
     """Tokens and float32 rows of the first ``limit`` entries of source ``spec`` (all when None).
 
     The random source has no vocabulary: it gives ``limit`` rows of a seeded
     N(0, 1) matrix, named ``r0``, ``r1``, ... Rows that are zero or not
-    finite (no cosine) are left out.
+    finite (no cosine) are left out. ``allow_paths=False`` (the web app)
+    refuses a SPEC that opens a file on this machine.
 
     Raises
     ------
@@ -68,7 +69,7 @@ def vocabulary_matrix(spec: str, limit: int | None) -> tuple[list[str], np.ndarr
     """
     if limit is not None and int(limit) < 3:
         raise InputError(f"--top must be at least 3, got {limit}")
-    source = load_source(spec)
+    source = load_source(spec, allow_paths=allow_paths)
     if isinstance(source, RandomSource):
         if limit is None:
             raise InputError("random has no vocabulary: give the number of rows (--top N)")

