@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..atomic import atomic_path
 from ..errors import SourceError
 
 __all__ = [
@@ -131,12 +132,18 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary file path next to ``target``; it replaces ``target`` on success."""
+    """Yield a temporary file path next to ``target``; it replaces ``target`` on success.
+
+    :func:`lib.atomic.atomic_path`, with the folder created and a failed
+    write turned into the one-line cache error.
+    """
     target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_writable_parent(target))
-    os.close(fd)
-    with _commit(Path(name), target, clear=False):
-        yield Path(name)
+    _writable_parent(target)
+    try:
+        with atomic_path(target) as tmp:
+            yield tmp
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
 
 
 def fingerprint(*parts: object) -> str:

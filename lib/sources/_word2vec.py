@@ -24,6 +24,7 @@ __all__ = [
     "load_word2vec_file",
     "sniff_word2vec_binary",
     "case_variants",
+    "distinct_rows",
     "cached_table_source",
     "word2vec_file_source",
 ]
@@ -93,6 +94,20 @@ def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
     return kv
 
 
+def distinct_rows(kv) -> tuple[list[str], np.ndarray]:
+    """The words of ``kv`` and their rows, a repeated word kept at its first line.
+
+    gensim keeps the first vector of a word that a file repeats and leaves an
+    empty (None) slot for each repeat; the web app's upload path reads the
+    same file that way, so the cached table does too.
+    """
+    keep = [i for i, w in enumerate(kv.index_to_key) if isinstance(w, str)]
+    words = [kv.index_to_key[i] for i in keep]
+    if len(keep) == len(kv.index_to_key):
+        return words, kv.vectors
+    return words, np.asarray(kv.vectors[keep])
+
+
 class KeyedVectorsSource(Source):
     """A source backed by gensim ``KeyedVectors``, with case fallback."""
 
@@ -118,8 +133,9 @@ class KeyedVectorsSource(Source):
 
     def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:
         """The first ``limit`` words (gensim's order, most frequent first) and their rows."""
-        n = len(self.kv.index_to_key) if limit is None else max(0, min(int(limit), len(self.kv.index_to_key)))
-        return list(self.kv.index_to_key[:n]), np.asarray(self.kv.vectors[:n], dtype=np.float32)
+        words, rows = distinct_rows(self.kv)
+        n = len(words) if limit is None else max(0, min(int(limit), len(words)))
+        return words[:n], np.asarray(rows[:n], dtype=np.float32)
 
 
 def cached_table_source(
@@ -143,7 +159,7 @@ def cached_table_source(
 
     def build(target: Path) -> None:
         kv = load_word2vec_file(path, limit=limit)
-        write_table(target, list(kv.index_to_key), kv.vectors)
+        write_table(target, *distinct_rows(kv))
 
     def open_table() -> WordTable:
         table = open_or_build(folder, build)
