@@ -35,7 +35,7 @@ def vocabulary(spec: str, n: int) -> tuple[list[str], np.ndarray]:
 def cached_runs(key: RunKey) -> dict[str, HubResult | None]:
     """The cached result of every series for ``key`` (None where not computed yet)."""
     spec, n, rule, k, value = key
-    return {label: cached_hubs(spec, n, rule=rule, k=k, value=value, baseline=base)
+    return {label: cached_hubs(spec, n, rule=rule, k=k, value=value, baseline=base, allow_paths=paths_allowed())
             for label, base in SERIES.items()}
 
 
@@ -60,7 +60,7 @@ def compute_runs(key: RunKey, have: dict[str, HubResult | None]) -> dict[str, Hu
     for step, label in enumerate(missing, 1):
         slot = st.empty()
         out[label] = hubs_for(spec, n, rule=rule, k=k, value=value, baseline=SERIES[label],
-                              matrix=(tokens, vectors),
+                              matrix=(tokens, vectors), allow_paths=paths_allowed(),
                               progress=_progress(slot, f"{label} ({step} of {len(missing)})"))
         slot.empty()
     return out

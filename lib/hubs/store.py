@@ -4,8 +4,10 @@
 the first N vocabulary entries of a source (or builds a baseline of the same
 shape), runs :func:`lib.hubs.hub_degrees` and keeps the result in the project
 cache folder (``$COSINE_RINGS_CACHE/hubs``, default
-``~/.cache/cosine-rings/hubs``), keyed by (source SPEC, N, rule, k, value,
-baseline), so the same question is answered instantly the next time.
+``~/.cache/cosine-rings/hubs``), keyed by (source SPEC and the content of
+its data files, :func:`lib.sources.content_key`; N, rule, k, value,
+baseline), so the same question is answered instantly the next time and a
+changed vectors file is never answered from the old one.
 
 Baselines of a source's N x d matrix:
 
@@ -33,7 +35,7 @@ import numpy as np
 
 from ..errors import InputError, SourceError
 from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
-from ..sources import RandomSource, load_source
+from ..sources import RandomSource, content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
 
 __all__ = [
@@ -96,8 +98,9 @@ def baseline_matrix(kind: str, vectors: np.ndarray, seed: int = 0) -> np.ndarray
 
 
 def _key(spec: str, limit: int | None, rule: str, k: float, value: float | None,
-         baseline: str | None, seed: int) -> dict:
-    return {"format": _FORMAT, "source": spec, "limit": None if limit is None else int(limit),
+         baseline: str | None, seed: int, allow_paths: bool = True) -> dict:
+    return {"format": _FORMAT, "source": spec, "content": content_key(spec, allow_paths=allow_paths),
+            "limit": None if limit is None else int(limit),
             "rule": rule, "k": float(k), "value": None if value is None else float(value),
             "baseline": baseline, "seed": int(seed) if baseline else None}
 
@@ -154,9 +157,10 @@ def read_result(path: str | os.PathLike, key: dict | None = None) -> HubResult |
 
 
 def cached_hubs(spec: str, limit: int | None = None, *, rule: str = "seed", k: float = 1.0,
-                value: float | None = None, baseline: str | None = None, seed: int = 0) -> HubResult | None:
+                value: float | None = None, baseline: str | None = None, seed: int = 0,
+                allow_paths: bool = True) -> HubResult | None:
     """The cached result of this run, or None (never computes)."""
-    key = _key(spec, limit, rule, k, value, baseline, seed)
+    key = _key(spec, limit, rule, k, value, baseline, seed, allow_paths)
     path = cache_path(key)
     return read_result(path, key) if path.is_file() else None
 
@@ -175,6 +179,7 @@ def hubs_for(
     use_cache: bool = True,
     block: int = DEFAULT_BLOCK,
     matrix: tuple[Sequence[str], np.ndarray] | None = None,
+    allow_paths: bool = True,
 ) -> HubResult:
     """Degrees and threshold of the first ``limit`` tokens of ``spec``, from the cache when possible.
 
@@ -190,16 +195,18 @@ def hubs_for(
         The already loaded :func:`vocabulary_matrix` of ``spec`` and ``limit``.
     progress, cancel
         Passed to :func:`lib.hubs.hub_degrees`.
+    allow_paths : bool
+        False (the web app) refuses a SPEC that opens a file on this machine.
     """
     if baseline is not None and baseline not in BASELINES:
         raise InputError(f"unknown baseline {baseline!r}; use one of {', '.join(BASELINES)}")
-    key = _key(spec, limit, rule, k, value, baseline, seed)
+    key = _key(spec, limit, rule, k, value, baseline, seed, allow_paths)
     path = cache_path(key)
     if use_cache and path.is_file():
         hit = read_result(path, key)
         if hit is not None:
             return hit
-    tokens, vectors = matrix if matrix is not None else vocabulary_matrix(spec, limit)
+    tokens, vectors = matrix if matrix is not None else vocabulary_matrix(spec, limit, allow_paths=allow_paths)
     if baseline is not None:
         vectors = baseline_matrix(baseline, vectors, seed)
         tokens = [f"r{i}" for i in range(len(tokens))] if baseline == "random" else tokens

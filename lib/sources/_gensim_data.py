@@ -196,6 +196,13 @@ def _build(parsed: ParsedSpec, progress: Progress | None) -> TableSource:
     return gensim_data_source(parsed.head, limit=limit, progress=progress)
 
 
+def _files(parsed: ParsedSpec) -> tuple[str, ...]:
+    if parsed.path is not None:
+        return (parsed.path,)
+    found = model_file(parsed.head or DEFAULT_MODEL)
+    return (str(found),) if found is not None else ()
+
+
 KIND = SourceKind(
     prefix="word2vec",
     forms=("word2vec", "word2vec:NAME[,limit=N]", "word2vec:PATH[,limit=N]"),
@@ -208,4 +215,5 @@ KIND = SourceKind(
     offline=lambda: model_file(DEFAULT_MODEL) is not None,
     cache=lambda: f"{cache_root() / 'word2vec'} (downloads: {gensim_data_dir()})",
     size=lambda parsed: 0 if parsed.path is not None else gensim_download_size(parsed.head),
+    files=_files,
 )

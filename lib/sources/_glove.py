@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import fingerprint, kind_cache_dir
+from ._cache import file_fingerprint, fingerprint, kind_cache_dir
 from ._rows import DiskArray
 from ._table import TableSource, WordTable, open_or_build, write_table
 from .spec import SourceKind, no_argument
@@ -54,8 +54,7 @@ def _open_vectors(npy: Path) -> DiskArray:
 
 
 def _table_dir(parquet: Path) -> Path:
-    st = parquet.stat()
-    return kind_cache_dir("glove") / f"index-{fingerprint(str(parquet.resolve()), st.st_size, st.st_mtime_ns)}"
+    return kind_cache_dir("glove") / f"index-{fingerprint(file_fingerprint(parquet))}"
 
 
 def _build_index(parquet: Path, folder: Path) -> None:
@@ -97,4 +96,5 @@ KIND = SourceKind(
     cache=lambda: str(kind_cache_dir("glove")),
     size=lambda parsed: 0,
     available=glove_available,
+    files=lambda parsed: tuple(str(p) for p in glove_files()),
 )

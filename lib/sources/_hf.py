@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import SourceError, SpecError, VectorFileError
 from ._cache import Progress
-from ._hub import HUB_ID, hf_cache_dir, hub_download_size, model_folder
+from ._hub import HUB_ID, cached_weights, hf_cache_dir, hub_download_size, model_folder
 from ._safetensors import open_embedding, rows_as_float32
 from ._tokenizer import TokenVocab
 from ._vocab import Resolved, VocabSource
@@ -157,6 +157,14 @@ def minilm_source(opts: dict) -> TransformerSource:
     )
 
 
+def _weights(parsed: ParsedSpec, default: str | None) -> tuple[str, ...]:
+    """The checkpoint a parsed SPEC reads: its local folder, or the hub cache's weights (revision in the path)."""
+    if parsed.path is not None:
+        return (parsed.path,)
+    found = cached_weights(parsed.head or default or "")
+    return (str(found),) if found is not None else ()
+
+
 MINILM = SourceKind(
     prefix="minilm",
     forms=("minilm", "minilm:multi=mean|first|drop"),
@@ -166,6 +174,7 @@ MINILM = SourceKind(
     offline=minilm_available,
     size=lambda parsed: 0,
     available=minilm_available,
+    files=lambda parsed: (str(minilm_folder()),),
 )
 
 GPT2 = SourceKind(
@@ -177,6 +186,7 @@ GPT2 = SourceKind(
     offline=lambda: hub_download_size(GPT2_DEFAULT, local=False) == 0,
     cache=lambda: str(hf_cache_dir()),
     size=lambda parsed: hub_download_size(parsed.head or GPT2_DEFAULT, local=parsed.path is not None),
+    files=lambda parsed: _weights(parsed, GPT2_DEFAULT),
 )
 
 HF = SourceKind(
@@ -188,4 +198,5 @@ HF = SourceKind(
     offline=lambda: None,
     cache=lambda: str(hf_cache_dir()),
     size=lambda parsed: hub_download_size(parsed.head or "", local=parsed.path is not None),
+    files=lambda parsed: _weights(parsed, None),
 )

@@ -20,7 +20,7 @@ from ..errors import SourceError, SpecError, VectorFileError
 from ._cache import NETWORK_TIMEOUT_S, Progress, cache_root, offline_error
 from ._safetensors import embedding_tensor_name
 
-__all__ = ["HUB_ID", "hf_cache_dir", "is_offline", "hub_reachable", "model_folder", "hub_download_size", "KNOWN_SIZES"]
+__all__ = ["HUB_ID", "cached_weights", "hf_cache_dir", "is_offline", "hub_reachable", "model_folder", "hub_download_size", "KNOWN_SIZES"]
 
 #: What a Hugging Face model id looks like (``name`` or ``org/name``).
 HUB_ID = _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
@@ -181,6 +181,24 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None, local: boo
         for fname in _TOKENIZER_FILES:
             _get(repo, fname, optional=True, local_only=local_only)
     return folder
+
+
+def cached_weights(model: str) -> Path | None:
+    """The hub cache's ``model.safetensors`` (or sharded index) of ``model``, or None when not cached.
+
+    Its path holds the revision, so it changes when a newer revision is fetched.
+    """
+    try:
+        repo = _repo_id(model)
+    except SpecError:
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    for name in ("model.safetensors", "model.safetensors.index.json"):
+        found = try_to_load_from_cache(repo, name, cache_dir=str(hf_cache_dir()))
+        if isinstance(found, str):
+            return Path(found)
+    return None
 
 
 def hub_download_size(id_or_dir: str | None, default: str | None = None, *, local: bool | None = None) -> int | None:

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import fingerprint, kind_cache_dir
+from ._cache import file_fingerprint, fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build, write_table
 from ._vocab import case_variants
 from .base import Lookup, Missing, Note, Source, finish_lookup
@@ -144,8 +144,9 @@ def cached_table_source(
     """A word2vec file as a :class:`TableSource` cached as a memory-mapped table.
 
     The first use parses the file with gensim and writes the table under
-    the cache folder of ``kind`` (keyed by the file's path, size, mtime and
-    ``limit``); later uses open that table in milliseconds.
+    the cache folder of ``kind`` (keyed by the file's content, see
+    :func:`~._cache.file_fingerprint`, and ``limit``); later uses open that
+    table in milliseconds.
     A damaged cached table is discarded and rebuilt.
     """
     path = Path(path).expanduser()
@@ -154,8 +155,7 @@ def cached_table_source(
     sniff_word2vec_binary(path)  # reject a non-word2vec file before any caching
     with _open(path) as fh:
         dim = int(fh.readline(1024).split()[1])
-    st = path.stat()
-    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(str(path.resolve()), st.st_size, st.st_mtime_ns, limit)}"
+    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(file_fingerprint(path), limit)}"
 
     def build(target: Path) -> None:
         kv = load_word2vec_file(path, limit=limit)

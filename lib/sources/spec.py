@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..errors import ServerPathError, SpecError
+from ._cache import fingerprint, path_fingerprint
 from .base import Source
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "build_parsed",
     "load_source",
     "download_size",
+    "content_key",
     "parse_options",
     "split_spec",
     "split_trailing_options",
@@ -95,6 +97,8 @@ class SourceKind:
     size: Callable[[ParsedSpec], int | None] | None = None
     #: Whether this kind can be used at all here (e.g. an optional wheel is installed).
     available: Callable[[], bool] = lambda: True
+    #: ``files(parsed)``: the data files or folders building reads, for content keys (default: its path).
+    files: Callable[[ParsedSpec], tuple[str, ...]] = lambda parsed: (parsed.path,) if parsed.path else ()
 
     def download_size(self, arg: str | None, *, allow_paths: bool = True) -> int | None:
         """Approximate bytes a first use of ``KIND:ARG`` downloads (0: nothing, None: unknown)."""
@@ -294,3 +298,18 @@ def download_size(spec: str, *, allow_paths: bool = True) -> int | None:
     if parsed.kind is None or parsed.kind.size is None:
         return None
     return parsed.kind.size(parsed)
+
+
+def content_key(spec: str, *, allow_paths: bool = True) -> str:
+    """A key of ``spec`` and the content of every data file it reads (nested SPECs included).
+
+    Results derived from a source (the hubs cache) are stored under it, so
+    they go stale when a vectors file changes, whatever its name or mtime.
+    """
+    parsed: ParsedSpec | None = parse_spec(spec, allow_paths=allow_paths)
+    parts: list[str] = [spec.strip()]
+    while parsed is not None:
+        if parsed.kind is not None:
+            parts.extend(path_fingerprint(p) for p in parsed.kind.files(parsed))
+        parsed = parsed.base
+    return fingerprint(*parts)
