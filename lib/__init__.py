@@ -4,6 +4,7 @@ Pure Python and numpy; the Streamlit pages only call into this package.
 The public names below are imported on first use, so ``import lib.words``
 (or any one module) does not load the engine, pandas or the source backends.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -4,13 +4,14 @@ A reader (a later run, another process) sees the old file or the complete
 new one, never a half-written file. Used by exports (:mod:`lib.export`) and
 every cache entry (:mod:`lib.sources._cache`).
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 __all__ = ["atomic_path", "write_atomic"]
 

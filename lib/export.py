@@ -27,8 +27,9 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -119,12 +120,12 @@ def _networkx_graph(result: GraphResult, categories: Mapping[str, str] | None):
 
     g = result.graph
     graph = nx.Graph(source=result.source, threshold=float(g.threshold), rule=g.rule)
-    for w, d, x, y in zip(g.words, g.degree.tolist(), g.x.tolist(), g.y.tolist()):
+    for w, d, x, y in zip(g.words, g.degree.tolist(), g.x.tolist(), g.y.tolist(), strict=True):
         attrs = {"word": w, "degree": int(d), "x": round(x, 6), "y": round(y, 6)}
         if categories and w in categories:
             attrs["category"] = str(categories[w])
         graph.add_node(w, **attrs)
-    for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"].tolist()):
+    for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"].tolist(), strict=True):
         graph.add_edge(s, t, weight=round(c, 6))
     return graph
 

@@ -6,12 +6,11 @@ each (from a preset or a ``category,word`` file).
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from .errors import InputError
 
@@ -65,7 +64,7 @@ class WordList:
             raise InputError("one category per word is required")
 
     def category_of(self) -> dict[str, str]:
-        return dict(zip(self.words, self.categories)) if self.categories else {}
+        return dict(zip(self.words, self.categories, strict=True)) if self.categories else {}
 
 
 def split_words(text: str) -> list[str]:

@@ -14,17 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from source_fixtures import write_word2vec
 
 from lib.cli import main
 from lib.errors import ServerPathError, SourceError, SpecError
 from lib.export import csv_safe, edges_csv, nodes_csv
 from lib.graph import build_graph
 from lib.hubs.store import hubs_for
-from lib.sources import RandomSource, content_key, load_source, parse_spec, set_cache_root
-from lib.sources import _cache
+from lib.sources import RandomSource, _cache, content_key, load_source, parse_spec, set_cache_root
 from ui.sources import check_spec
-
-from source_fixtures import write_word2vec
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "TOP-SECRET-LINE"
@@ -109,8 +107,12 @@ def test_server_paths_are_refused_before_the_file_system(spec, server_cwd, monke
 
 
 def test_name_shaped_arguments_are_names_in_public_whatever_the_folder_holds(server_cwd, monkeypatch):
-    named = [("word2vec:notes", "notes"), ("word2vec:glove-wiki-gigaword-50,limit=9", "glove-wiki-gigaword-50"),
-             ("hf:lib/sources,multi=mean", "lib/sources"), ("gpt2:distilgpt2", "distilgpt2")]
+    named = [
+        ("word2vec:notes", "notes"),
+        ("word2vec:glove-wiki-gigaword-50,limit=9", "glove-wiki-gigaword-50"),
+        ("hf:lib/sources,multi=mean", "lib/sources"),
+        ("gpt2:distilgpt2", "distilgpt2"),
+    ]
     with _no_file_system():
         for spec, head in named:
             parsed = parse_spec(spec, allow_paths=False)
@@ -182,13 +184,45 @@ def test_csv_safe_leaves_ordinary_text_and_numbers_alone():
 def test_cli_csv_outputs_are_formula_safe(tmp_path, capsys):
     out = tmp_path / "x.csv"
     words = ",".join(["=1+1", "@SUM(1)", "-2+3", "cat"])
-    assert main(["export", "--source", "random:dim=8", "--words", words, "--rule", "fixed", "--value", "-1",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--source",
+                "random:dim=8",
+                "--words",
+                words,
+                "--rule",
+                "fixed",
+                "--value",
+                "-1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = _rows(out.read_bytes())
     assert rows and all(_safe_text(r["source"]) and _safe_text(r["target"]) for r in rows)
     capsys.readouterr()
-    assert main(["graph", "--source", "random:dim=8", "--words", words, "--rule", "fixed", "--value", "-1",
-                 "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "graph",
+                "--source",
+                "random:dim=8",
+                "--words",
+                words,
+                "--rule",
+                "fixed",
+                "--value",
+                "-1",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     printed = _rows(capsys.readouterr().out.encode())
     assert len(printed) == 6 and all(_safe_text(r["source"]) and _safe_text(r["target"]) for r in printed)
 
@@ -254,11 +288,23 @@ def test_three_processes_building_the_same_table_all_succeed(tmp_path):
     vectors = rng.standard_normal((20000, 50)).astype(np.float32)
     path = write_word2vec(tmp_path / "big.txt", words, vectors, binary=False)
     go = tmp_path / "go"
-    env = {**os.environ, "COSINE_RINGS_CACHE": str(tmp_path / "shared-cache"),
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "COSINE_RINGS_CACHE": str(tmp_path / "shared-cache"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     tables = tmp_path / "shared-cache" / "word2vec"
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, f"word2vec:{path}", str(go), str(tables)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, f"word2vec:{path}", str(go), str(tables)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     time.sleep(2.0)  # let all three reach the start line (imports done)
     go.touch()
     outs = [p.communicate(timeout=300) for p in procs]

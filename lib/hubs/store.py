@@ -34,9 +34,9 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError, SourceError
-from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
 from ..sources import RandomSource, content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
+from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
 
 __all__ = [
     "BASELINES",

@@ -16,13 +16,12 @@ import errno
 import hashlib
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..atomic import atomic_path
 from ..errors import SourceError
@@ -264,6 +263,10 @@ def _tqdm_progress(desc: str) -> tuple[Progress, Callable[[], None]]:
     return update, bar.close
 
 
+def _nothing() -> None:
+    return None
+
+
 def download_file(
     url: str,
     target: str | os.PathLike,
@@ -292,7 +295,7 @@ def download_file(
         With the offline message when the host cannot be reached.
     """
     target = Path(target)
-    close: Callable[[], None] = lambda: None
+    close: Callable[[], None] = _nothing
     if progress is None:
         progress, close = _tqdm_progress(what)
     try:
@@ -310,7 +313,7 @@ def download_file(
                         progress(done, total_bytes)
             except urllib.error.HTTPError as exc:
                 raise SourceError(f"{what}: download of {url} failed (HTTP {exc.code})") from exc
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 raise offline_error(what, getattr(exc, "reason", exc)) from exc
             if total_bytes is not None and done != total_bytes:
                 raise SourceError(f"{what}: download of {url} stopped at {done} of {total_bytes} bytes")

@@ -22,7 +22,13 @@ from ._hub import HUB_ID, cached_weights, hf_cache_dir, hub_download_size, model
 from ._safetensors import open_embedding, rows_as_float32
 from ._tokenizer import TokenVocab
 from ._vocab import Resolved, VocabSource
-from .spec import ParsedSpec, SourceKind, is_server_path, options_only, split_trailing_options
+from .spec import (
+    ParsedSpec,
+    SourceKind,
+    is_server_path,
+    options_only,
+    split_trailing_options,
+)
 
 __all__ = [
     "TransformerSource",
@@ -180,7 +186,9 @@ MINILM = SourceKind(
 GPT2 = SourceKind(
     prefix="gpt2",
     forms=("gpt2", "gpt2:ID_OR_DIR[,space=0|1,multi=mean|first|drop]"),
-    description="GPT-2 input token embeddings (wte) from safetensors: openai-community/gpt2 or another GPT-2 checkpoint",
+    description=(
+        "GPT-2 input token embeddings (wte) from safetensors: openai-community/gpt2 or another GPT-2 checkpoint"
+    ),
     parse=lambda arg, allow_paths: parse_model("gpt2", arg, allow_paths, default=GPT2_DEFAULT),
     build=lambda parsed, progress: transformer_source("gpt2", parsed, default=GPT2_DEFAULT, progress=progress),
     offline=lambda: hub_download_size(GPT2_DEFAULT, local=False) == 0,

@@ -19,8 +19,18 @@ from urllib.parse import urlparse
 from ..errors import SourceError, SpecError, VectorFileError
 from ._cache import NETWORK_TIMEOUT_S, Progress, cache_root, offline_error
 from ._safetensors import embedding_tensor_name
+from .spec import is_server_path
 
-__all__ = ["HUB_ID", "cached_weights", "hf_cache_dir", "is_offline", "hub_reachable", "model_folder", "hub_download_size", "KNOWN_SIZES"]
+__all__ = [
+    "HUB_ID",
+    "cached_weights",
+    "hf_cache_dir",
+    "is_offline",
+    "hub_reachable",
+    "model_folder",
+    "hub_download_size",
+    "KNOWN_SIZES",
+]
 
 #: What a Hugging Face model id looks like (``name`` or ``org/name``).
 HUB_ID = _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
@@ -150,7 +160,7 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None, local: boo
     """
     folder = Path(id_or_dir).expanduser()
     if local is None:
-        local = folder.is_dir() or id_or_dir.startswith((".", "/", "~")) or id_or_dir.count("/") > 1
+        local = is_server_path(id_or_dir, names=HUB_ID, allow_paths=True)
     if local:
         if not folder.is_dir():
             if not id_or_dir.startswith((".", "/", "~")) and "/" not in id_or_dir:
@@ -208,7 +218,9 @@ def hub_download_size(id_or_dir: str | None, default: str | None = None, *, loca
     decided (None: when a folder of that name exists).
     """
     name = id_or_dir or default or ""
-    if local or (local is None and Path(name).expanduser().is_dir()):
+    if local is None:
+        local = is_server_path(name, names=HUB_ID, allow_paths=True)
+    if local:
         return 0
     try:
         repo = _repo_id(name)
