@@ -160,15 +160,18 @@ def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def build_lock(target: str | os.PathLike) -> Iterator[None]:
-    """Hold an exclusive lock on ``target``'s sibling ``.NAME.lock`` file while the block runs.
+    """Hold an exclusive lock for building ``target`` while the block runs.
 
     Processes that build the same cache entry at once take turns: the first
     builds, the others wait and then find the finished entry (callers check
-    again inside the block). ``fcntl.flock`` locks are released by the
-    kernel when a process dies, so a crashed builder never blocks the next.
+    again inside the block). The lock is a file in ``<cache root>/.locks``
+    named after ``target``'s absolute path (never removed: removing a lock
+    file others may hold would let two builders in). ``fcntl.flock`` locks
+    are released by the kernel when a process dies, so a crashed builder
+    never blocks the next.
     """
-    target = Path(target)
-    lock = _writable_parent(target) / f".{target.name}.lock"
+    target = Path(target).expanduser().absolute()
+    lock = _writable_parent(cache_root() / ".locks" / "x") / f"{target.name[:40]}-{fingerprint(str(target))}.lock"
     try:
         import fcntl
     except ImportError:  # not POSIX: the rename in atomic_dir/atomic_file still keeps entries whole
