@@ -375,3 +375,16 @@ def test_a_repeated_word_keeps_its_first_vector(tmp_path, capsys):
 def test_bad_options_never_reach_the_file_system(server_cwd):
     with _no_file_system(), pytest.raises(SpecError):
         parse_spec("word2vec:notes.txt,limit=abc", allow_paths=False)
+
+
+def test_hubs_refuse_server_files_in_public(server_cwd):
+    from lib.hubs.store import cached_hubs, vocabulary_matrix
+
+    for spec in ("word2vec-train:notes.txt,min_count=1", "word2vec:notes.txt,limit=5"):
+        with pytest.raises(ServerPathError):
+            vocabulary_matrix(spec, 10, allow_paths=False)
+        with pytest.raises(ServerPathError):
+            cached_hubs(spec, 10, allow_paths=False)
+        with pytest.raises(ServerPathError):
+            hubs_for(spec, 10, allow_paths=False)
+    assert not (server_cwd.parent / "cache" / "word2vec-train").exists()  # nothing trained or cached

@@ -5,7 +5,13 @@ import pytest
 
 from lib.errors import InputError
 from lib.presets import PRESETS, preset
-from lib.words import MAX_WORDS, clean_words, parse_word_text, read_words_file, split_words
+from lib.words import (
+    MAX_WORDS,
+    clean_words,
+    parse_word_text,
+    read_words_file,
+    split_words,
+)
 
 
 def test_split_words_on_commas_spaces_newlines():
@@ -102,7 +108,8 @@ def test_words_imports_no_sources_and_no_pandas():
 
 
 def test_missing_and_note_are_the_same_types_from_words_and_sources():
-    from lib.sources import Missing as SourcesMissing, Note as SourcesNote
+    from lib.sources import Missing as SourcesMissing
+    from lib.sources import Note as SourcesNote
     from lib.sources.base import Missing as BaseMissing
     from lib.words import Missing, Note
 
