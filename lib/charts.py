@@ -30,7 +30,7 @@ import pandas as pd
 
 from .engine import RingGraph, upper_triangle
 from .errors import InputError
-from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data, ring_layers
+from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data
 
 __all__ = [
     "RingData",

@@ -1,12 +1,13 @@
 """The command line: ``python -m lib SUBCOMMAND ...``.
 
-Errors the user can fix print one line on stderr and exit with code 2.
+Errors the user can fix print one line on stderr and exit with code 2; so
+does running out of memory (a request too large for this machine).
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .commands import NAMES, load
 from .errors import CosineRingsError
@@ -35,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except CosineRingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        # Allocation sizes come from the request (words, dimension, --top): say so in one line.
+        print("error: not enough memory for this request; use fewer words, a smaller dimension or a smaller --top",
+              file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -10,6 +10,7 @@ __all__ = [
     "CosineRingsError",
     "InputError",
     "SpecError",
+    "ServerPathError",
     "SourceError",
     "VectorFileError",
 ]
@@ -29,6 +30,10 @@ class InputError(CosineRingsError, ValueError):
 
 class SpecError(CosineRingsError, ValueError):
     """A source SPEC string that cannot be parsed or names no known source."""
+
+
+class ServerPathError(SpecError):
+    """A SPEC that would open a file or folder on a server that does not allow it."""
 
 
 class SourceError(CosineRingsError):

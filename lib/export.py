@@ -27,14 +27,26 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+import pandas as pd
+
+from .atomic import write_atomic
 from .errors import InputError
 from .graph import GraphResult, graph_to_dict
 
-__all__ = ["FORMATS", "export_bytes", "export_file", "export_filename", "format_for_path", "nodes_csv", "edges_csv"]
+__all__ = [
+    "FORMATS",
+    "export_bytes",
+    "export_file",
+    "export_filename",
+    "format_for_path",
+    "nodes_csv",
+    "edges_csv",
+    "csv_safe",
+]
 
 #: Extension -> what the file holds.
 FORMATS = {
@@ -60,20 +72,46 @@ def _figure_spec(result: GraphResult, chart_opts: Mapping[str, Any]) -> dict:
     return ring_spec(result.graph, interactive=False, **opts)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells cannot run as spreadsheet formulas.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading single quote (OWASP's advice); numbers stay numbers.
+
+    >>> csv_safe(pd.DataFrame({"word": ["=1+1", "cat", "-2"], "cosine": [-0.5, 0.1, 0.2]})).to_dict("list")
+    {'word': ["'=1+1", 'cat', "'-2"], 'cosine': [-0.5, 0.1, 0.2]}
+    """
+    out = table.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(_safe_cell)
+    return out
+
+
 def edges_csv(result: GraphResult) -> bytes:
-    """Every edge as CSV: ``source,target,cosine`` (weakest first)."""
+    """Every edge as CSV: ``source,target,cosine`` (weakest first); words made formula-safe."""
     buf = io.StringIO()
-    result.graph.edges[["source", "target", "cosine"]].to_csv(buf, index=False, lineterminator="\n")
+    csv_safe(result.graph.edges[["source", "target", "cosine"]]).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
 
 
 def nodes_csv(result: GraphResult, categories: Mapping[str, str] | None = None) -> bytes:
-    """Every node as CSV: ``word,degree,x,y,size`` and ``category`` when given."""
+    """Every node as CSV: ``word,degree,x,y,size`` and ``category`` when given; text made formula-safe."""
     table = result.graph.nodes()
     if categories:
         table["category"] = [categories.get(w, "") for w in table["word"]]
     buf = io.StringIO()
-    table.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
+    csv_safe(table).to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
     return buf.getvalue().encode("utf-8")
 
 
@@ -82,12 +120,12 @@ def _networkx_graph(result: GraphResult, categories: Mapping[str, str] | None):
 
     g = result.graph
     graph = nx.Graph(source=result.source, threshold=float(g.threshold), rule=g.rule)
-    for w, d, x, y in zip(g.words, g.degree.tolist(), g.x.tolist(), g.y.tolist()):
+    for w, d, x, y in zip(g.words, g.degree.tolist(), g.x.tolist(), g.y.tolist(), strict=True):
         attrs = {"word": w, "degree": int(d), "x": round(x, 6), "y": round(y, 6)}
         if categories and w in categories:
             attrs["category"] = str(categories[w])
         graph.add_node(w, **attrs)
-    for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"].tolist()):
+    for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"].tolist(), strict=True):
         graph.add_edge(s, t, weight=round(c, 6))
     return graph
 
@@ -161,26 +199,21 @@ def export_file(result: GraphResult, path: str | os.PathLike, **chart_opts: Any)
     Raises
     ------
     InputError
-        For an unknown extension or a folder that does not exist.
+        For an unknown extension, a folder that does not exist, a path that
+        is a folder, or a write that fails (no permission, disk full).
     """
     target = Path(path)
     fmt = format_for_path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"cannot write {target}: folder {folder} does not exist")
+    if target.is_dir():
+        raise InputError(f"cannot write {target}: it is a folder; give a file name")
     data = export_bytes(result, fmt, **chart_opts)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the file the permissions open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(target, data)
+    except OSError as exc:
+        raise InputError(f"cannot write {target} ({exc.strerror or exc})") from None
     return target
 
 

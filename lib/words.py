@@ -6,17 +6,17 @@ each (from a preset or a ``category,word`` file).
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from .errors import InputError
-from .sources.base import Missing
 
 __all__ = [
+    "Missing",
+    "Note",
     "MAX_WORDS",
     "MAX_WORD_LENGTH",
     "WordList",
@@ -37,6 +37,22 @@ _SPLIT = re.compile(r"[,\s]+")
 
 
 @dataclass(frozen=True)
+class Missing:
+    """A word that was dropped, and why (``duplicate``, ``not in vocabulary``, ...)."""
+
+    word: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A word that was kept but resolved differently from how it was typed."""
+
+    word: str
+    note: str
+
+
+@dataclass(frozen=True)
 class WordList:
     """Words in order, with an optional category per word."""
 
@@ -48,7 +64,7 @@ class WordList:
             raise InputError("one category per word is required")
 
     def category_of(self) -> dict[str, str]:
-        return dict(zip(self.words, self.categories)) if self.categories else {}
+        return dict(zip(self.words, self.categories, strict=True)) if self.categories else {}
 
 
 def split_words(text: str) -> list[str]:

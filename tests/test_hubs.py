@@ -12,6 +12,7 @@ from lib.engine import ring_graph
 from lib.errors import InputError
 from lib.hubs import Cancelled, hub_degrees, strongest_neighbours
 from lib.hubs.store import cache_path, cached_hubs, hubs_for, read_result, vocabulary_matrix, write_result
+from lib.sources import content_key
 from lib.sources._cache import set_cache_root
 
 
@@ -178,8 +179,8 @@ def test_cache_round_trip_and_corrupt_file(cache):
     calls = []
     first = hubs_for("glove", 300, progress=lambda d, t: calls.append(d))
     assert calls
-    path = cache_path({"format": 1, "source": "glove", "limit": 300, "rule": "seed", "k": 1.0,
-                       "value": None, "baseline": None, "seed": None})
+    path = cache_path({"format": 1, "source": "glove", "content": content_key("glove"), "limit": 300,
+                       "rule": "seed", "k": 1.0, "value": None, "baseline": None, "seed": None})
     assert path.is_file() and path.parent == cache / "hubs"
     calls.clear()
     again = hubs_for("glove", 300, progress=lambda d, t: calls.append(d))

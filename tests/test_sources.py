@@ -533,3 +533,18 @@ def test_cli_graph_and_sources(w2v_file, capsys):
     assert rows["glove"]["download_bytes"] == 0 and rows["word2vec"]["download_bytes"] > 10**9
     assert main(["graph", "--source", "gpt2:/no/such/dir", "--words", "a,b"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_each_backend_declares_its_kinds_in_the_listed_order():
+    from lib.sources import _gensim_data, _glove, _hf, _random, _shuffled, _train, _upload
+
+    declared = [_random.KIND, _glove.KIND, _hf.MINILM, _gensim_data.KIND, _train.KIND, _hf.GPT2, _hf.HF,
+                _shuffled.KIND, _upload.KIND]
+    assert kinds() == declared
+    assert [k.prefix for k in kinds()] == [
+        "random", "glove", "minilm", "word2vec", "word2vec-train", "gpt2", "hf", "shuffled", "upload"]
+    # The download size comes from the same parse that loads: a nested SPEC asks its base.
+    from lib.sources import download_size
+
+    assert download_size("shuffled:glove,seed=3") == download_size("glove") == 0
+    assert download_size("shuffled:gpt2:distilgpt2,seed=1") == 352_824_413

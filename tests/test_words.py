@@ -5,7 +5,13 @@ import pytest
 
 from lib.errors import InputError
 from lib.presets import PRESETS, preset
-from lib.words import MAX_WORDS, clean_words, parse_word_text, read_words_file, split_words
+from lib.words import (
+    MAX_WORDS,
+    clean_words,
+    parse_word_text,
+    read_words_file,
+    split_words,
+)
 
 
 def test_split_words_on_commas_spaces_newlines():
@@ -88,3 +94,23 @@ def test_every_preset_is_well_formed():
 def test_unknown_preset():
     with pytest.raises(InputError, match="unknown preset"):
         preset("nope")
+
+
+def test_words_imports_no_sources_and_no_pandas():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, lib.words; print(sorted(m for m in sys.modules if m.startswith(('lib.', 'pandas'))))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True, check=True).stdout
+    assert eval(out) == ["lib.errors", "lib.words"]
+
+
+def test_missing_and_note_are_the_same_types_from_words_and_sources():
+    from lib.sources import Missing as SourcesMissing
+    from lib.sources import Note as SourcesNote
+    from lib.sources.base import Missing as BaseMissing
+    from lib.words import Missing, Note
+
+    assert Missing is SourcesMissing is BaseMissing and Note is SourcesNote

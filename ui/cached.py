@@ -13,7 +13,7 @@ import streamlit as st
 
 from lib.engine import RingGraph
 from lib.graph import GraphResult, build_graph
-from lib.sources import Source, load_source
+from lib.sources import Source, load_source, paths_allowed
 
 __all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
            "graph_key", "chart_name", "chart_spec", "show_chart"]
@@ -26,7 +26,7 @@ def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = 
     ``_progress(done_bytes, total_bytes)`` (not part of the cache key)
     receives download progress.
     """
-    return load_source(spec, progress=_progress)
+    return load_source(spec, progress=_progress, allow_paths=paths_allowed())
 
 
 def load_with_progress(spec: str, label: str) -> Source:

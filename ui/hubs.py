@@ -15,6 +15,7 @@ import streamlit as st
 
 from lib.hubs import HubResult, strongest_neighbours
 from lib.hubs.store import cached_hubs, hubs_for, vocabulary_matrix
+from lib.sources import paths_allowed
 
 __all__ = ["SERIES", "RunKey", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
 
@@ -28,13 +29,13 @@ RunKey = tuple
 @st.cache_resource(show_spinner=False, max_entries=2)
 def vocabulary(spec: str, n: int) -> tuple[list[str], np.ndarray]:
     """The first ``n`` tokens of ``spec`` and their rows (shared by all sessions)."""
-    return vocabulary_matrix(spec, n)
+    return vocabulary_matrix(spec, n, allow_paths=paths_allowed())
 
 
 def cached_runs(key: RunKey) -> dict[str, HubResult | None]:
     """The cached result of every series for ``key`` (None where not computed yet)."""
     spec, n, rule, k, value = key
-    return {label: cached_hubs(spec, n, rule=rule, k=k, value=value, baseline=base)
+    return {label: cached_hubs(spec, n, rule=rule, k=k, value=value, baseline=base, allow_paths=paths_allowed())
             for label, base in SERIES.items()}
 
 
@@ -59,7 +60,7 @@ def compute_runs(key: RunKey, have: dict[str, HubResult | None]) -> dict[str, Hu
     for step, label in enumerate(missing, 1):
         slot = st.empty()
         out[label] = hubs_for(spec, n, rule=rule, k=k, value=value, baseline=SERIES[label],
-                              matrix=(tokens, vectors),
+                              matrix=(tokens, vectors), allow_paths=paths_allowed(),
                               progress=_progress(slot, f"{label} ({step} of {len(missing)})"))
         slot.empty()
     return out

@@ -7,12 +7,9 @@ variable ``COSINE_RINGS_ALLOW_PATHS=1`` is set.
 """
 from __future__ import annotations
 
-import os
-import re
-
-from lib.errors import SpecError
-from lib.sources import kinds
-from lib.sources.spec import SourceKind, split_spec
+from lib.errors import ServerPathError, SpecError
+from lib.sources import ALLOW_PATHS_ENV, download_size, kinds, parse_spec, paths_allowed
+from lib.sources.spec import SourceKind, kind_named, split_spec
 
 __all__ = [
     "OTHER",
@@ -31,14 +28,7 @@ __all__ = [
 OTHER = "other (type a SPEC)"
 #: The selectbox entry that shows a vectors file uploader.
 UPLOAD = "upload vectors (word2vec .txt/.bin)"
-ALLOW_PATHS_ENV = "COSINE_RINGS_ALLOW_PATHS"
-_FILE_SUFFIX = re.compile(r"\.(txt|bin|gz|bz2|xz|zip|vec|kv|model|npy|npz|safetensors)$", re.I)
 _EXTRA = ("random:dim=50",)
-
-
-def paths_allowed() -> bool:
-    """Whether this server accepts SPECs that name local files."""
-    return os.environ.get(ALLOW_PATHS_ENV, "") == "1"
 
 
 def kind_of(spec: str) -> SourceKind | None:
@@ -47,16 +37,7 @@ def kind_of(spec: str) -> SourceKind | None:
         prefix, _ = split_spec(spec)
     except SpecError:
         return None
-    return next((k for k in kinds() if k.prefix == prefix), None)
-
-
-def _looks_like_path(prefix: str, arg: str) -> bool:
-    if arg.startswith(("/", "~", ".", "\\")) or "\\" in arg or ".." in arg:
-        return True
-    if _FILE_SUFFIX.search(arg) or os.path.exists(os.path.expanduser(arg)):
-        return True
-    # Hugging Face model ids are "org/name"; anywhere else a slash is a path.
-    return "/" in arg and prefix not in ("hf", "gpt2")
+    return kind_named(prefix)
 
 
 def check_spec(spec: str) -> str | None:
@@ -78,16 +59,15 @@ def check_spec(spec: str) -> str | None:
     if kind_of(spec) is None:
         valid = ", ".join(f for k in kinds() for f in k.forms)
         return f"unknown source {prefix!r} (valid forms: {valid})"
-    if prefix == "upload":
-        # Held in this server's memory (lib.sources._upload); never a path.
-        return None if arg else "upload a word2vec .txt or .bin vectors file in the sidebar"
-    if arg is None:
-        return None
-    if prefix == "shuffled":
-        return check_spec(arg)
-    if not paths_allowed() and _looks_like_path(prefix, arg):
-        return (f"the web app does not open files on the server ({spec!r}); "
-                f"use the command line, or run the app with {ALLOW_PATHS_ENV}=1")
+    if prefix == "upload" and not arg:
+        return "upload a word2vec .txt or .bin vectors file in the sidebar"
+    try:
+        # The same parse that loads it, nested SPECs included; no file is touched.
+        parse_spec(spec, allow_paths=paths_allowed())
+    except ServerPathError as exc:
+        return str(exc)
+    except SpecError:
+        return None  # bad options: reported by the load, next to the ring
     return None
 
 
@@ -116,10 +96,10 @@ def default_specs() -> tuple[str, str]:
     return a, "random:dim=50"
 
 
-def _safe(probe, *args):
+def _safe(probe, *args, **kwargs):
     """Call a kind's probe; a probe must never break the sidebar (None on failure)."""
     try:
-        return probe(*args)
+        return probe(*args, **kwargs)
     except Exception:
         return None
 
@@ -137,8 +117,7 @@ def spec_label(spec: str) -> str:
     kind = kind_of(spec)
     if kind is None:
         return spec
-    _, arg = split_spec(spec)
-    size = _safe(kind.download_size, arg) if kind.download_size else None
+    size = _safe(download_size, spec, allow_paths=paths_allowed())
     if size == 0 or (size is None and _safe(kind.offline)):
         return f"{spec}  ✓ offline"
     text = _size_text(size)
@@ -147,11 +126,5 @@ def spec_label(spec: str) -> str:
 
 def download_need(spec: str) -> int:
     """Bytes a first use of ``spec`` downloads here (0: nothing, or unknown)."""
-    kind = kind_of(spec)
-    if kind is None:
-        return 0
-    prefix, arg = split_spec(spec)
-    if prefix == "shuffled" and arg:
-        return download_need(arg.split(",seed=")[0])
-    size = _safe(kind.download_size, arg) if kind.download_size else None
+    size = _safe(download_size, spec, allow_paths=paths_allowed())
     return int(size) if isinstance(size, (int, float)) and size > 0 else 0

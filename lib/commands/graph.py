@@ -25,5 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(graph_to_dict(result))
     else:
-        result.graph.edges[["source", "target", "cosine"]].to_csv(sys.stdout, index=False)
+        from ..export import csv_safe  # formula-safe words, as in every CSV export
+
+        csv_safe(result.graph.edges[["source", "target", "cosine"]]).to_csv(sys.stdout, index=False)
     return 0

@@ -4,8 +4,10 @@
 the first N vocabulary entries of a source (or builds a baseline of the same
 shape), runs :func:`lib.hubs.hub_degrees` and keeps the result in the project
 cache folder (``$COSINE_RINGS_CACHE/hubs``, default
-``~/.cache/cosine-rings/hubs``), keyed by (source SPEC, N, rule, k, value,
-baseline), so the same question is answered instantly the next time.
+``~/.cache/cosine-rings/hubs``), keyed by (source SPEC and the content of
+its data files, :func:`lib.sources.content_key`; N, rule, k, value,
+baseline), so the same question is answered instantly the next time and a
+changed vectors file is never answered from the old one.
 
 Baselines of a source's N x d matrix:
 
@@ -32,9 +34,9 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError, SourceError
-from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
-from ..sources import RandomSource, load_source
+from ..sources import RandomSource, content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
+from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
 
 __all__ = [
     "BASELINES",
@@ -54,12 +56,13 @@ _META_KEY = b"cosine_rings_hubs"
 _FORMAT = 1
 
 
-def vocabulary_matrix(spec: str, limit: int | None) -> tuple[list[str], np.ndarray]:
+def vocabulary_matrix(spec: str, limit: int | None, *, allow_paths: bool = True) -> tuple[list[str], np.ndarray]:
     """Tokens and float32 rows of the first ``limit`` entries of source ``spec`` (all when None).
 
     The random source has no vocabulary: it gives ``limit`` rows of a seeded
     N(0, 1) matrix, named ``r0``, ``r1``, ... Rows that are zero or not
-    finite (no cosine) are left out.
+    finite (no cosine) are left out. ``allow_paths=False`` (the web app)
+    refuses a SPEC that opens a file on this machine.
 
     Raises
     ------
@@ -68,7 +71,7 @@ def vocabulary_matrix(spec: str, limit: int | None) -> tuple[list[str], np.ndarr
     """
     if limit is not None and int(limit) < 3:
         raise InputError(f"--top must be at least 3, got {limit}")
-    source = load_source(spec)
+    source = load_source(spec, allow_paths=allow_paths)
     if isinstance(source, RandomSource):
         if limit is None:
             raise InputError("random has no vocabulary: give the number of rows (--top N)")
@@ -95,8 +98,9 @@ def baseline_matrix(kind: str, vectors: np.ndarray, seed: int = 0) -> np.ndarray
 
 
 def _key(spec: str, limit: int | None, rule: str, k: float, value: float | None,
-         baseline: str | None, seed: int) -> dict:
-    return {"format": _FORMAT, "source": spec, "limit": None if limit is None else int(limit),
+         baseline: str | None, seed: int, allow_paths: bool = True) -> dict:
+    return {"format": _FORMAT, "source": spec, "content": content_key(spec, allow_paths=allow_paths),
+            "limit": None if limit is None else int(limit),
             "rule": rule, "k": float(k), "value": None if value is None else float(value),
             "baseline": baseline, "seed": int(seed) if baseline else None}
 
@@ -153,9 +157,10 @@ def read_result(path: str | os.PathLike, key: dict | None = None) -> HubResult |
 
 
 def cached_hubs(spec: str, limit: int | None = None, *, rule: str = "seed", k: float = 1.0,
-                value: float | None = None, baseline: str | None = None, seed: int = 0) -> HubResult | None:
+                value: float | None = None, baseline: str | None = None, seed: int = 0,
+                allow_paths: bool = True) -> HubResult | None:
     """The cached result of this run, or None (never computes)."""
-    key = _key(spec, limit, rule, k, value, baseline, seed)
+    key = _key(spec, limit, rule, k, value, baseline, seed, allow_paths)
     path = cache_path(key)
     return read_result(path, key) if path.is_file() else None
 
@@ -174,6 +179,7 @@ def hubs_for(
     use_cache: bool = True,
     block: int = DEFAULT_BLOCK,
     matrix: tuple[Sequence[str], np.ndarray] | None = None,
+    allow_paths: bool = True,
 ) -> HubResult:
     """Degrees and threshold of the first ``limit`` tokens of ``spec``, from the cache when possible.
 
@@ -189,16 +195,18 @@ def hubs_for(
         The already loaded :func:`vocabulary_matrix` of ``spec`` and ``limit``.
     progress, cancel
         Passed to :func:`lib.hubs.hub_degrees`.
+    allow_paths : bool
+        False (the web app) refuses a SPEC that opens a file on this machine.
     """
     if baseline is not None and baseline not in BASELINES:
         raise InputError(f"unknown baseline {baseline!r}; use one of {', '.join(BASELINES)}")
-    key = _key(spec, limit, rule, k, value, baseline, seed)
+    key = _key(spec, limit, rule, k, value, baseline, seed, allow_paths)
     path = cache_path(key)
     if use_cache and path.is_file():
         hit = read_result(path, key)
         if hit is not None:
             return hit
-    tokens, vectors = matrix if matrix is not None else vocabulary_matrix(spec, limit)
+    tokens, vectors = matrix if matrix is not None else vocabulary_matrix(spec, limit, allow_paths=allow_paths)
     if baseline is not None:
         vectors = baseline_matrix(baseline, vectors, seed)
         tokens = [f"r{i}" for i in range(len(tokens))] if baseline == "random" else tokens

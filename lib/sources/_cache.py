@@ -5,22 +5,25 @@ Everything a source derives or downloads lives under one root folder:
 :func:`set_cache_root` was given. Each kind gets a subfolder. Nothing is
 written in place: files and folders are built under a temporary name next
 to their target and moved there with :func:`os.replace`, so a reader either
-sees a complete entry or none.
+sees a complete entry or none. Entries derived from a file are keyed by its
+content (:func:`file_fingerprint`), and processes that build the same entry
+at once take turns (:func:`build_lock`): the first builds, the others reuse.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
+from ..atomic import atomic_path
 from ..errors import SourceError
 
 __all__ = [
@@ -31,8 +34,12 @@ __all__ = [
     "kind_cache_dir",
     "atomic_dir",
     "atomic_file",
+    "build_lock",
     "discard",
     "fingerprint",
+    "file_fingerprint",
+    "path_fingerprint",
+    "HASH_LIMIT",
     "offline_error",
     "download_file",
     "NETWORK_TIMEOUT_S",
@@ -107,7 +114,13 @@ def _commit(tmp: Path, target: Path, *, clear: bool) -> Iterator[None]:
         yield
         if clear and target.exists():
             discard(target)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            if not (clear and exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and target.is_dir()):
+                raise
+            # Another process committed the same entry in between: keep the winner's.
+            discard(tmp)
     except OSError as exc:
         discard(tmp)
         raise _write_error(target, exc) from exc
@@ -131,12 +144,94 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary file path next to ``target``; it replaces ``target`` on success."""
+    """Yield a temporary file path next to ``target``; it replaces ``target`` on success.
+
+    :func:`lib.atomic.atomic_path`, with the folder created and a failed
+    write turned into the one-line cache error.
+    """
     target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_writable_parent(target))
-    os.close(fd)
-    with _commit(Path(name), target, clear=False):
-        yield Path(name)
+    _writable_parent(target)
+    try:
+        with atomic_path(target) as tmp:
+            yield tmp
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
+
+
+@contextlib.contextmanager
+def build_lock(target: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock for building ``target`` while the block runs.
+
+    Processes that build the same cache entry at once take turns: the first
+    builds, the others wait and then find the finished entry (callers check
+    again inside the block). The lock is a file in ``<cache root>/.locks``
+    named after ``target``'s absolute path (never removed: removing a lock
+    file others may hold would let two builders in). ``fcntl.flock`` locks
+    are released by the kernel when a process dies, so a crashed builder
+    never blocks the next.
+    """
+    target = Path(target).expanduser().absolute()
+    lock = _writable_parent(cache_root() / ".locks" / "x") / f"{target.name[:40]}-{fingerprint(str(target))}.lock"
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: the rename in atomic_dir/atomic_file still keeps entries whole
+        yield
+        return
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise _write_error(lock, exc) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+#: Files up to this size are keyed by a hash of their content; larger ones by identity (see below).
+HASH_LIMIT = 32 * 1024 * 1024
+
+
+def file_fingerprint(path: str | os.PathLike) -> str:
+    """A key that changes whenever the content of the file at ``path`` changes.
+
+    Files up to :data:`HASH_LIMIT` bytes are keyed by a SHA-256 of their
+    content. Hashing a 1.2 GB file takes ~5 s here (sha256, warm page
+    cache), too slow for every start, so larger files are keyed by their
+    identity: device, inode, size, mtime and ctime in nanoseconds. A writer
+    cannot set ctime (restoring the mtime with ``touch``/``os.utime``
+    itself updates ctime), so a same-size rewrite with the old mtime still
+    changes the key; renames or ``chmod`` change it too (one rebuild).
+    """
+    st = os.stat(path)
+    identity = f"stat:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    if st.st_size > HASH_LIMIT:
+        return identity
+    # Within one process an unchanged identity means unchanged content: hash once.
+    if identity not in _HASHED:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        if len(_HASHED) > 256:
+            _HASHED.clear()
+        _HASHED[identity] = f"sha256:{digest.hexdigest()}"
+    return _HASHED[identity]
+
+
+_HASHED: dict[str, str] = {}
+
+
+def path_fingerprint(path: str | os.PathLike) -> str:
+    """:func:`file_fingerprint` of a file; of a folder, that of each file directly in it; "missing" when absent."""
+    path = Path(path).expanduser()
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file())
+            return fingerprint(*((p.name, file_fingerprint(p)) for p in files))
+        return file_fingerprint(path)
+    except OSError:
+        return "missing"
 
 
 def fingerprint(*parts: object) -> str:
@@ -171,6 +266,10 @@ def _tqdm_progress(desc: str) -> tuple[Progress, Callable[[], None]]:
     return update, bar.close
 
 
+def _nothing() -> None:
+    return None
+
+
 def download_file(
     url: str,
     target: str | os.PathLike,
@@ -199,7 +298,7 @@ def download_file(
         With the offline message when the host cannot be reached.
     """
     target = Path(target)
-    close: Callable[[], None] = lambda: None
+    close: Callable[[], None] = _nothing
     if progress is None:
         progress, close = _tqdm_progress(what)
     try:
@@ -217,7 +316,7 @@ def download_file(
                         progress(done, total_bytes)
             except urllib.error.HTTPError as exc:
                 raise SourceError(f"{what}: download of {url} failed (HTTP {exc.code})") from exc
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 raise offline_error(what, getattr(exc, "reason", exc)) from exc
             if total_bytes is not None and done != total_bytes:
                 raise SourceError(f"{what}: download of {url} stopped at {done} of {total_bytes} bytes")

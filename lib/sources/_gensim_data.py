@@ -33,9 +33,10 @@ from ._cache import (
     offline_error,
 )
 from ._table import TableSource
-from ._word2vec import cached_table_source
+from ._word2vec import cached_table_source, word2vec_file_source
+from .spec import ParsedSpec, SourceKind, is_server_path, split_trailing_options
 
-__all__ = ["DEFAULT_MODEL", "gensim_data_dir", "model_file", "gensim_data_source", "gensim_download_size"]
+__all__ = ["DEFAULT_MODEL", "gensim_data_dir", "model_file", "gensim_data_source", "gensim_download_size", "KIND"]
 
 DEFAULT_MODEL = "word2vec-google-news-300"
 _LIST_URL = "https://raw.githubusercontent.com/RaRe-Technologies/gensim-data/master/list.json"
@@ -177,3 +178,42 @@ def gensim_download_size(name: str | None) -> int | None:
     if model_file(name) is not None:
         return 0
     return KNOWN_SIZES.get(name)
+
+
+def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:
+    """``word2vec``, ``word2vec:NAME`` (gensim-data) or ``word2vec:PATH``, each with ``,limit=N``."""
+    head, opts = split_trailing_options(arg, {"limit": int}, kind="word2vec")
+    if opts.get("limit") is not None and opts["limit"] < 1:
+        raise SpecError(f"word2vec: limit must be >= 1, got {opts['limit']}")
+    local = bool(head) and is_server_path(head, names=_NAME, allow_paths=allow_paths)
+    return ParsedSpec(head=head or None, options=opts, path=head if local else None)
+
+
+def _build(parsed: ParsedSpec, progress: Progress | None) -> TableSource:
+    limit = parsed.options.get("limit")
+    if parsed.path is not None:
+        return word2vec_file_source(parsed.path, limit=limit)
+    return gensim_data_source(parsed.head, limit=limit, progress=progress)
+
+
+def _files(parsed: ParsedSpec) -> tuple[str, ...]:
+    if parsed.path is not None:
+        return (parsed.path,)
+    found = model_file(parsed.head or DEFAULT_MODEL)
+    return (str(found),) if found is not None else ()
+
+
+KIND = SourceKind(
+    prefix="word2vec",
+    forms=("word2vec", "word2vec:NAME[,limit=N]", "word2vec:PATH[,limit=N]"),
+    description=(
+        "Word2Vec: gensim-data word2vec-google-news-300 (default), another gensim-data model, "
+        "or a local word2vec text/binary/.gz file; cached as an on-disk table"
+    ),
+    parse=_parse,
+    build=_build,
+    offline=lambda: model_file(DEFAULT_MODEL) is not None,
+    cache=lambda: f"{cache_root() / 'word2vec'} (downloads: {gensim_data_dir()})",
+    size=lambda parsed: 0 if parsed.path is not None else gensim_download_size(parsed.head),
+    files=_files,
+)

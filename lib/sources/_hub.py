@@ -19,10 +19,21 @@ from urllib.parse import urlparse
 from ..errors import SourceError, SpecError, VectorFileError
 from ._cache import NETWORK_TIMEOUT_S, Progress, cache_root, offline_error
 from ._safetensors import embedding_tensor_name
+from .spec import is_server_path
 
-__all__ = ["hf_cache_dir", "is_offline", "hub_reachable", "model_folder", "hub_download_size", "KNOWN_SIZES"]
+__all__ = [
+    "HUB_ID",
+    "cached_weights",
+    "hf_cache_dir",
+    "is_offline",
+    "hub_reachable",
+    "model_folder",
+    "hub_download_size",
+    "KNOWN_SIZES",
+]
 
-_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
+#: What a Hugging Face model id looks like (``name`` or ``org/name``).
+HUB_ID = _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 _TOKENIZER_FILES = ("tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "vocab.txt")
 
 #: Approximate sizes (bytes) of ``model.safetensors`` of well-known checkpoints.
@@ -128,7 +139,7 @@ def _get(
         raise err from exc
 
 
-def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
+def model_folder(id_or_dir: str, *, progress: Progress | None = None, local: bool | None = None) -> Path:
     """A folder with the checkpoint's tokenizer and safetensors weights.
 
     Parameters
@@ -137,6 +148,9 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
         A local folder, or a hub model id (``openai-community/gpt2``, ``distilgpt2``).
     progress : callable, optional
         ``progress(done_bytes, total_bytes)`` while the weights download.
+    local : bool, optional
+        Whether ``id_or_dir`` is a local folder, as the parsed SPEC decided
+        (None: a folder of that name is used when it exists).
 
     Raises
     ------
@@ -144,11 +158,15 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
         Unknown id, no safetensors weights, or no network (one line naming
         the offline sources).
     """
-    local = Path(id_or_dir).expanduser()
-    if local.is_dir():
-        return local
-    if id_or_dir.startswith((".", "/", "~")) or id_or_dir.count("/") > 1:
-        raise SourceError(f"{id_or_dir}: no such folder")
+    folder = Path(id_or_dir).expanduser()
+    if local is None:
+        local = is_server_path(id_or_dir, names=HUB_ID, allow_paths=True)
+    if local:
+        if not folder.is_dir():
+            if not id_or_dir.startswith((".", "/", "~")) and "/" not in id_or_dir:
+                _repo_id(id_or_dir)  # neither a folder nor an id: say so
+            raise SourceError(f"{id_or_dir}: no such folder")
+        return folder
     repo = _repo_id(id_or_dir)
     local_only = is_offline() or not hub_reachable()
     # Offline, a missing model.safetensors may just mean a sharded checkpoint: try its index next.
@@ -175,10 +193,34 @@ def model_folder(id_or_dir: str, *, progress: Progress | None = None) -> Path:
     return folder
 
 
-def hub_download_size(id_or_dir: str | None, default: str) -> int | None:
-    """Approximate bytes to download (0 when local or cached, None when unknown)."""
-    name = id_or_dir or default
-    if Path(name).expanduser().is_dir():
+def cached_weights(model: str) -> Path | None:
+    """The hub cache's ``model.safetensors`` (or sharded index) of ``model``, or None when not cached.
+
+    Its path holds the revision, so it changes when a newer revision is fetched.
+    """
+    try:
+        repo = _repo_id(model)
+    except SpecError:
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    for name in ("model.safetensors", "model.safetensors.index.json"):
+        found = try_to_load_from_cache(repo, name, cache_dir=str(hf_cache_dir()))
+        if isinstance(found, str):
+            return Path(found)
+    return None
+
+
+def hub_download_size(id_or_dir: str | None, default: str | None = None, *, local: bool | None = None) -> int | None:
+    """Approximate bytes to download (0 when local or cached, None when unknown).
+
+    ``local`` says whether the name is a local folder, as the parsed SPEC
+    decided (None: when a folder of that name exists).
+    """
+    name = id_or_dir or default or ""
+    if local is None:
+        local = is_server_path(name, names=HUB_ID, allow_paths=True)
+    if local:
         return 0
     try:
         repo = _repo_id(name)

@@ -8,8 +8,9 @@ import numpy as np
 
 from ..errors import SpecError
 from .base import Lookup, Source, finish_lookup
+from .spec import SourceKind, options_only
 
-__all__ = ["RandomSource", "word_seed"]
+__all__ = ["RandomSource", "word_seed", "KIND"]
 
 
 def word_seed(word: str) -> int:
@@ -36,3 +37,12 @@ class RandomSource(Source):
     def lookup(self, words: Sequence[str]) -> Lookup:
         rows = [self.vector(w) for w in words]
         return finish_lookup(list(words), rows, self.dim)
+
+
+KIND = SourceKind(
+    prefix="random",
+    forms=("random", "random:dim=D,seed=S"),
+    description="Random baseline: N(0,1) vectors seeded per word (default dim=300, seed=0)",
+    parse=options_only("random", {"dim": int, "seed": int}),
+    build=lambda parsed, progress: RandomSource(**parsed.options),
+)

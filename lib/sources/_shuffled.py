@@ -19,10 +19,12 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SpecError
+from ._cache import Progress
 from ._vocab import Resolved, VocabSource
 from .base import Lookup, Source, finish_lookup
+from .spec import ParsedSpec, SourceKind, build_parsed, parse_spec
 
-__all__ = ["ShuffledSource", "ShuffledListSource", "shuffled_source", "split_seed"]
+__all__ = ["ShuffledSource", "ShuffledListSource", "shuffled_source", "split_seed", "KIND"]
 
 
 def split_seed(arg: str | None) -> tuple[str, int]:
@@ -95,10 +97,25 @@ class ShuffledListSource(Source):
         return self.base.passage_units(text)
 
 
-def shuffled_source(arg: str | None, load) -> Source:
-    """Build ``shuffled:SPEC[,seed=S]``; ``load`` builds the base SPEC."""
+def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:
     base_spec, seed = split_seed(arg)
-    if base_spec.split(":", 1)[0] == "shuffled":
+    if base_spec.split(":", 1)[0].strip() == "shuffled":
         raise SpecError("shuffled: the base source is already shuffled")
-    base = load(base_spec)
+    return ParsedSpec(head=base_spec, options={"seed": seed}, base=parse_spec(base_spec, allow_paths=allow_paths))
+
+
+def shuffled_source(parsed: ParsedSpec, *, progress: Progress | None = None) -> Source:
+    """Build a parsed ``shuffled:SPEC[,seed=S]``: the base source, permuted."""
+    assert parsed.base is not None, "a parsed shuffled SPEC has its base"
+    base, seed = build_parsed(parsed.base, progress=progress), parsed.options["seed"]
     return ShuffledSource(base, seed) if isinstance(base, VocabSource) else ShuffledListSource(base, seed)
+
+
+KIND = SourceKind(
+    prefix="shuffled",
+    forms=("shuffled:SPEC[,seed=S]",),
+    description="Null model: the vectors of SPEC with the word-to-vector assignment permuted",
+    parse=_parse,
+    build=lambda parsed, progress: shuffled_source(parsed, progress=progress),
+    offline=lambda: None,
+)

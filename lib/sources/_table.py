@@ -11,6 +11,7 @@ unlike a Python dict of the vocabulary.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -20,7 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import atomic_dir, discard
+from ._cache import atomic_dir, build_lock, discard
 from ._rows import DiskArray
 from ._vocab import Resolved, VocabSource, as_float32_rows, case_variants
 
@@ -116,14 +117,22 @@ class WordTable:
 
 
 def open_or_build(folder: Path, build: Callable[[Path], None]) -> WordTable:
-    """Open the table in ``folder``; if it is absent or damaged, ``build(folder)`` it first."""
+    """Open the table in ``folder``; if it is absent or damaged, ``build(folder)`` it first.
+
+    Builders of the same folder in other processes take turns
+    (:func:`~._cache.build_lock`): one builds, the others open its table.
+    """
     if (folder / "meta.json").is_file():
-        try:
+        with contextlib.suppress(VectorFileError):
             return WordTable(folder)
-        except VectorFileError:
-            discard(folder)
-    build(folder)
-    return WordTable(folder)
+    with build_lock(folder):
+        if (folder / "meta.json").is_file():
+            try:
+                return WordTable(folder)
+            except VectorFileError:
+                discard(folder)
+        build(folder)
+        return WordTable(folder)
 
 
 class TableSource(VocabSource):

@@ -17,9 +17,9 @@ from pathlib import Path
 from ..errors import SourceError, SpecError
 from ._cache import fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build, write_table
-from .spec import split_trailing_options
+from .spec import ParsedSpec, SourceKind, split_trailing_options
 
-__all__ = ["LEE", "TRAIN_DEFAULTS", "lee_corpus_path", "read_corpus", "train_vectors", "trained_source"]
+__all__ = ["LEE", "TRAIN_DEFAULTS", "lee_corpus_path", "read_corpus", "train_vectors", "trained_source", "KIND"]
 
 LEE = "lee"
 #: Training options and their defaults (all settable in the SPEC).
@@ -83,9 +83,15 @@ def train_vectors(docs: list[list[str]], opts: dict[str, int]):
     return model.wv
 
 
-def trained_source(arg: str | None) -> TableSource:
-    """Build (or reopen from the cache) the source for ``word2vec-train:ARG``."""
+def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:
     corpus, opts = parse_train_arg(arg)
+    # Every corpus but the packaged one is a file on this machine.
+    return ParsedSpec(head=corpus, options=opts, path=None if corpus == LEE else corpus)
+
+
+def trained_source(parsed: ParsedSpec) -> TableSource:
+    """Build (or reopen from the cache) the source of a parsed ``word2vec-train:ARG``."""
+    corpus, opts = parsed.head or LEE, parsed.options
     path = lee_corpus_path() if corpus == LEE else Path(corpus).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such corpus file")
@@ -104,3 +110,14 @@ def trained_source(arg: str | None) -> TableSource:
     label = "Lee news corpus" if corpus == LEE else path.name
     name = f"Word2Vec trained on {label} ({opts['dim']}d, seed {opts['seed']})"
     return TableSource(spec=spec, name=name, dim=opts["dim"], open_table=open_table).prepare()
+
+
+KIND = SourceKind(
+    prefix="word2vec-train",
+    forms=("word2vec-train:lee", "word2vec-train:PATH[,dim=D,window=W,min_count=M,epochs=E,seed=S]"),
+    description="Word2Vec trained here (seeded, one worker) on the Lee corpus shipped with gensim or a text file",
+    parse=_parse,
+    build=lambda parsed, progress: trained_source(parsed),
+    cache=lambda: str(kind_cache_dir("word2vec-train")),
+    size=lambda parsed: 0,
+)

@@ -21,8 +21,9 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from ..errors import SourceError, VectorFileError
+from ..errors import SourceError, SpecError, VectorFileError
 from ._word2vec import KeyedVectorsSource, load_word2vec_file, sniff_word2vec_binary
+from .spec import ParsedSpec, SourceKind
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -32,6 +33,7 @@ __all__ = [
     "remember_upload",
     "holds_upload",
     "build_upload",
+    "KIND",
 ]
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -120,3 +122,20 @@ def build_upload(arg: str | None) -> KeyedVectorsSource:
         name = (arg or "").split("#", 1)[0] or "vectors"
         raise SourceError(f"the uploaded vectors {name!r} are not on this server (any more); upload the file again")
     return source
+
+
+def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:
+    # Held in this process's memory; never a path.
+    if not arg:
+        raise SpecError("upload a word2vec .txt or .bin vectors file in the sidebar")
+    return ParsedSpec(head=arg)
+
+
+KIND = SourceKind(
+    prefix="upload",
+    forms=("upload:NAME#HASH",),
+    description="Vectors uploaded in the web app (word2vec text or binary, parsed, never unpickled), held in memory",
+    parse=_parse,
+    build=lambda parsed, progress: build_upload(parsed.head),
+    size=lambda parsed: 0,
+)

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import fingerprint, kind_cache_dir
+from ._cache import file_fingerprint, fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build, write_table
 from ._vocab import case_variants
 from .base import Lookup, Missing, Note, Source, finish_lookup
@@ -24,6 +24,7 @@ __all__ = [
     "load_word2vec_file",
     "sniff_word2vec_binary",
     "case_variants",
+    "distinct_rows",
     "cached_table_source",
     "word2vec_file_source",
 ]
@@ -93,6 +94,20 @@ def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
     return kv
 
 
+def distinct_rows(kv) -> tuple[list[str], np.ndarray]:
+    """The words of ``kv`` and their rows, a repeated word kept at its first line.
+
+    gensim keeps the first vector of a word that a file repeats and leaves an
+    empty (None) slot for each repeat; the web app's upload path reads the
+    same file that way, so the cached table does too.
+    """
+    keep = [i for i, w in enumerate(kv.index_to_key) if isinstance(w, str)]
+    words = [kv.index_to_key[i] for i in keep]
+    if len(keep) == len(kv.index_to_key):
+        return words, kv.vectors
+    return words, np.asarray(kv.vectors[keep])
+
+
 class KeyedVectorsSource(Source):
     """A source backed by gensim ``KeyedVectors``, with case fallback."""
 
@@ -118,8 +133,9 @@ class KeyedVectorsSource(Source):
 
     def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:
         """The first ``limit`` words (gensim's order, most frequent first) and their rows."""
-        n = len(self.kv.index_to_key) if limit is None else max(0, min(int(limit), len(self.kv.index_to_key)))
-        return list(self.kv.index_to_key[:n]), np.asarray(self.kv.vectors[:n], dtype=np.float32)
+        words, rows = distinct_rows(self.kv)
+        n = len(words) if limit is None else max(0, min(int(limit), len(words)))
+        return words[:n], np.asarray(rows[:n], dtype=np.float32)
 
 
 def cached_table_source(
@@ -128,8 +144,9 @@ def cached_table_source(
     """A word2vec file as a :class:`TableSource` cached as a memory-mapped table.
 
     The first use parses the file with gensim and writes the table under
-    the cache folder of ``kind`` (keyed by the file's path, size, mtime and
-    ``limit``); later uses open that table in milliseconds.
+    the cache folder of ``kind`` (keyed by the file's content, see
+    :func:`~._cache.file_fingerprint`, and ``limit``); later uses open that
+    table in milliseconds.
     A damaged cached table is discarded and rebuilt.
     """
     path = Path(path).expanduser()
@@ -138,12 +155,11 @@ def cached_table_source(
     sniff_word2vec_binary(path)  # reject a non-word2vec file before any caching
     with _open(path) as fh:
         dim = int(fh.readline(1024).split()[1])
-    st = path.stat()
-    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(str(path.resolve()), st.st_size, st.st_mtime_ns, limit)}"
+    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(file_fingerprint(path), limit)}"
 
     def build(target: Path) -> None:
         kv = load_word2vec_file(path, limit=limit)
-        write_table(target, list(kv.index_to_key), kv.vectors)
+        write_table(target, *distinct_rows(kv))
 
     def open_table() -> WordTable:
         table = open_or_build(folder, build)

@@ -4,33 +4,20 @@ A source has a ``spec`` (the string that selects it), a ``name`` for people,
 a ``dim`` and a :meth:`Source.lookup` that returns a :class:`Lookup`: the words
 it found with their vectors, and for every other word the reason it was
 dropped, plus notes on words it resolved differently (case change, split
-into tokens).
+into tokens). :class:`Missing` and :class:`Note` live in :mod:`lib.words`
+and are re-exported here.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from ..words import Missing, Note, split_words
+
 __all__ = ["Missing", "Note", "Lookup", "Source", "finish_lookup"]
-
-
-@dataclass(frozen=True)
-class Missing:
-    """A word that was dropped, and why (``duplicate``, ``not in vocabulary``, ...)."""
-
-    word: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Note:
-    """A word that was kept but resolved differently from how it was typed."""
-
-    word: str
-    note: str
 
 
 @dataclass(frozen=True)
@@ -108,8 +95,6 @@ class Source(ABC):
         Word sources split into words; transformer sources override this to
         return the passage's unique tokens, as the course notebook did.
         """
-        from ..words import split_words
-
         seen: dict[str, None] = {}
         for w in split_words(text):
             w = w.strip(".,;:!?\"'()[]{}")
