@@ -1,8 +1,10 @@
-"""Word2Vec-format vectors read with gensim's ``KeyedVectors``.
+"""Word2Vec-format files: cached word tables, and gensim's ``KeyedVectors`` for small ones.
 
 ``word2vec:PATH`` reads a local word2vec text or binary file (optionally
 gzipped); the format is chosen from the file's content, the extension only
-breaking ties.
+breaking ties. The file is streamed into an on-disk word table
+(:mod:`._w2v_stream`), never loaded whole; gensim's ``KeyedVectors`` serve
+uploads (small, held in memory) through :func:`load_word2vec_file`.
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import fingerprint, kind_cache_dir
-from ._table import TableSource, WordTable, open_or_build, write_table
+from ._cache import Progress, atomic_dir, fingerprint, kind_cache_dir
+from ._table import TableSource, WordTable, open_or_build
+from ._w2v_stream import build_word2vec_table
 from ._vocab import case_variants
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
@@ -123,27 +126,35 @@ class KeyedVectorsSource(Source):
 
 
 def cached_table_source(
-    path: str | os.PathLike, *, spec: str, name: str, kind: str = "word2vec", limit: int | None = None
+    path: str | os.PathLike,
+    *,
+    spec: str,
+    name: str,
+    kind: str = "word2vec",
+    limit: int | None = None,
+    progress: Progress | None = None,
 ) -> TableSource:
-    """A word2vec file as a :class:`TableSource` cached as a memory-mapped table.
+    """A word2vec file as a :class:`TableSource` cached as an on-disk table.
 
-    The first use parses the file with gensim and writes the table under
-    the cache folder of ``kind`` (keyed by the file's path, size, mtime and
-    ``limit``); later uses open that table in milliseconds.
-    A damaged cached table is discarded and rebuilt.
+    The first use streams the file into a table under the cache folder of
+    ``kind`` (keyed by the file's path, size, mtime and ``limit``), calling
+    ``progress(bytes_read, file_size)`` as it goes; later uses open that
+    table in milliseconds. The table is built in a temporary folder and
+    renamed into place only when complete; a damaged cached table is
+    discarded and rebuilt.
     """
     path = Path(path).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    sniff_word2vec_binary(path)  # reject a non-word2vec file before any caching
+    binary = sniff_word2vec_binary(path)  # rejects a non-word2vec file before any caching
     with _open(path) as fh:
         dim = int(fh.readline(1024).split()[1])
     st = path.stat()
     folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(str(path.resolve()), st.st_size, st.st_mtime_ns, limit)}"
 
     def build(target: Path) -> None:
-        kv = load_word2vec_file(path, limit=limit)
-        write_table(target, list(kv.index_to_key), kv.vectors)
+        with atomic_dir(target) as tmp:
+            build_word2vec_table(path, tmp, binary=binary, limit=limit, progress=progress)
 
     def open_table() -> WordTable:
         table = open_or_build(folder, build)
