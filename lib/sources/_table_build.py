@@ -143,7 +143,7 @@ class TableWriter:
             raise VectorFileError(f"{len(lengths)} words but vectors of shape {vectors.shape}")
         self._words.append(bytes(blob))
         self._lengths.append(np.asarray(lengths, dtype=np.int64))
-        self._vectors.write(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
+        self._vectors.write(np.ascontiguousarray(vectors, dtype="<f4").data)
         self._rows += len(lengths)
 
     def _drop_repeated(self, blob, offsets, order, repeated):

@@ -109,32 +109,60 @@ def _store(writer: TableWriter, rows: _Rows, path: Path) -> None:
     writer.add(kept_blob, lengths[good], v[good])
 
 
+def _ranges(size: int, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """A boolean mask of ``size`` bytes, True inside ``starts[k]:stops[k]`` (ascending, disjoint)."""
+    bounds = np.empty(2 * len(starts) + 2, dtype=np.int64)
+    bounds[0], bounds[-1] = 0, size
+    bounds[1:-1:2], bounds[2:-1:2] = starts, stops
+    keep = np.zeros(len(bounds) - 1, dtype=bool)
+    keep[1::2] = True  # gap, range, gap, range, ..., gap
+    return np.repeat(keep, np.diff(bounds))
+
+
+def _chain(spaces: np.ndarray, row_bytes: int) -> np.ndarray:
+    """Indices into ``spaces`` of the spaces that end words, by pointer doubling.
+
+    The first space of the buffer ends the first word; from a word's space
+    ``s`` the next word's space is the first one at or after
+    ``s + 1 + row_bytes`` (the vector's bytes may hold 0x20 anywhere, so
+    most spaces are not boundaries). Following that chain one row at a time
+    is a Python loop per row; jumping 1, 2, 4, ... rows at once finds all of
+    it in log2(rows) numpy gathers.
+    """
+    end = len(spaces)
+    step = np.append(np.searchsorted(spaces, spaces + 1 + row_bytes), end)  # ``end`` absorbs
+    found = np.zeros(1, dtype=np.int64)
+    while True:
+        new = step[found]
+        new = new[new != end]
+        if not len(new):
+            return np.sort(found)
+        found = np.concatenate((found, new))
+        step = step[step]
+
+
 def _binary_rows(buf: bytes, dim: int, final: bool, path: Path, row: int) -> tuple[_Rows, int]:
     """Parse whole rows at the start of ``buf``; return them and the bytes consumed."""
-    row_bytes = 4 * dim
-    size, p = len(buf), 0
-    starts: list[int] = []
-    ends: list[int] = []
-    find = buf.find
-    while True:
-        while p < size and buf[p] == _NEWLINE:  # the C tool ends rows with "\n"; gensim does not
-            p += 1
-        sp = find(b" ", p, p + _MAX_WORD)
-        if sp < 0 or sp + 1 + row_bytes > size:
-            if sp < 0 and size - p >= _MAX_WORD:
-                raise VectorFileError(f"{path}: row {row + len(starts) + 1} has no word ending in a space within {_MAX_WORD} bytes")
-            break
-        starts.append(p)
-        ends.append(sp)
-        p = sp + 1 + row_bytes
-    if final and buf[p:].strip():
-        raise VectorFileError(f"{path}: truncated binary file (row {row + len(starts) + 1} is incomplete)")
+    row_bytes, size = 4 * dim, len(buf)
+    u8 = np.frombuffer(buf, np.uint8)
+    spaces = np.flatnonzero(u8 == _SPACE)
+    ends = spaces[_chain(spaces, row_bytes)] if len(spaces) else spaces
+    ends = ends[ends + 1 + row_bytes <= size]  # the last row may be cut by the chunk's end
+    starts = np.concatenate(([0], ends[:-1] + 1 + row_bytes)).astype(np.int64) if len(ends) else ends
+    used = int(ends[-1]) + 1 + row_bytes if len(ends) else 0
+    if len(ends) and (ends - starts).max() > _MAX_WORD or not len(ends) and size > _MAX_WORD + row_bytes:
+        raise VectorFileError(f"{path}: a word near row {row + 1} is longer than {_MAX_WORD} bytes (not word2vec binary?)")
+    if final and buf[used:].strip():
+        raise VectorFileError(f"{path}: truncated binary file (row {row + len(ends) + 1} is incomplete)")
+    # The C tool ends each row with "\n", gensim does not: drop newlines before a word, as gensim does.
+    while len(starts) and (lead := (u8[starts] == _NEWLINE) & (starts < ends)).any():
+        starts = starts + lead
     mv = memoryview(buf)
-    words = b"".join([mv[a:b] for a, b in zip(starts, ends)])
-    floats = b"".join([mv[e + 1 : e + 1 + row_bytes] for e in ends])
-    lengths = np.subtract(ends, starts, dtype=np.int64) if starts else np.zeros(0, np.int64)
-    vectors = np.frombuffer(floats, dtype="<f4").reshape(-1, dim)
-    return _Rows(words, lengths, vectors), p
+    words = b"".join(map(mv.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    # Rows of a sliding-window view: one memcpy per row, no byte mask.
+    windows = np.lib.stride_tricks.sliding_window_view(u8, row_bytes) if len(ends) else np.zeros((0, row_bytes), np.uint8)
+    vectors = windows[ends + 1].view("<f4").reshape(-1, dim)
+    return _Rows(words, (ends - starts).astype(np.int64), vectors), used
 
 
 def _line_error(buf: bytes, starts: np.ndarray, stops: np.ndarray, dim: int, path: Path, row: int) -> VectorFileError:
@@ -169,11 +197,8 @@ def _text_rows(buf: bytes, dim: int, path: Path, row: int) -> _Rows:
         k = int(np.flatnonzero(bad_word)[0])
         raise VectorFileError(f"{path}: row {row + k + 1} is not '<word> <{dim} numbers>'")
     # Blank out each word (start..space) so only numbers remain, then count tokens per line.
-    mark = np.zeros(len(u8) + 1, dtype=np.int8)
-    mark[starts] = 1
-    mark[sp] = -1
     numbers = u8.copy()
-    numbers[np.cumsum(mark[:-1], dtype=np.int8).view(bool)] = _SPACE
+    numbers[_ranges(len(u8), starts, sp)] = _SPACE
     blank_byte = _WHITESPACE[numbers]
     token_starts = np.flatnonzero(~blank_byte[1:] & blank_byte[:-1]) + 1
     per_line = np.bincount(np.searchsorted(nl, token_starts), minlength=len(starts))
@@ -185,7 +210,8 @@ def _text_rows(buf: bytes, dim: int, path: Path, row: int) -> _Rows:
         raise _line_error(buf, starts, nl, dim, path, row) from None
     if values.size != len(starts) * dim:
         raise _line_error(buf, starts, nl, dim, path, row)
-    words = b"".join([buf[a:b] for a, b in zip(starts.tolist(), sp.tolist())])
+    mv = memoryview(buf)
+    words = b"".join(map(mv.__getitem__, map(slice, starts.tolist(), sp.tolist())))
     return _Rows(words, (sp - starts).astype(np.int64), values.astype(np.float32).reshape(-1, dim))
 
 
