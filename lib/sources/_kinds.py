@@ -56,7 +56,7 @@ def build_word2vec(arg: str | None, *, progress: Progress | None = None) -> Sour
     if limit is not None and limit < 1:
         raise SpecError(f"word2vec: limit must be >= 1, got {limit}")
     if head and _is_path(head):
-        return word2vec_file_source(head, limit=limit)
+        return word2vec_file_source(head, limit=limit, progress=progress)
     return gensim_data_source(head or None, limit=limit, progress=progress)
 
 

@@ -158,6 +158,8 @@ class TableSource(VocabSource):
         self._table: WordTable | None = None
         self._vectors: DiskArray | None = None
         self._dropped: dict[str, str] | None = None
+        #: The file the table was built from, when there is one (shown by ``prepare``).
+        self.origin: Path | None = None
 
     def _ready(self) -> tuple[WordTable, DiskArray]:
         if self._table is None:
@@ -174,6 +176,11 @@ class TableSource(VocabSource):
         """Open the table now (instead of on first lookup); return self."""
         self._ready()
         return self
+
+    @property
+    def table(self) -> WordTable:
+        """The opened word table (its ``folder``, ``n`` and ``build`` report)."""
+        return self._ready()[0]
 
     @property
     def n_rows(self) -> int:  # type: ignore[override]

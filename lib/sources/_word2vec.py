@@ -106,13 +106,19 @@ class KeyedVectorsSource(Source):
         self.dim = int(kv.vector_size)
 
     def lookup(self, words: Sequence[str]) -> Lookup:
+        """Vectors of ``words``, one node per entry (a later word found as the same key is reported)."""
         found, rows, missing, notes = [], [], [], []
         key_to_index = self.kv.key_to_index
+        first_of: dict[str, str] = {}
         for w in words:
             key = next((f for f in case_variants(w) if f in key_to_index), None)
             if key is None:
                 missing.append(Missing(w, "not in vocabulary"))
                 continue
+            if key in first_of:
+                missing.append(Missing(w, f"same vector as {first_of[key]!r}"))
+                continue
+            first_of[key] = w
             if key != w:
                 notes.append(Note(w, f"found as {key!r}"))
             found.append(w)
@@ -162,10 +168,12 @@ def cached_table_source(
             raise VectorFileError(f"{path}: cached table does not match the file's dimension {dim}")
         return table
 
-    return TableSource(spec=spec, name=name, dim=dim, open_table=open_table).prepare()
+    source = TableSource(spec=spec, name=name, dim=dim, open_table=open_table)
+    source.origin = path
+    return source.prepare()
 
 
-def word2vec_file_source(path: str, *, limit: int | None = None) -> TableSource:
-    """``word2vec:PATH``: a local word2vec text/binary/.gz file, cached memory-mapped."""
+def word2vec_file_source(path: str, *, limit: int | None = None, progress: Progress | None = None) -> TableSource:
+    """``word2vec:PATH``: a local word2vec text/binary/.gz file, streamed once into a cached table."""
     spec = f"word2vec:{path}" + (f",limit={limit}" if limit else "")
-    return cached_table_source(path, spec=spec, name=f"word2vec file {Path(path).name}", limit=limit)
+    return cached_table_source(path, spec=spec, name=f"word2vec file {Path(path).name}", limit=limit, progress=progress)
