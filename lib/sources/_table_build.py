@@ -65,16 +65,14 @@ def npy_header(rows: int, dim: int) -> bytes:
 def _prefix_keys(blob: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
     """Big-endian uint64 keys of each word's first 32 bytes, zero-padded (most significant first)."""
     starts, lengths = offsets[:-1], np.diff(offsets)
-    last = max(len(blob) - 1, 0)
-    padded = blob if len(blob) else np.zeros(1, np.uint8)
-    keys = []
-    for first in range(0, _KEY_BYTES, 8):
-        key = np.zeros(len(starts), dtype=np.uint64)
-        for b in range(first, first + 8):
-            byte = np.where(lengths > b, padded[np.minimum(starts + b, last)], 0).astype(np.uint64)
-            key = (key << np.uint64(8)) | byte
-        keys.append(key)
-    return keys
+    padded = np.concatenate((blob, np.zeros(_KEY_BYTES, np.uint8)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, _KEY_BYTES)
+    keys = np.empty((len(starts), _KEY_BYTES // 8), dtype=np.uint64)
+    inside = np.arange(_KEY_BYTES)
+    for a in range(0, len(starts), 1 << 18):  # 8 MB of windows at a time
+        part = windows[starts[a : a + (1 << 18)]] * (inside < lengths[a : a + (1 << 18), None])
+        keys[a : a + len(part)] = np.ascontiguousarray(part, dtype=np.uint8).view(">u8")
+    return [keys[:, j] for j in range(keys.shape[1])]
 
 
 def byte_order(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -93,9 +93,10 @@ def _store(writer: TableWriter, rows: _Rows, path: Path) -> None:
     """Check finiteness and zero rows, report and drop them, append the rest."""
     v, lengths, blob = rows.vectors, rows.lengths, rows.blob
     _decode_check(blob, path, writer.report.read)
-    finite = np.isfinite(v).all(axis=1)
-    nonzero = v.any(axis=1)
-    good = finite & nonzero
+    # Two reductions, no temporaries: max/min carry NaN and infinities, and a row is zero iff both are 0.
+    high, low = v.max(axis=1), v.min(axis=1)
+    finite = np.isfinite(high) & np.isfinite(low)
+    good = finite & ((high != 0) | (low != 0))
     writer.report.read += len(lengths)
     if good.all():
         writer.add(blob, lengths, v)
@@ -117,6 +118,18 @@ def _ranges(size: int, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     keep = np.zeros(len(bounds) - 1, dtype=bool)
     keep[1::2] = True  # gap, range, gap, range, ..., gap
     return np.repeat(keep, np.diff(bounds))
+
+
+def _word_bytes(buf: bytes, u8: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bytes:
+    """The words ``buf[starts[k]:stops[k]]`` back to back."""
+    lengths = stops - starts
+    width = int(lengths.max()) if len(lengths) else 0
+    if width > 256:  # a few long words: slices, not a (rows x width) block
+        mv = memoryview(buf)
+        return b"".join(map(mv.__getitem__, map(slice, starts.tolist(), stops.tolist())))
+    padded = np.concatenate((u8, np.zeros(width, np.uint8)))
+    block = np.lib.stride_tricks.sliding_window_view(padded, max(width, 1))[starts]
+    return block[np.arange(max(width, 1)) < lengths[:, None]].tobytes()
 
 
 def _chain(spaces: np.ndarray, row_bytes: int) -> np.ndarray:
@@ -157,8 +170,7 @@ def _binary_rows(buf: bytes, dim: int, final: bool, path: Path, row: int) -> tup
     # The C tool ends each row with "\n", gensim does not: drop newlines before a word, as gensim does.
     while len(starts) and (lead := (u8[starts] == _NEWLINE) & (starts < ends)).any():
         starts = starts + lead
-    mv = memoryview(buf)
-    words = b"".join(map(mv.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    words = _word_bytes(buf, u8, starts, ends)
     # Rows of a sliding-window view: one memcpy per row, no byte mask.
     windows = np.lib.stride_tricks.sliding_window_view(u8, row_bytes) if len(ends) else np.zeros((0, row_bytes), np.uint8)
     vectors = windows[ends + 1].view("<f4").reshape(-1, dim)
@@ -210,8 +222,7 @@ def _text_rows(buf: bytes, dim: int, path: Path, row: int) -> _Rows:
         raise _line_error(buf, starts, nl, dim, path, row) from None
     if values.size != len(starts) * dim:
         raise _line_error(buf, starts, nl, dim, path, row)
-    mv = memoryview(buf)
-    words = b"".join(map(mv.__getitem__, map(slice, starts.tolist(), sp.tolist())))
+    words = _word_bytes(buf, u8, starts, sp)
     return _Rows(words, (sp - starts).astype(np.int64), values.astype(np.float32).reshape(-1, dim))
 
 
