@@ -1,12 +1,13 @@
 """Writing a word table piece by piece, never holding the vectors.
 
 :class:`TableWriter` takes rows in batches (words as one UTF-8 blob plus
-their lengths, vectors as a float32 block), appends the vectors straight to
-``vectors.npy`` and keeps only the words (tens of MB for millions of
-words). :meth:`TableWriter.finish` sorts the words with numpy
-(:func:`byte_order`), drops repeated words (the first row is kept) and
-writes the index files. The caller runs it inside
-:func:`~._cache.atomic_dir`, so an interrupted build leaves nothing behind.
+their lengths, vectors as a float32 block) and appends both straight to
+``words.bin`` and ``vectors.npy``; only the word lengths stay in memory.
+:meth:`TableWriter.finish` reads the words back once (tens of MB for
+millions of words), sorts them with numpy (:func:`byte_order`), drops
+repeated words (the first row is kept) and writes the index files. The
+caller runs it inside :func:`~._cache.atomic_dir`, so an interrupted build
+leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ TABLE_FORMAT = 1
 #: At most this many dropped words are listed by name in ``dropped.json``.
 MAX_DROPPED_LISTED = 10_000
 _NPY_HEADER = 128
-_KEY_BYTES = 32  # words are ordered by their first 32 bytes in numpy, ties in Python
+_KEY_BYTES = 24  # words are ordered by their first 24 bytes in numpy, ties in Python
 
 
 @dataclass
@@ -63,16 +64,19 @@ def npy_header(rows: int, dim: int) -> bytes:
 
 
 def _prefix_keys(blob: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
-    """Big-endian uint64 keys of each word's first 32 bytes, zero-padded (most significant first)."""
+    """Big-endian uint64 keys of each word's first 24 bytes, zero-padded (most significant first)."""
     starts, lengths = offsets[:-1], np.diff(offsets)
     padded = np.concatenate((blob, np.zeros(_KEY_BYTES, np.uint8)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, _KEY_BYTES)
-    keys = np.empty((len(starts), _KEY_BYTES // 8), dtype=np.uint64)
+    keys = [np.empty(len(starts), dtype=np.uint64) for _ in range(_KEY_BYTES // 8)]
     inside = np.arange(_KEY_BYTES)
-    for a in range(0, len(starts), 1 << 18):  # 8 MB of windows at a time
-        part = windows[starts[a : a + (1 << 18)]] * (inside < lengths[a : a + (1 << 18), None])
-        keys[a : a + len(part)] = np.ascontiguousarray(part, dtype=np.uint8).view(">u8")
-    return [keys[:, j] for j in range(keys.shape[1])]
+    step = 1 << 18  # 6 MB of windows at a time
+    for a in range(0, len(starts), step):
+        part = windows[starts[a : a + step]] * (inside < lengths[a : a + step, None])
+        as_keys = np.ascontiguousarray(part, dtype=np.uint8).view(">u8")
+        for j, key in enumerate(keys):
+            key[a : a + len(part)] = as_keys[:, j]
+    return keys
 
 
 def byte_order(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -99,7 +103,7 @@ def byte_order(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nd
     lengths = np.diff(offsets)
     long = lengths[order] > _KEY_BYTES
     repeated, first = [], []
-    # Runs of equal 32-byte prefixes: short words in a run are identical
+    # Runs of equal 24-byte prefixes: short words in a run are identical
     # only when their lengths agree too; anything else is sorted in Python.
     run_starts = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == 1)
     run_stops = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == -1) + 1
@@ -129,9 +133,10 @@ class TableWriter:
     def __init__(self, folder: Path, dim: int):
         self.folder, self.dim = Path(folder), int(dim)
         self.report = BuildReport()
-        self._words: list[bytes] = []
         self._lengths: list[np.ndarray] = []
         self._rows = 0
+        # Words go to disk as they come and are read back once to sort them.
+        self._words = open(self.folder / "words.bin", "wb")
         self._vectors = open(self.folder / "vectors.npy", "wb")
         self._vectors.write(npy_header(0, self.dim))
 
@@ -139,8 +144,8 @@ class TableWriter:
         """Append ``len(lengths)`` words (``blob``, UTF-8 back to back) and their float32 rows."""
         if vectors.shape != (len(lengths), self.dim):
             raise VectorFileError(f"{len(lengths)} words but vectors of shape {vectors.shape}")
-        self._words.append(bytes(blob))
-        self._lengths.append(np.asarray(lengths, dtype=np.int64))
+        self._words.write(blob)
+        self._lengths.append(np.asarray(lengths, dtype=np.int32))
         self._vectors.write(np.ascontiguousarray(vectors, dtype="<f4").data)
         self._rows += len(lengths)
 
@@ -170,11 +175,12 @@ class TableWriter:
 
     def finish(self) -> BuildReport:
         """Sort the words, drop repeats, write the index files and ``meta.json`` (last)."""
-        self._vectors.close()
-        blob = np.frombuffer(b"".join(self._words), dtype=np.uint8)
-        self._words.clear()
-        lengths = np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int64)
-        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        self.abort()
+        blob = np.fromfile(self.folder / "words.bin", dtype=np.uint8)
+        offsets = np.zeros(self._rows + 1, dtype=np.int64)
+        if self._lengths:
+            np.cumsum(np.concatenate(self._lengths), out=offsets[1:])
+        self._lengths.clear()
         order, repeated, _ = byte_order(blob, offsets)
         if len(repeated):
             blob, offsets, order = self._drop_repeated(blob, offsets, order, repeated)
@@ -192,5 +198,6 @@ class TableWriter:
         return self.report
 
     def abort(self) -> None:
-        """Close the vectors file (the caller's atomic folder removes the rest)."""
+        """Close the files (the caller's atomic folder removes the rest)."""
         self._vectors.close()
+        self._words.close()
