@@ -113,9 +113,9 @@ def test_limit_reads_the_first_rows(tmp_path, chunk):
 @pytest.mark.parametrize(
     "case, message",
     [
-        ("cut", "truncated binary file"),
+        ("cut", "malformed or truncated word2vec binary file"),
         ("short-header", "the header says 50 words but the file holds more rows"),
-        ("long-header", "truncated file: the header says 70 words, the file holds 60"),
+        ("long-header", "malformed or truncated word2vec file .the header says 70 words, the file holds 60"),
         ("not-utf8", "is not UTF-8"),
     ],
 )
@@ -168,7 +168,7 @@ def test_non_finite_zero_and_repeated_rows_are_dropped_and_reported(tmp_path, ca
     res = src.lookup(["zero", "nan", "cat"])
     assert res.words == ("cat",)
     assert [m.reason for m in res.missing] == [
-        "not in vocabulary (zero vector in the file)", "not in vocabulary (vector has NaN or infinite values in the file)"]
+        "zero vector", "vector has NaN or infinite values"]
     from lib.cli import main
 
     assert main(["prepare", f"word2vec:{path}"]) == 0

@@ -195,7 +195,7 @@ class TableSource(VocabSource):
         if self._dropped is None:
             self._dropped = table.dropped()
         reason = next((self._dropped[f] for f in case_variants(word) if f in self._dropped), None)
-        return f"not in vocabulary ({reason} in the file)" if reason else "not in vocabulary"
+        return reason or "not in vocabulary"
 
     def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
         table, _ = self._ready()

@@ -166,7 +166,7 @@ def _binary_rows(buf: bytes, dim: int, final: bool, path: Path, row: int) -> tup
     if len(ends) and (ends - starts).max() > _MAX_WORD or not len(ends) and size > _MAX_WORD + row_bytes:
         raise VectorFileError(f"{path}: a word near row {row + 1} is longer than {_MAX_WORD} bytes (not word2vec binary?)")
     if final and buf[used:].strip():
-        raise VectorFileError(f"{path}: truncated binary file (row {row + len(ends) + 1} is incomplete)")
+        raise VectorFileError(f"{path}: malformed or truncated word2vec binary file (row {row + len(ends) + 1} is incomplete)")
     # The C tool ends each row with "\n", gensim does not: drop newlines before a word, as gensim does.
     while len(starts) and (lead := (u8[starts] == _NEWLINE) & (starts < ends)).any():
         starts = starts + lead
@@ -259,7 +259,7 @@ def _read_body(chunks: Iterator[bytes], writer: TableWriter, count: int, dim: in
         rest = b""
         _append(writer, rows, want, count, path)
     if writer.report.read < want:
-        raise VectorFileError(f"{path}: truncated file: the header says {count} words, the file holds {writer.report.read}")
+        raise VectorFileError(f"{path}: malformed or truncated word2vec file (the header says {count} words, the file holds {writer.report.read})")
     if rest.strip():
         raise VectorFileError(f"{path}: the header says {count} words but the file holds more rows")
 
