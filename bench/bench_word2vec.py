@@ -13,6 +13,7 @@ cache for "first use" and again for "cached re-open".
 
 Run: python bench/bench_word2vec.py [--big] [--dir DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = "word_0000001,word_0000002,New_York_0000010,word_0000100,word_0001000,word_0010000,word_0000300,word_0000020"
-GENSIM = "import sys; from gensim.models import KeyedVectors as K; K.load_word2vec_format(sys.argv[1], binary=sys.argv[2] == 'b')"
+GENSIM = (
+    "import sys; from gensim.models import KeyedVectors as K; "
+    "K.load_word2vec_format(sys.argv[1], binary=sys.argv[2] == 'b')"
+)
 
 
 def _word(i: int) -> str:
@@ -41,14 +45,17 @@ def generate(path: Path, n: int, dim: int, *, binary: bool) -> Path:
         return path
     rng = np.random.default_rng(0)
     tmp = path.with_suffix(".part")
-    with (gzip.open(tmp, "wb", compresslevel=1) if path.suffix == ".gz" else open(tmp, "wb")) as fh:
+    with gzip.open(tmp, "wb", compresslevel=1) if path.suffix == ".gz" else open(tmp, "wb") as fh:
         fh.write(f"{n} {dim}\n".encode())
         for start in range(0, n, 20_000):
             block = rng.standard_normal((min(20_000, n - start), dim)).astype(np.float32)
             if binary:
                 rows = (f"{_word(start + i)} ".encode() + row.tobytes() for i, row in enumerate(block))
             else:
-                rows = (f"{_word(start + i)} {' '.join(f'{x:.6f}' for x in row.tolist())}\n".encode() for i, row in enumerate(block))
+                rows = (
+                    f"{_word(start + i)} {' '.join(f'{x:.6f}' for x in row.tolist())}\n".encode()
+                    for i, row in enumerate(block)
+                )
             fh.write(b"".join(rows))
     tmp.replace(path)
     return path
@@ -97,8 +104,12 @@ def main() -> None:
         show(label, "cached re-open (graph)", run_child(graph_cmd(f"word2vec:{path}"), env))
         if not args.no_gensim and "3M" not in label:
             anchor = run_child([sys.executable, "-c", GENSIM, str(path), kind], env)
-            show(label, "gensim load_word2vec_format", anchor,
-                 f"   ours {anchor[0] / first[0]:.1f}x faster (wall), {anchor[1] / first[1]:.1f}x (cpu)")
+            show(
+                label,
+                "gensim load_word2vec_format",
+                anchor,
+                f"   ours {anchor[0] / first[0]:.1f}x faster (wall), {anchor[1] / first[1]:.1f}x (cpu)",
+            )
         shutil.rmtree(cache, ignore_errors=True)
 
 

@@ -1,4 +1,5 @@
 """Exact numbers out: full-precision JSON, flat and near-flat spaces, one node per vector."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import pytest
 
 from lib.cli import main
 from lib.engine import FLAT_SPREAD, is_flat, ring_graph, upper_triangle
-from lib.graph import build_graph, graph_to_dict
+from lib.graph import build_graph
 from lib.hubs import hub_degrees
 from lib.sources import KeyedVectorsSource, load_source, set_cache_root
 from lib.sources._hf import minilm_available
@@ -37,17 +38,23 @@ def test_graph_json_round_trips_float64(capsys):
     assert out["threshold"] == g.threshold and out["median"] == g.median and out["std"] == g.std
     assert out["stats"]["density"] == g.density
     assert [n["x"] for n in out["nodes"]] == g.x.tolist() and [n["size"] for n in out["nodes"]] == g.size.tolist()
-    assert [e["cosine"] for e in out["edges"]] == [g.similarity[i, j] for i, j in zip(g.edges["i"], g.edges["j"])]
+    pairs = zip(g.edges["i"], g.edges["j"], strict=True)
+    assert [e["cosine"] for e in out["edges"]] == [g.similarity[i, j] for i, j in pairs]
     # A float64 reference computed independently of the engine.
     v = load_source("glove").lookup(WORDS.split(",")).vectors.astype(np.float64)
     unit = v / np.linalg.norm(v, axis=1, keepdims=True)
     ref = unit @ unit.T
-    assert max(abs(e["cosine"] - ref[g.words.index(e["source"]), g.words.index(e["target"])]) for e in out["edges"]) < 1e-15
+    assert (
+        max(abs(e["cosine"] - ref[g.words.index(e["source"]), g.words.index(e["target"])]) for e in out["edges"])
+        < 1e-15
+    )
     assert any(len(repr(e["cosine"])) > 10 for e in out["edges"])  # not cut to 6 decimals
 
 
 def test_compare_and_null_json_are_not_rounded(capsys):
-    out = _cli_json(["compare", "--a", "glove", "--b", "random:dim=50,seed=1", "--words", WORDS, "--permutations", "99"], capsys)
+    out = _cli_json(
+        ["compare", "--a", "glove", "--b", "random:dim=50,seed=1", "--words", WORDS, "--permutations", "99"], capsys
+    )
     a = build_graph(load_source("glove"), WORDS.split(",")).graph
     assert out["a"]["threshold"] == a.threshold
     assert any(len(repr(x)) > 10 for x in (out["rsa"]["spearman"], out["rsa"]["pearson"]))
@@ -92,9 +99,13 @@ def test_near_flat_space_gets_an_ordinary_threshold(rule):
     assert np.abs(ref[iu] - g.threshold).min() > error  # every pair is on the same side of T in both
     want = ref[iu] > g.threshold if rule == "course" else ref[iu] >= g.threshold
     assert g.n_edges == int(want.sum())
-    assert set(zip(g.edges["i"], g.edges["j"])) == {(i, j) for i, j, w in zip(*iu, want) if w}
+    assert set(zip(g.edges["i"], g.edges["j"], strict=True)) == {(i, j) for i, j, w in zip(*iu, want, strict=True) if w}
     hubs = hub_degrees(list(g.words), v, rule=rule)
-    assert hubs.degree.tolist() == g.degree.tolist() and not hubs.flat and hubs.threshold == pytest.approx(g.threshold, abs=1e-15)
+    assert (
+        hubs.degree.tolist() == g.degree.tolist()
+        and not hubs.flat
+        and hubs.threshold == pytest.approx(g.threshold, abs=1e-15)
+    )
 
 
 def test_seed_rule_near_flat_example_is_not_complete():
@@ -153,7 +164,10 @@ def test_case_variants_become_one_node_in_every_word_source(tmp_path, capsys):
     res = KeyedVectorsSource(kv, spec="upload:x", name="x").lookup(words)
     # 'Cat' is its own entry here; 'cat' and 'CAT' share the lower-case one.
     assert res.words == ("Cat", "dog", "cat", "horse", "cow")
-    assert [(m.word, m.reason) for m in res.missing] == [("CAT", "same vector as 'cat'"), ("Dog", "same vector as 'dog'")]
+    assert [(m.word, m.reason) for m in res.missing] == [
+        ("CAT", "same vector as 'cat'"),
+        ("Dog", "same vector as 'dog'"),
+    ]
 
 
 def test_passage_words_that_share_a_vector_become_one_node():

@@ -1,4 +1,5 @@
 """Word2vec files streamed into word tables: row for row against the file, bad files, memory."""
+
 from __future__ import annotations
 
 import gzip
@@ -29,16 +30,25 @@ def _words(n: int) -> list[str]:
     return [f"{'New_York_City_Metropolitan_Area_' if i % 7 == 0 else ''}w{i}_é{'x' * (i % 5)}" for i in range(n)]
 
 
-def write_binary(path: Path, words: list[str], vectors: np.ndarray, *, newline: bool = False, count: int | None = None) -> Path:
+def write_binary(
+    path: Path, words: list[str], vectors: np.ndarray, *, newline: bool = False, count: int | None = None
+) -> Path:
     """The C tool's layout (``newline``: "\\n" after each row) or gensim's (none)."""
-    body = b"".join(w.encode() + b" " + v.astype("<f4").tobytes() + (b"\n" if newline else b"") for w, v in zip(words, vectors))
+    body = b"".join(
+        w.encode() + b" " + v.astype("<f4").tobytes() + (b"\n" if newline else b"")
+        for w, v in zip(words, vectors, strict=True)
+    )
     data = f"{len(words) if count is None else count} {vectors.shape[1]}\n".encode() + body
     (gzip.open(path, "wb") if path.suffix == ".gz" else open(path, "wb")).__enter__().write(data)
     return path
 
 
-def write_text(path: Path, words: list[str], rows: list[list[str]], count: int | None = None, dim: int | None = None) -> Path:
-    lines = [f"{len(words) if count is None else count} {dim or len(rows[0])}"] + [f"{w} {' '.join(r)}" for w, r in zip(words, rows)]
+def write_text(
+    path: Path, words: list[str], rows: list[list[str]], count: int | None = None, dim: int | None = None
+) -> Path:
+    lines = [f"{len(words) if count is None else count} {dim or len(rows[0])}"] + [
+        f"{w} {' '.join(r)}" for w, r in zip(words, rows, strict=True)
+    ]
     data = ("\n".join(lines) + "\n").encode()
     with gzip.open(path, "wb") if path.suffix == ".gz" else open(path, "wb") as fh:
         fh.write(data)
@@ -140,8 +150,12 @@ def test_bad_binary_files_are_one_line_errors_and_nothing_is_cached(tmp_path, ca
 
 @pytest.mark.parametrize(
     "line, message",
-    [("w9 1 2 3", "row 10 has 2 values, the header says 3"), ("w9 1 2 x3", "row 10 has a value that is not a number"),
-     ("w9", "row 10 is not"), ("w9 1 2 3 4", "row 10 has 4 values, the header says 3")],
+    [
+        ("w9 1 2 3", "row 10 has 2 values, the header says 3"),
+        ("w9 1 2 x3", "row 10 has a value that is not a number"),
+        ("w9", "row 10 is not"),
+        ("w9 1 2 3 4", "row 10 has 4 values, the header says 3"),
+    ],
 )
 def test_bad_text_rows_name_the_row(tmp_path, line, message):
     rows = [["0.5", "1", "2"]] * 12
@@ -163,12 +177,18 @@ def test_non_finite_zero_and_repeated_rows_are_dropped_and_reported(tmp_path, ca
     got_words, rows = src.vocabulary()
     assert got_words == ["cat", "dog", "Dog", "bird"]  # the first 'cat' row is kept
     assert np.array_equal(rows, vectors[[0, 2, 6, 7]])
-    assert src.table.build == {"read": 8, "kept": 4, "dropped": {
-        "vector has NaN or infinite values": 2, "zero vector": 1, "repeated word; its first row is kept": 1}}
+    assert src.table.build == {
+        "read": 8,
+        "kept": 4,
+        "dropped": {
+            "vector has NaN or infinite values": 2,
+            "zero vector": 1,
+            "repeated word; its first row is kept": 1,
+        },
+    }
     res = src.lookup(["zero", "nan", "cat"])
     assert res.words == ("cat",)
-    assert [m.reason for m in res.missing] == [
-        "zero vector", "vector has NaN or infinite values"]
+    assert [m.reason for m in res.missing] == ["zero vector", "vector has NaN or infinite values"]
     from lib.cli import main
 
     assert main(["prepare", f"word2vec:{path}"]) == 0
@@ -214,8 +234,13 @@ def test_streaming_build_memory_is_bounded(tmp_path):
         print(json.dumps({"before": before, "after": peak(), "n": src.n_rows}))
         """
     )
-    out = subprocess.run([sys.executable, "-c", child, str(path), str(tmp_path / "cache")], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", child, str(path), str(tmp_path / "cache")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["n"] == n
     assert got["after"] - got["before"] < 70, got  # the file is 121 MB; a chunk is 8 MB

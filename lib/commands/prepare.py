@@ -6,6 +6,7 @@ where each went and its size on disk. Progress (download, then the table
 build) is drawn on stderr. Run it with the same ``COSINE_RINGS_CACHE`` (and
 ``GENSIM_DATA_DIR``/``HF_HOME``, if set) as the app.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,9 @@ __all__ = ["register", "run", "locations", "disk_size"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prepare", help="download and build sources' caches ahead of time", description=__doc__)
-    p.add_argument("specs", nargs="+", metavar="SPEC", help="e.g. word2vec  glove  word2vec:/data/vectors.bin,limit=500000")
+    p.add_argument(
+        "specs", nargs="+", metavar="SPEC", help="e.g. word2vec  glove  word2vec:/data/vectors.bin,limit=500000"
+    )
     p.set_defaults(func=run)
 
 

@@ -9,6 +9,7 @@ repeated words (the first row is kept) and writes the index files. The
 caller runs it inside :func:`~._cache.atomic_dir`, so an interrupted build
 leaves nothing behind.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,7 +59,7 @@ class BuildReport:
 
 def npy_header(rows: int, dim: int) -> bytes:
     """A fixed-size (128-byte) ``.npy`` v1 header for a C-order float32 (rows, dim) array."""
-    text = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (rows, dim)
+    text = f"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}"
     body = text.ljust(_NPY_HEADER - 10 - 1) + "\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(body)) + body.encode("latin1")
 
@@ -108,7 +109,7 @@ def byte_order(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nd
     run_starts = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == 1)
     run_stops = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == -1) + 1
     raw = blob.tobytes() if len(run_starts) else b""
-    for a, b in zip(run_starts.tolist(), run_stops.tolist()):
+    for a, b in zip(run_starts.tolist(), run_stops.tolist(), strict=True):
         ids = order[a:b].tolist()
         if not long[a:b].any() and len(set(lengths[ids].tolist())) == 1:
             repeated.extend(ids[1:])
@@ -118,7 +119,7 @@ def byte_order(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nd
         ids.sort(key=words.__getitem__)  # stable: equal words stay in id order
         order[a:b] = ids
         head = ids[0]
-        for prev, cur in zip(ids, ids[1:]):
+        for prev, cur in zip(ids, ids[1:], strict=False):
             if words[prev] == words[cur]:
                 repeated.append(cur)
                 first.append(head)
@@ -153,7 +154,9 @@ class TableWriter:
         keep = np.ones(len(offsets) - 1, dtype=bool)
         keep[repeated] = False
         for r in repeated.tolist():
-            self.report.drop(blob[offsets[r] : offsets[r + 1]].tobytes().decode("utf-8"), "repeated word; its first row is kept")
+            self.report.drop(
+                blob[offsets[r] : offsets[r + 1]].tobytes().decode("utf-8"), "repeated word; its first row is kept"
+            )
         lengths = np.diff(offsets)[keep]
         blob = blob[np.repeat(keep, np.diff(offsets))]
         offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
@@ -193,7 +196,13 @@ class TableWriter:
         self.report.kept = n
         if self.report.listed:
             (self.folder / "dropped.json").write_text(json.dumps(self.report.listed))
-        meta = {"format": TABLE_FORMAT, "n": n, "bytes": int(offsets[-1]), "dim": self.dim, "build": self.report.to_json()}
+        meta = {
+            "format": TABLE_FORMAT,
+            "n": n,
+            "bytes": int(offsets[-1]),
+            "dim": self.dim,
+            "build": self.report.to_json(),
+        }
         (self.folder / "meta.json").write_text(json.dumps(meta))
         return self.report
 

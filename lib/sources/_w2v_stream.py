@@ -19,12 +19,14 @@ Rules, all checked while reading:
   reported (gensim raises ``AttributeError`` on them);
 * words must be UTF-8, as gensim requires by default.
 """
+
 from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 import numpy as np
 
@@ -53,7 +55,9 @@ def read_header(stream: BinaryIO, path: Path) -> tuple[int, int]:
     line = stream.readline(1024)
     parts = line.split()
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise VectorFileError(f"{path}: not a word2vec file (the first line must be '<count> <dimension>', got {line[:60]!r})")
+        raise VectorFileError(
+            f"{path}: not a word2vec file (the first line must be '<count> <dimension>', got {line[:60]!r})"
+        )
     count, dim = int(parts[0]), int(parts[1])
     if count == 0 or dim == 0:
         raise VectorFileError(f"{path}: header says {count} words of dimension {dim}")
@@ -83,7 +87,7 @@ class _Rows:
     def __init__(self, blob: bytes, lengths: np.ndarray, vectors: np.ndarray):
         self.blob, self.lengths, self.vectors = blob, lengths, vectors
 
-    def head(self, n: int) -> "_Rows":
+    def head(self, n: int) -> _Rows:
         if n >= len(self.lengths):
             return self
         return _Rows(self.blob[: int(self.lengths[:n].sum())], self.lengths[:n], self.vectors[:n])
@@ -164,22 +168,28 @@ def _binary_rows(buf: bytes, dim: int, final: bool, path: Path, row: int) -> tup
     starts = np.concatenate(([0], ends[:-1] + 1 + row_bytes)).astype(np.int64) if len(ends) else ends
     used = int(ends[-1]) + 1 + row_bytes if len(ends) else 0
     if len(ends) and (ends - starts).max() > _MAX_WORD or not len(ends) and size > _MAX_WORD + row_bytes:
-        raise VectorFileError(f"{path}: a word near row {row + 1} is longer than {_MAX_WORD} bytes (not word2vec binary?)")
+        raise VectorFileError(
+            f"{path}: a word near row {row + 1} is longer than {_MAX_WORD} bytes (not word2vec binary?)"
+        )
     if final and buf[used:].strip():
-        raise VectorFileError(f"{path}: malformed or truncated word2vec binary file (row {row + len(ends) + 1} is incomplete)")
+        raise VectorFileError(
+            f"{path}: malformed or truncated word2vec binary file (row {row + len(ends) + 1} is incomplete)"
+        )
     # The C tool ends each row with "\n", gensim does not: drop newlines before a word, as gensim does.
     while len(starts) and (lead := (u8[starts] == _NEWLINE) & (starts < ends)).any():
         starts = starts + lead
     words = _word_bytes(buf, u8, starts, ends)
     # Rows of a sliding-window view: one memcpy per row, no byte mask.
-    windows = np.lib.stride_tricks.sliding_window_view(u8, row_bytes) if len(ends) else np.zeros((0, row_bytes), np.uint8)
+    windows = (
+        np.lib.stride_tricks.sliding_window_view(u8, row_bytes) if len(ends) else np.zeros((0, row_bytes), np.uint8)
+    )
     vectors = windows[ends + 1].view("<f4").reshape(-1, dim)
     return _Rows(words, (ends - starts).astype(np.int64), vectors), used
 
 
 def _line_error(buf: bytes, starts: np.ndarray, stops: np.ndarray, dim: int, path: Path, row: int) -> VectorFileError:
     """The first bad line of a chunk, found the slow way (only when the chunk failed)."""
-    for k, (a, b) in enumerate(zip(starts.tolist(), stops.tolist())):
+    for k, (a, b) in enumerate(zip(starts.tolist(), stops.tolist(), strict=True)):
         parts = buf[a:b].split()
         if len(parts) != dim + 1:
             return VectorFileError(f"{path}: row {row + k + 1} has {len(parts) - 1} values, the header says {dim}")
@@ -236,7 +246,9 @@ def _parse(buf: bytes, dim: int, binary: bool, final: bool, path: Path, row: int
     return _text_rows(buf[:cut] if buf[:cut].endswith(b"\n") else buf[:cut] + b"\n", dim, path, row), cut
 
 
-def _read_body(chunks: Iterator[bytes], writer: TableWriter, count: int, dim: int, binary: bool, limit: int | None, path: Path) -> None:
+def _read_body(
+    chunks: Iterator[bytes], writer: TableWriter, count: int, dim: int, binary: bool, limit: int | None, path: Path
+) -> None:
     """Parse chunk after chunk into ``writer``; check the row count against the header."""
     want = count if limit is None else min(limit, count)
     rest, done = b"", False
@@ -259,7 +271,10 @@ def _read_body(chunks: Iterator[bytes], writer: TableWriter, count: int, dim: in
         rest = b""
         _append(writer, rows, want, count, path)
     if writer.report.read < want:
-        raise VectorFileError(f"{path}: malformed or truncated word2vec file (the header says {count} words, the file holds {writer.report.read})")
+        raise VectorFileError(
+            f"{path}: malformed or truncated word2vec file "
+            f"(the header says {count} words, the file holds {writer.report.read})"
+        )
     if rest.strip():
         raise VectorFileError(f"{path}: the header says {count} words but the file holds more rows")
 
@@ -298,7 +313,9 @@ def build_word2vec_table(
         count, dim = read_header(stream, path)
         writer = TableWriter(folder, dim)
         try:
-            _read_body(_chunks(stream, raw, os.fstat(raw.fileno()).st_size, progress), writer, count, dim, binary, limit, path)
+            _read_body(
+                _chunks(stream, raw, os.fstat(raw.fileno()).st_size, progress), writer, count, dim, binary, limit, path
+            )
         finally:
             writer.abort()
     report = writer.finish()
