@@ -244,3 +244,13 @@ def test_streaming_build_memory_is_bounded(tmp_path):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["n"] == n
     assert got["after"] - got["before"] < 70, got  # the file is 121 MB; a chunk is 8 MB
+
+
+def test_in_memory_reader_keeps_the_first_of_repeated_words(tmp_path):
+    from lib.sources import load_word2vec_file
+
+    vectors = np.random.default_rng(7).standard_normal((4, 5)).astype(np.float32)
+    path = write_binary(tmp_path / "v.bin", ["cat", "dog", "cat", "cow"], vectors)
+    kv = load_word2vec_file(path)  # gensim's own reader raises AttributeError here
+    assert kv.index_to_key == ["cat", "dog", "cow"]
+    assert np.array_equal(kv["cat"], vectors[0]) and np.array_equal(kv["cow"], vectors[3])

@@ -192,11 +192,14 @@ def _line_error(buf: bytes, starts: np.ndarray, stops: np.ndarray, dim: int, pat
     for k, (a, b) in enumerate(zip(starts.tolist(), stops.tolist(), strict=True)):
         parts = buf[a:b].split()
         if len(parts) != dim + 1:
-            return VectorFileError(f"{path}: row {row + k + 1} has {len(parts) - 1} values, the header says {dim}")
+            return VectorFileError(
+                f"{path}: malformed or truncated word2vec text file (row {row + k + 1} has {len(parts) - 1} values, "
+                f"the header says {dim})"
+            )
         try:
             [float(x) for x in parts[1:]]
         except ValueError:
-            return VectorFileError(f"{path}: row {row + k + 1} has a value that is not a number")
+            return VectorFileError(f"{path}: malformed word2vec text file (row {row + k + 1} has a value that is not a number)")
     return VectorFileError(f"{path}: malformed text rows after row {row}")
 
 

@@ -79,20 +79,27 @@ def sniff_word2vec_binary(path: str | os.PathLike) -> bool:
 
 
 def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
-    """Load a word2vec text/binary (optionally .gz) file into gensim ``KeyedVectors``."""
+    """Read a word2vec text/binary (optionally .gz) file into gensim ``KeyedVectors`` (for small files).
+
+    The file goes through the same streaming parser as the cached tables
+    (a temporary table, read back whole), so the same rules hold: header
+    counts checked, NaN/inf and zero rows dropped, a repeated word keeps its
+    first row (gensim's own reader raises ``AttributeError`` there).
+    """
+    import tempfile
+
     from gensim.models import KeyedVectors
 
     path = Path(path).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     binary = sniff_word2vec_binary(path)
-    try:
-        kv = KeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit)
-    except (ValueError, EOFError, UnicodeDecodeError, IndexError, OSError) as exc:
-        kind = "binary" if binary else "text"
-        raise VectorFileError(f"{path}: malformed or truncated word2vec {kind} file ({exc})") from exc
-    if len(kv) == 0:
-        raise VectorFileError(f"{path}: no vectors in file")
+    with tempfile.TemporaryDirectory(prefix="cosine-rings-w2v-") as tmp:
+        build_word2vec_table(path, Path(tmp), binary=binary, limit=limit)
+        table = WordTable(tmp)
+        words, vectors = table.words(), table.vectors.read()
+    kv = KeyedVectors(vector_size=vectors.shape[1], count=len(words), dtype=np.float32)
+    kv.add_vectors(words, vectors)
     return kv
 
 
