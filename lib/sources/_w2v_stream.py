@@ -199,7 +199,9 @@ def _line_error(buf: bytes, starts: np.ndarray, stops: np.ndarray, dim: int, pat
         try:
             [float(x) for x in parts[1:]]
         except ValueError:
-            return VectorFileError(f"{path}: malformed word2vec text file (row {row + k + 1} has a value that is not a number)")
+            return VectorFileError(
+                f"{path}: malformed word2vec text file (row {row + k + 1} has a value that is not a number)"
+            )
     return VectorFileError(f"{path}: malformed text rows after row {row}")
 
 

@@ -98,7 +98,7 @@ def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
         build_word2vec_table(path, Path(tmp), binary=binary, limit=limit)
         table = WordTable(tmp)
         words, vectors = table.words(), table.vectors.read()
-    kv = KeyedVectors(vector_size=vectors.shape[1], count=len(words), dtype=np.float32)
+    kv = KeyedVectors(vector_size=vectors.shape[1], count=0, dtype=np.float32)
     kv.add_vectors(words, vectors)
     return kv
 
