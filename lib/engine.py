@@ -23,6 +23,9 @@ from .errors import InputError
 
 __all__ = [
     "RULES",
+    "FLAT_SPREAD",
+    "FLAT_ULPS",
+    "is_flat",
     "RingGraph",
     "cosine_matrix",
     "check_rule",
@@ -37,9 +40,31 @@ __all__ = [
 #: Threshold rules offered everywhere (CLI, app).
 RULES = ("seed", "course", "fixed")
 
-# Below this spread the upper triangle is treated as constant (all-equal
-# similarities): float noise must not decide which pairs become edges.
-FLAT_SPREAD = 1e-9
+#: Units in the last place of 1.0 within which all cosines count as equal (see :func:`is_flat`).
+FLAT_ULPS = 64
+#: The largest spread of a flat space: ``FLAT_ULPS`` ulps of 1.0, about 1.4e-14.
+FLAT_SPREAD = FLAT_ULPS * float(np.finfo(np.float64).eps)
+
+
+def is_flat(upper: np.ndarray) -> bool:
+    """True when the cosines ``upper`` are all equal up to float64 rounding.
+
+    A cosine of two unit vectors is a sum of products whose magnitudes add
+    up to at most 1, so its float64 rounding error is a few ulps of 1.0
+    (about 2.2e-16 each), whatever the cosine's own size: scaled copies of
+    one vector spread over up to ~15 ulps, orthogonal rows over ~1e-16
+    around 0. A spread of at most :data:`FLAT_SPREAD` (64 ulps of 1.0) is
+    therefore rounding, and the space is *flat*: no threshold can tell its
+    pairs apart, so the seed and course rules make every pair an edge (the
+    std is reported as 0). Anything wider is real structure, however small:
+    cosines spread over 3e-10 around 0.99999999996 are a million ulps apart
+    and get an ordinary threshold.
+
+    >>> is_flat(np.array([0.5, 0.5 + 1e-15])), is_flat(np.array([0.99999999996, 0.9999999997]))
+    (True, False)
+    """
+    u = np.asarray(upper, dtype=np.float64)
+    return bool(u.size > 0 and np.ptp(u) <= FLAT_SPREAD)
 
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
@@ -91,12 +116,13 @@ def threshold_mask(
     """Return ``(mask, threshold, median, std, flat)`` of similarity matrix ``s``.
 
     ``S >= T`` for the seed and fixed rules, ``S > T`` for the course rule;
-    when all similarities are equal (``flat``) the seed and course rules keep
-    every pair. The diagonal is always False.
+    when all similarities are equal up to rounding (``flat``, see
+    :func:`is_flat`) the seed and course rules keep every pair. The
+    diagonal is always False.
     """
     t, med, std = threshold_for(s, rule, k=k, value=value)
     n = s.shape[0]
-    flat = bool(n > 1 and np.ptp(upper_triangle(s)) < FLAT_SPREAD)
+    flat = n > 1 and is_flat(upper_triangle(s))
     if flat and rule != "fixed":
         # All pairs are equally similar: every pair sits at the threshold.
         mask = np.ones((n, n), dtype=bool)
@@ -117,6 +143,11 @@ def threshold_for(
     population std (ddof=0). ``course``: T = median of the non-zero values of
     U + std of the whole matrix (diagonal included), as the course notebook
     did; ``k`` scales that std too. ``fixed``: T = ``value``.
+
+    In a flat space (:func:`is_flat`) the std is 0, so T is the median. The
+    course rule's non-zero set is empty only when every pair's cosine is
+    exactly 0, which is flat: its median is then taken as 0 (the common
+    value), so T = 0 and every pair is an edge, as under the seed rule.
     """
     check_rule(rule, k=k, value=value)
     u = upper_triangle(s)
@@ -128,7 +159,7 @@ def threshold_for(
         nz = u[u != 0]
         med = float(np.median(nz)) if nz.size else 0.0
         std = float(np.std(s))
-    if np.ptp(u) < FLAT_SPREAD:
+    if is_flat(u):
         std = 0.0
     return med + k * std, med, std
 

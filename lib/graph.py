@@ -16,7 +16,7 @@ from .errors import InputError
 from .sources.base import Missing, Note, Source
 from .words import clean_words
 
-__all__ = ["GraphResult", "build_graph", "graph_to_dict"]
+__all__ = ["GraphResult", "build_graph", "graph_to_dict", "json_float"]
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,17 @@ def build_graph(
     )
 
 
-def rounded(x: float | None, nd: int = 6) -> float | None:
-    """``x`` rounded for JSON output; None, NaN and infinities become None (JSON has no NaN)."""
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+def json_float(x: float | None) -> float | None:
+    """``x`` as a JSON number at full float64 precision; None, NaN and infinities become None.
+
+    JSON output is for scripts, so nothing is rounded: ``json.dumps`` writes
+    Python's shortest repr, which reads back as the same float64. Rounding
+    for people happens in the app's display only.
+
+    >>> json_float(np.float32(0.1)), json_float(0.22056653484264824), json_float(float("nan"))
+    (0.10000000149011612, 0.22056653484264824, None)
+    """
+    return None if x is None or not np.isfinite(x) else float(x)
 
 
 def graph_to_dict(result: GraphResult) -> dict:
@@ -86,23 +94,23 @@ def graph_to_dict(result: GraphResult) -> dict:
         "notes": [{"word": n.word, "note": n.note} for n in result.notes],
         "rule": g.rule,
         "k": g.k,
-        "threshold": rounded(g.threshold),
-        "median": rounded(g.median),
-        "std": rounded(g.std),
+        "threshold": json_float(g.threshold),
+        "median": json_float(g.median),
+        "std": json_float(g.std),
         "stats": {
             "nodes": g.n,
             "edges": g.n_edges,
             "pairs": g.n_pairs,
-            "density": rounded(g.density),
+            "density": json_float(g.density),
             "isolated": list(g.isolated),
             "all_equal": g.flat,
         },
         "nodes": [
-            {"word": w, "x": rounded(x), "y": rounded(y), "degree": int(d), "size": rounded(s)}
+            {"word": w, "x": json_float(x), "y": json_float(y), "degree": int(d), "size": json_float(s)}
             for w, x, y, d, s in zip(g.words, g.x, g.y, g.degree, g.size)
         ],
         "edges": [
-            {"source": s, "target": t, "cosine": rounded(c)}
+            {"source": s, "target": t, "cosine": json_float(c)}
             for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"])
         ],
     }

@@ -37,7 +37,7 @@ from scipy import stats as sstats
 from .communities import Partition, category_ari, louvain
 from .compare import batch_correlation, selectivity, upper
 from ..engine import RingGraph
-from ..graph import rounded
+from ..graph import json_float
 from ..errors import InputError
 from .sweep import mask_at
 
@@ -222,16 +222,16 @@ def null_to_dict(result: NullResult) -> dict:
     """The ``statistics`` part of ``python -m lib null``'s JSON (NaN values become null)."""
     out = {}
     for name, st in result.statistics.items():
-        entry: dict = {"real": rounded(st.real)}
+        entry: dict = {"real": json_float(st.real)}
         for kind in NULL_KINDS:
             v = st.values(kind)
             finite = v[np.isfinite(v)]
             entry[kind] = {
-                "mean": rounded(float(np.mean(finite))) if finite.size else None,
-                "std": rounded(float(np.std(finite, ddof=1))) if finite.size > 1 else None,
-                "z": rounded(st.z(kind), 4),
-                "p": rounded(st.p(kind)),
-                "values": [rounded(x) for x in v.tolist()],
+                "mean": json_float(float(np.mean(finite))) if finite.size else None,
+                "std": json_float(float(np.std(finite, ddof=1))) if finite.size > 1 else None,
+                "z": json_float(st.z(kind)),
+                "p": json_float(st.p(kind)),
+                "values": [json_float(x) for x in v.tolist()],
             }
         out[name] = entry
     return out

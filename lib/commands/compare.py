@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
-from ..graph import GraphResult, build_graph, graph_to_dict, rounded
+from ..graph import GraphResult, build_graph, graph_to_dict, json_float
 from ..sources import load_source
 from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
 
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _edge_rows(df) -> list[dict]:
     return [
-        {"source": s, "target": t, "cosine_a": rounded(ca), "cosine_b": rounded(cb)}
+        {"source": s, "target": t, "cosine_a": json_float(ca), "cosine_b": json_float(cb)}
         for s, t, ca, cb in zip(df["source"], df["target"], df["cosine_a"], df["cosine_b"])
     ]
 
@@ -37,29 +37,29 @@ def comparison_to_dict(a: GraphResult, b: GraphResult, c: Comparison, *, with_ca
         "a": graph_to_dict(a),
         "b": graph_to_dict(b),
         "rsa": {
-            "spearman": rounded(c.rsa.spearman),
-            "pearson": rounded(c.rsa.pearson),
-            "p_value": rounded(c.rsa.p_value, 8),
+            "spearman": json_float(c.rsa.spearman),
+            "pearson": json_float(c.rsa.pearson),
+            "p_value": json_float(c.rsa.p_value),
             "permutations": c.rsa.permutations,
         },
         "edges": {
-            "jaccard": rounded(c.edges.jaccard),
+            "jaccard": json_float(c.edges.jaccard),
             "shared": _edge_rows(c.edges.shared),
             "only_a": _edge_rows(c.edges.only_a),
             "only_b": _edge_rows(c.edges.only_b),
         },
-        "degree_spearman": rounded(c.degree_spearman),
+        "degree_spearman": json_float(c.degree_spearman),
         "hubs": {"a": list(c.hubs_a), "b": list(c.hubs_b), "shared": list(c.hubs_shared)},
         "communities": {
             "a": [list(m) for m in c.communities_a.communities],
             "b": [list(m) for m in c.communities_b.communities],
-            "ari": rounded(c.ari),
-            "modularity": {"a": rounded(c.communities_a.modularity), "b": rounded(c.communities_b.modularity)},
+            "ari": json_float(c.ari),
+            "modularity": {"a": json_float(c.communities_a.modularity), "b": json_float(c.communities_b.modularity)},
         },
     }
     if with_categories:
-        out["communities"]["category_ari"] = {"a": rounded(c.category_ari_a), "b": rounded(c.category_ari_b)}
-        out["selectivity"] = {"a": rounded(c.selectivity_a), "b": rounded(c.selectivity_b)}
+        out["communities"]["category_ari"] = {"a": json_float(c.category_ari_a), "b": json_float(c.category_ari_b)}
+        out["selectivity"] = {"a": json_float(c.selectivity_a), "b": json_float(c.selectivity_b)}
     return out
 
 

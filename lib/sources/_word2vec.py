@@ -1,8 +1,10 @@
-"""Word2Vec-format vectors read with gensim's ``KeyedVectors``.
+"""Word2Vec-format files: cached word tables, and gensim's ``KeyedVectors`` for small ones.
 
 ``word2vec:PATH`` reads a local word2vec text or binary file (optionally
 gzipped); the format is chosen from the file's content, the extension only
-breaking ties.
+breaking ties. The file is streamed into an on-disk word table
+(:mod:`._w2v_stream`), never loaded whole; gensim's ``KeyedVectors`` serve
+uploads (small, held in memory) through :func:`load_word2vec_file`.
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
-from ._cache import file_fingerprint, fingerprint, kind_cache_dir
-from ._table import TableSource, WordTable, open_or_build, write_table
+from ._cache import Progress, atomic_dir, file_fingerprint, fingerprint, kind_cache_dir
+from ._table import TableSource, WordTable, open_or_build
+from ._w2v_stream import build_word2vec_table
 from ._vocab import case_variants
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
@@ -77,20 +80,27 @@ def sniff_word2vec_binary(path: str | os.PathLike) -> bool:
 
 
 def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
-    """Load a word2vec text/binary (optionally .gz) file into gensim ``KeyedVectors``."""
+    """Read a word2vec text/binary (optionally .gz) file into gensim ``KeyedVectors`` (for small files).
+
+    The file goes through the same streaming parser as the cached tables
+    (a temporary table, read back whole), so the same rules hold: header
+    counts checked, NaN/inf and zero rows dropped, a repeated word keeps its
+    first row (gensim's own reader raises ``AttributeError`` there).
+    """
+    import tempfile
+
     from gensim.models import KeyedVectors
 
     path = Path(path).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     binary = sniff_word2vec_binary(path)
-    try:
-        kv = KeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit)
-    except (ValueError, EOFError, UnicodeDecodeError, IndexError, OSError) as exc:
-        kind = "binary" if binary else "text"
-        raise VectorFileError(f"{path}: malformed or truncated word2vec {kind} file ({exc})") from exc
-    if len(kv) == 0:
-        raise VectorFileError(f"{path}: no vectors in file")
+    with tempfile.TemporaryDirectory(prefix="cosine-rings-w2v-") as tmp:
+        build_word2vec_table(path, Path(tmp), binary=binary, limit=limit)
+        table = WordTable(tmp)
+        words, vectors = table.words(), table.vectors.read()
+    kv = KeyedVectors(vector_size=vectors.shape[1], count=0, dtype=np.float32)
+    kv.add_vectors(words, vectors)
     return kv
 
 
@@ -118,13 +128,19 @@ class KeyedVectorsSource(Source):
         self.dim = int(kv.vector_size)
 
     def lookup(self, words: Sequence[str]) -> Lookup:
+        """Vectors of ``words``, one node per entry (a later word found as the same key is reported)."""
         found, rows, missing, notes = [], [], [], []
         key_to_index = self.kv.key_to_index
+        first_of: dict[str, str] = {}
         for w in words:
             key = next((f for f in case_variants(w) if f in key_to_index), None)
             if key is None:
                 missing.append(Missing(w, "not in vocabulary"))
                 continue
+            if key in first_of:
+                missing.append(Missing(w, f"same vector as {first_of[key]!r}"))
+                continue
+            first_of[key] = w
             if key != w:
                 notes.append(Note(w, f"found as {key!r}"))
             found.append(w)
@@ -139,27 +155,35 @@ class KeyedVectorsSource(Source):
 
 
 def cached_table_source(
-    path: str | os.PathLike, *, spec: str, name: str, kind: str = "word2vec", limit: int | None = None
+    path: str | os.PathLike,
+    *,
+    spec: str,
+    name: str,
+    kind: str = "word2vec",
+    limit: int | None = None,
+    progress: Progress | None = None,
 ) -> TableSource:
-    """A word2vec file as a :class:`TableSource` cached as a memory-mapped table.
+    """A word2vec file as a :class:`TableSource` cached as an on-disk table.
 
-    The first use parses the file with gensim and writes the table under
-    the cache folder of ``kind`` (keyed by the file's content, see
-    :func:`~._cache.file_fingerprint`, and ``limit``); later uses open that
-    table in milliseconds.
-    A damaged cached table is discarded and rebuilt.
+    The first use streams the file into a table under the cache folder of
+    ``kind`` (keyed by the file's content, see
+    :func:`~._cache.file_fingerprint`, and ``limit``), calling
+    ``progress(bytes_read, file_size)`` as it goes; later uses open that
+    table in milliseconds. The table is built in a temporary folder and
+    renamed into place only when complete; a damaged cached table is
+    discarded and rebuilt.
     """
     path = Path(path).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    sniff_word2vec_binary(path)  # reject a non-word2vec file before any caching
+    binary = sniff_word2vec_binary(path)  # rejects a non-word2vec file before any caching
     with _open(path) as fh:
         dim = int(fh.readline(1024).split()[1])
     folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(file_fingerprint(path), limit)}"
 
     def build(target: Path) -> None:
-        kv = load_word2vec_file(path, limit=limit)
-        write_table(target, *distinct_rows(kv))
+        with atomic_dir(target) as tmp:
+            build_word2vec_table(path, tmp, binary=binary, limit=limit, progress=progress)
 
     def open_table() -> WordTable:
         table = open_or_build(folder, build)
@@ -167,10 +191,12 @@ def cached_table_source(
             raise VectorFileError(f"{path}: cached table does not match the file's dimension {dim}")
         return table
 
-    return TableSource(spec=spec, name=name, dim=dim, open_table=open_table).prepare()
+    source = TableSource(spec=spec, name=name, dim=dim, open_table=open_table)
+    source.origin = path
+    return source.prepare()
 
 
-def word2vec_file_source(path: str, *, limit: int | None = None) -> TableSource:
-    """``word2vec:PATH``: a local word2vec text/binary/.gz file, cached memory-mapped."""
+def word2vec_file_source(path: str, *, limit: int | None = None, progress: Progress | None = None) -> TableSource:
+    """``word2vec:PATH``: a local word2vec text/binary/.gz file, streamed once into a cached table."""
     spec = f"word2vec:{path}" + (f",limit={limit}" if limit else "")
-    return cached_table_source(path, spec=spec, name=f"word2vec file {Path(path).name}", limit=limit)
+    return cached_table_source(path, spec=spec, name=f"word2vec file {Path(path).name}", limit=limit, progress=progress)
