@@ -15,7 +15,7 @@ from ._hf import TransformerSource, minilm_available
 from ._shuffled import ShuffledListSource, ShuffledSource
 from ._table import TableSource
 from ._vocab import VocabSource
-from ._upload import build_upload, holds_upload, remember_upload, upload_source
+from ._upload import build_upload, hold_upload, holds_upload, upload_source
 
 __all__ = [
     "Lookup",
@@ -41,7 +41,7 @@ __all__ = [
     "ShuffledListSource",
     "VocabSource",
     "word2vec_file_source",
-    "remember_upload",
+    "hold_upload",
     "holds_upload",
     "upload_source",
 ]
