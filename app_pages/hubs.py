@@ -7,6 +7,7 @@ from lib.hubs.chart import degree_ccdf_chart, same_degree_multiset
 from ui.cached import show_chart
 from ui.hubs import cached_runs, compute_runs, find_token, hub_table
 from ui.page import page_header
+from ui.work import work_slot
 from ui.text import plain
 from ui.downloads import prompt
 from ui.views import awaiting_confirmation, source_dim
@@ -42,7 +43,8 @@ right.button("Cancel", key="hubs_cancel", on_click=lambda: st.session_state.upda
 results = cached_runs(key)
 if any(r is None for r in results.values()) and st.session_state.get("hubs_run") == key:
     try:
-        results = compute_runs(key, results)
+        with work_slot(cost):
+            results = compute_runs(key, results)
     except CosineRingsError as exc:
         st.error(f"{plain(spec, 80)}: {plain(str(exc), 400)}", icon="🚫")
         st.stop()

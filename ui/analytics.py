@@ -28,6 +28,7 @@ from lib.words import WordList
 from .cached import chart_spec, graph_key, graph_result, load_with_progress
 from .sources import check_spec
 from .text import plain, plain_list
+from .work import work_slot
 
 __all__ = [
     "render_comparison",
@@ -118,11 +119,11 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     a, b = result_a.graph, result_b.graph
     permutations = page_permutations(a.n, permutations)
     try:
-        check_compare(a.n, permutations)
+        cost = check_compare(a.n, permutations)
     except BudgetError as exc:
         st.warning(f"Not compared: {plain(str(exc), 400)}.", icon="⚖️")
         return None
-    with st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
+    with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     m = st.columns(5)
     m[0].metric("RSA (Spearman)", _f(c.rsa.spearman), help="Spearman correlation of the two "
@@ -211,7 +212,7 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
         other = None
     okey = _key(other) if other is not None else None
     try:
-        with st.spinner(f"Drawing {draws} random and {draws} shuffled spaces …"):
+        with work_slot(cost), st.spinner(f"Drawing {draws} random and {draws} shuffled spaces …"):
             res = _null((_key(result), okey), result.graph, int(dim), _cats(categories),
                         other.graph if other is not None else None, int(draws), int(seed))
     except CosineRingsError as exc:

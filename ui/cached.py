@@ -21,6 +21,7 @@ from lib.sources import Source, load_source
 
 from .downloads import pending
 from .text import plain
+from .work import work_slot
 
 __all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
            "graph_key", "chart_name", "chart_spec", "show_chart"]
@@ -69,8 +70,9 @@ def load_with_progress(spec: str, label: str) -> Source:
     over the work budget.
     """
     with _GUARD:
-        if spec in _SOURCES:
-            return get_source(spec)
+        loaded = spec in _SOURCES
+    if loaded:
+        return get_source(spec)
     if pending(spec):
         raise SourceError(f"{spec} waits for its download (or training) button")
     check_load(spec)
@@ -109,9 +111,10 @@ def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float,
 
     Checked against the work budget first (:func:`lib.budget.check_graph`).
     """
-    check_graph(len(words), get_source(spec).dim)
+    cost = check_graph(len(words), get_source(spec).dim)
     fn = _graph_large if len(words) > LARGE_GRAPH_WORDS else _graph_small
-    return fn(spec, words, rule, k, value)
+    with work_slot(cost):
+        return fn(spec, words, rule, k, value)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

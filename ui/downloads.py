@@ -82,7 +82,7 @@ def prompt(spec: str, need: int, key: str) -> None:
         st.button(f"Train {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))
         return
     size = f"about {need / 1e6:,.0f} MB" if need > 0 else "a download of unknown size"
-    if _listed(spec) or need > 0 and _inner(spec) in known_specs():
+    if _listed(spec):
         st.info(f"{shown} needs {size} the first time (cached afterwards); a progress bar shows "
                 "while it runs.", icon="⬇️")
         st.button(f"Download {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))
