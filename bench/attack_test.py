@@ -12,6 +12,7 @@ Run: python bench/attack_test.py [--sessions 8] [--settle 20]
 Exit status 1 when the peak is 1 GB or more, the server died, or a hostile
 link or image appeared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,15 @@ def _q(**params: str) -> str:
 
 #: (name, path and query) of each attack link (issue items 1, 2, 4, 5, 7, 8).
 ATTACKS = [
-    ("OOM link: 5,000 words at dim 100,000", "/" + _q(a="random:dim=100000", b="random:dim=100000,seed=1", words=_WORDS)),
+    (
+        "OOM link: 5,000 words at dim 100,000",
+        "/" + _q(a="random:dim=100000", b="random:dim=100000,seed=1", words=_WORDS),
+    ),
     ("5,000 words at dim 50, both sides", "/" + _q(a="random:dim=50", b="random:dim=50,seed=1", words=_WORDS)),
-    ("2,000 words at dim 50", "/" + _q(a="random:dim=50", b="random:dim=50,seed=1", words=_WORDS[: _WORDS.index(",w2000")])),
+    (
+        "2,000 words at dim 50",
+        "/" + _q(a="random:dim=50", b="random:dim=50,seed=1", words=_WORDS[: _WORDS.index(",w2000")]),
+    ),
     ("hubs at dim 30,000", "/hubs" + _q(a="random:dim=30000")),
     ("hubs at dim 100,000", "/hubs" + _q(a="random:dim=100000")),
     ("training link", "/" + _q(a="word2vec-train:lee,dim=1000,window=50,min_count=1,epochs=50,seed=3")),
@@ -48,8 +55,14 @@ ATTACKS = [
     ("unlisted hub model", "/" + _q(a="hf:evil/huge")),
     ("markdown parameter name", "/?" + urllib.parse.quote("[Click here](https://evil.example/login)") + "=1"),
     ("markdown SPEC", "/" + _q(a="hf:![x](https://evil.example/track.png)")),
-    ("markdown words", "/" + _q(a="glove", words="[CLICK_ME](https://evil.example),![img](https://evil.example/i.png),"
-                                               ":red[x],$x$,**b**,cat,dog,car")),
+    (
+        "markdown words",
+        "/"
+        + _q(
+            a="glove",
+            words="[CLICK_ME](https://evil.example),![img](https://evil.example/i.png),:red[x],$x$,**b**,cat,dog,car",
+        ),
+    ),
 ]
 HOSTILE = "a[href*='evil.example'], img[src*='evil.example']"
 
@@ -119,18 +132,24 @@ async def run(sessions: int, settle: float, attacks: list[tuple[str, str]]) -> d
         found: dict = {}
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            orders = [attacks[i % len(attacks):] + attacks[: i % len(attacks)] for i in range(sessions)]
+            orders = [attacks[i % len(attacks) :] + attacks[: i % len(attacks)] for i in range(sessions)]
             await asyncio.gather(*(_visit(browser, base, order, settle, found) for order in orders))
             page = await browser.new_page()
             await page.goto(base, wait_until="domcontentloaded")
-            await page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 2", arg=CHART,
-                                         timeout=120_000)
+            await page.wait_for_function(
+                "(sel) => document.querySelectorAll(sel).length >= 2", arg=CHART, timeout=120_000
+            )
             await browser.close()
         stop.set()
         sampler.join()
         health = urllib.request.urlopen(f"{base}/_stcore/health", timeout=10).read().decode()
-        return {"start_mb": samples[0], "peak_mb": max(samples), "end_mb": rss_mb(pid), "health": health,
-                "found": found}
+        return {
+            "start_mb": samples[0],
+            "peak_mb": max(samples),
+            "end_mb": rss_mb(pid),
+            "health": health,
+            "found": found,
+        }
 
 
 def main() -> int:
@@ -149,8 +168,10 @@ def main() -> int:
         secs = res["found"].get(f"{name} s", [0.0])
         bad |= any(h != 0 for h in hits)
         print(f"| {name} | {', '.join(map(str, hits))} | {sum(secs) / len(secs):.1f} |")
-    print(f"server RSS: start {res['start_mb']:.0f} MB, peak {res['peak_mb']:.0f} MB, end {res['end_mb']:.0f} MB; "
-          f"health check: {res['health']}")
+    print(
+        f"server RSS: start {res['start_mb']:.0f} MB, peak {res['peak_mb']:.0f} MB, end {res['end_mb']:.0f} MB; "
+        f"health check: {res['health']}"
+    )
     return 1 if bad or res["peak_mb"] >= LIMIT_MB or res["health"] != "ok" else 0
 
 

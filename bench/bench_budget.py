@@ -10,6 +10,7 @@ measurement: ratios at or below 1).
 
 Run: python bench/bench_budget.py [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,17 +101,22 @@ def main() -> None:
     parser.add_argument("--only", help="one computation: " + ", ".join(CASES))
     args = parser.parse_args()
     cases = QUICK if args.quick else CASES
-    print(f"| computation | n | d | extra | measured MB | estimated MB | mem ratio | measured s | estimated s "
-          "| time ratio | JSON MB |")
+    print(
+        "| computation | n | d | extra | measured MB | estimated MB | mem ratio | measured s | estimated s "
+        "| time ratio | JSON MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind, sizes in cases.items():
         if args.only and kind != args.only:
             continue
         for n, d, extra in sizes:
             m = measure(kind, n, d, extra)
-            print(f"| {kind} | {n} | {d} | {extra} | {m['extra_mb']:.1f} | {m['est_mb']:.1f} "
-                  f"| {m['extra_mb'] / max(m['est_mb'], 1e-9):.2f} | {m['seconds']:.2f} | {m['est_s']:.2f} "
-                  f"| {m['seconds'] / max(m['est_s'], 1e-9):.2f} | {m['json_mb']:.2f} |", flush=True)
+            print(
+                f"| {kind} | {n} | {d} | {extra} | {m['extra_mb']:.1f} | {m['est_mb']:.1f} "
+                f"| {m['extra_mb'] / max(m['est_mb'], 1e-9):.2f} | {m['seconds']:.2f} | {m['est_s']:.2f} "
+                f"| {m['seconds'] / max(m['est_s'], 1e-9):.2f} | {m['json_mb']:.2f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

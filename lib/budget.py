@@ -17,11 +17,12 @@ server under 1 GB with 8 sessions: one budgeted request at its limit plus
 the server's steady state. ``COSINE_RINGS_BUDGET_MB`` and
 ``COSINE_RINGS_BUDGET_S`` change it for a deployment.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .errors import BudgetError
 
@@ -101,7 +102,7 @@ class Cost:
     bytes: float
     seconds: float
 
-    def __add__(self, other: "Cost") -> "Cost":
+    def __add__(self, other: Cost) -> Cost:
         return Cost(f"{self.what} and {other.what}", max(self.bytes, other.bytes), self.seconds + other.seconds)
 
     def text(self) -> str:
@@ -145,8 +146,9 @@ def _env_number(name: str, default: float) -> float:
 
 def default_budget() -> Budget:
     """The budget of this process: ``COSINE_RINGS_BUDGET_MB`` / ``_S`` or the defaults (read now)."""
-    return Budget(_env_number("COSINE_RINGS_BUDGET_MB", DEFAULT_MB) * _MB,
-                  _env_number("COSINE_RINGS_BUDGET_S", DEFAULT_SECONDS))
+    return Budget(
+        _env_number("COSINE_RINGS_BUDGET_MB", DEFAULT_MB) * _MB, _env_number("COSINE_RINGS_BUDGET_S", DEFAULT_SECONDS)
+    )
 
 
 def _pairs(n: int) -> float:
@@ -221,8 +223,10 @@ def check(cost: Cost, budget: Budget | None = None, *, instead: str = "") -> Cos
     budget = budget or default_budget()
     if budget.allows(cost):
         return cost
-    raise BudgetError(f"{cost.what} needs {cost.text()}; the limit here is {budget.text()}"
-                      + (f"; {instead}" if instead else ""), cost=cost)
+    raise BudgetError(
+        f"{cost.what} needs {cost.text()}; the limit here is {budget.text()}" + (f"; {instead}" if instead else ""),
+        cost=cost,
+    )
 
 
 def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
@@ -241,7 +245,8 @@ def check_graph(n: int, d: int, budget: Budget | None = None) -> Cost:
     words = largest(lambda m: budget.allows(graph_cost(m, d)), 3, max(int(n), 3))
     dims = largest(lambda m: budget.allows(graph_cost(n, m)), 1, max(int(d), 1))
     hints = ([f"use at most {words:,} words at this dimension"] if words >= 3 else []) + (
-        [f"a dimension of at most {dims:,} for these words"] if dims >= 1 else [])
+        [f"a dimension of at most {dims:,} for these words"] if dims >= 1 else []
+    )
     return check(graph_cost(n, d), budget, instead=" or ".join(hints))
 
 
@@ -251,7 +256,8 @@ def check_compare(n: int, permutations: int, budget: Budget | None = None) -> Co
     words = largest(lambda m: budget.allows(compare_cost(m, permutations)), 3, max(int(n), 3))
     perms = largest(lambda p: budget.allows(compare_cost(n, p)), 1, max(int(permutations), 1))
     hints = ([f"use at most {words:,} words"] if words >= 3 else []) + (
-        [f"at most {perms:,} permutations"] if perms >= 1 else [])
+        [f"at most {perms:,} permutations"] if perms >= 1 else []
+    )
     return check(compare_cost(n, permutations), budget, instead=" or ".join(hints))
 
 

@@ -7,6 +7,7 @@ before it allocates, long work waits for a button, downloads are capped.
 The attack-link load test against the real server with its memory sampled
 is ``bench/attack_test.py``.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,17 @@ from tests.apptest_support import app_test
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = ["[CLICK_ME](https://e.example)", "![img](https://e.example/i.png)", ":red[x]", "$x$", "**b**"]
 #: Markdown that would render as a link, image, directive, formula or emphasis if left unescaped.
-LIVE = [re.compile(p) for p in (r"(?<!\\)\]\((?!\\)", r"(?<!\\)!\[", r"(?<!\\):red(?<!\\)\[", r"(?<!\\)\$x(?<!\\)\$",
-                                r"(?<!\\)\*\*b", r"(?<!\\)https(?<!\\):")]
+LIVE = [
+    re.compile(p)
+    for p in (
+        r"(?<!\\)\]\((?!\\)",
+        r"(?<!\\)!\[",
+        r"(?<!\\):red(?<!\\)\[",
+        r"(?<!\\)\$x(?<!\\)\$",
+        r"(?<!\\)\*\*b",
+        r"(?<!\\)https(?<!\\):",
+    )
+]
 
 
 def _texts(at) -> list[str]:
@@ -58,11 +68,24 @@ def _words(n: int) -> str:
 MARKDOWN_ATTACKS = {
     "unknown parameter name": {"[Click here](https://evil.example/login)": "1"},
     "image in a source SPEC": {"a": "hf:![x](https://evil.example/track.png)"},
-    "markdown words (dropped by GloVe)": {"a": "glove", "b": "random:dim=20", "words": ",".join(EVIL + ["cat", "dog", "car"])},
-    "markdown words (isolated on random)": {"a": "random:dim=5", "b": "random:dim=5,seed=2",
-                                             "words": ",".join(EVIL + ["cat", "dog", "car", "bus"]), "rule": "fixed",
-                                             "value": "0.99"},
-    "markdown in other parameters": {"preset": "**b**", "rule": "$x$", "k": ":red[x]", "order": "![i](https://e.example)"},
+    "markdown words (dropped by GloVe)": {
+        "a": "glove",
+        "b": "random:dim=20",
+        "words": ",".join(EVIL + ["cat", "dog", "car"]),
+    },
+    "markdown words (isolated on random)": {
+        "a": "random:dim=5",
+        "b": "random:dim=5,seed=2",
+        "words": ",".join(EVIL + ["cat", "dog", "car", "bus"]),
+        "rule": "fixed",
+        "value": "0.99",
+    },
+    "markdown in other parameters": {
+        "preset": "**b**",
+        "rule": "$x$",
+        "k": ":red[x]",
+        "order": "![i](https://e.example)",
+    },
 }
 
 
@@ -91,10 +114,16 @@ def test_long_values_are_shortened_in_notes():
 
 BUDGET_ATTACKS = {
     # The issue's OOM link: two random sources of 100,000 dimensions on 5,000 words.
-    "5000 words at dim 100000": ({"a": "random:dim=100000", "b": "random:dim=100000,seed=1", "words": _words(5000)},
-                                 None, "needs about"),
-    "random baseline at dim 100000": ({"a": "random:dim=100000", "words": _words(150)},
-                                      "app_pages/random_baseline.py", "needs about"),
+    "5000 words at dim 100000": (
+        {"a": "random:dim=100000", "b": "random:dim=100000,seed=1", "words": _words(5000)},
+        None,
+        "needs about",
+    ),
+    "random baseline at dim 100000": (
+        {"a": "random:dim=100000", "words": _words(150)},
+        "app_pages/random_baseline.py",
+        "needs about",
+    ),
     "hubs at dim 30000": ({"a": "random:dim=30000"}, "app_pages/hubs.py", "smaller dimension"),
     "heavy training link": ({"a": "word2vec-train:lee,dim=1000,window=50,min_count=1,epochs=50,seed=3"}, None, "Train"),
     "unlisted hub model": ({"a": "hf:evil/huge"}, None, "not one of the listed models"),
@@ -119,6 +148,7 @@ def test_big_list_draws_no_heatmaps():
 def test_training_waits_for_its_button_then_runs_once_pressed():
     at = _run({"a": "word2vec-train:lee,epochs=2,seed=5", "b": "random:dim=20", "preset": "course"})
     train = [b for b in at.button if str(b.label).startswith("Train")]
+
     def rings() -> int:  # each drawn ring has a caption "**NAME** (D dimensions), N words."
         return sum("dimensions), " in t for t in _texts(at))
 
@@ -130,8 +160,14 @@ def test_training_waits_for_its_button_then_runs_once_pressed():
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "lib", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 CLI_ATTACKS = {
@@ -140,8 +176,13 @@ CLI_ATTACKS = {
     "compare 5000 words": ("compare", "--a", "random:dim=50", "--b", "random:dim=50,seed=1", "--words", _words(5000)),
     "null at dim 100000": ("null", "--source", "random:dim=100000", "--words", _words(150)),
     "export at dim 100000": ("export", "--source", "random:dim=100000", "--words", _words(3000), "--out", "/tmp/x.svg"),
-    "heavy training": ("graph", "--source", "word2vec-train:lee,dim=1000,window=50,min_count=1,epochs=50,seed=3",
-                       "--preset", "course"),
+    "heavy training": (
+        "graph",
+        "--source",
+        "word2vec-train:lee,dim=1000,window=50,min_count=1,epochs=50,seed=3",
+        "--preset",
+        "course",
+    ),
 }
 
 
@@ -194,8 +235,13 @@ def gpt2_folder(tmp_path_factory) -> Path:
 
 
 def _hub_env(hub, cache: Path) -> dict:
-    return {"HF_ENDPOINT": hub.endpoint, "COSINE_RINGS_CACHE": str(cache), "HF_HUB_DISABLE_XET": "1",
-            "HF_HUB_OFFLINE": "0", "HF_HUB_CACHE": ""}
+    return {
+        "HF_ENDPOINT": hub.endpoint,
+        "COSINE_RINGS_CACHE": str(cache),
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_OFFLINE": "0",
+        "HF_HUB_CACHE": "",
+    }
 
 
 def test_download_then_a_second_fresh_session(tmp_path, gpt2_folder):
@@ -204,9 +250,14 @@ def test_download_then_a_second_fresh_session(tmp_path, gpt2_folder):
     from tests.fake_hub import FakeHub
 
     with FakeHub("fake-org/tiny-gpt2", gpt2_folder) as hub:
-        proc = subprocess.run([sys.executable, "-c", _TWO_SESSIONS.format(root=str(ROOT))], cwd=ROOT,
-                              capture_output=True, text=True, timeout=600,
-                              env={**os.environ, **_hub_env(hub, tmp_path / "cache")})
+        proc = subprocess.run(
+            [sys.executable, "-c", _TWO_SESSIONS.format(root=str(ROOT))],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, **_hub_env(hub, tmp_path / "cache")},
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         got = json.loads(proc.stdout.strip().splitlines()[-1])
         # An unlisted model id downloads only after the second press, and only once.

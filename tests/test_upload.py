@@ -120,6 +120,8 @@ def test_app_upload_vectors_as_a_source_then_a_corrupt_one():
     # A corrupt upload: one clear error, and ring B still drawn.
     at.file_uploader(key="a_vectors").set_value(("bad.bin", data[: len(data) // 2], "application/octet-stream")).run()
     assert not at.exception
-    errors = " ".join(str(e.value) for e in at.error)
+    from ui.text import shown
+
+    errors = " ".join(shown(str(e.value)) for e in at.error)
     assert "bad.bin: malformed or truncated" in errors
     assert len(at.get("vega_lite_chart")) >= 1

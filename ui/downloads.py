@@ -7,6 +7,7 @@ unlisted model id (``hf:some/model``) asks a second time, saying that it is
 not a listed model and that the hub's size cap applies. Confirmations are
 kept per session.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -77,22 +78,29 @@ def prompt(spec: str, need: int, key: str) -> None:
     """The note and button(s) of a source waiting for confirmation."""
     shown = plain(spec, 80)
     if need == TRAINING:
-        st.info(f"{shown} trains a Word2Vec model here with options of its own (this can take minutes; "
-                "the work budget refuses runs that are too large).", icon="⏳")
+        st.info(
+            f"{shown} trains a Word2Vec model here with options of its own (this can take minutes; "
+            "the work budget refuses runs that are too large).",
+            icon="⏳",
+        )
         st.button(f"Train {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))
         return
     size = f"about {need / 1e6:,.0f} MB" if need > 0 else "a download of unknown size"
     if _listed(spec):
-        st.info(f"{shown} needs {size} the first time (cached afterwards); a progress bar shows "
-                "while it runs.", icon="⬇️")
+        st.info(
+            f"{shown} needs {size} the first time (cached afterwards); a progress bar shows while it runs.", icon="⬇️"
+        )
         st.button(f"Download {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))
         return
     from lib.sources._hub import max_download_bytes
 
     cap = f"{max_download_bytes() / 1e6:,.0f} MB"
     if spec in st.session_state.get(_FIRST_PRESS, set()):
-        st.warning(f"{shown} is not one of the listed models: it is fetched from the model hub as named, "
-                   f"{size}, refused above {cap}. Download it?", icon="⚠️")
+        st.warning(
+            f"{shown} is not one of the listed models: it is fetched from the model hub as named, "
+            f"{size}, refused above {cap}. Download it?",
+            icon="⚠️",
+        )
         st.button(f"Yes, download {shown}", key=f"get2_{key}", on_click=confirm, args=(spec,))
         return
     st.info(f"{shown} is not one of the listed models; it needs {size} (at most {cap}).", icon="⬇️")

@@ -10,17 +10,20 @@ into any of them: every ASCII punctuation character is backslash-escaped
 directive, formula or emphasis can form, and ``://`` or ``www.`` no longer
 reads as a link. Line breaks become spaces; long values end in an ellipsis.
 """
+
 from __future__ import annotations
 
+import re
 import string
-from typing import Iterable
+from collections.abc import Iterable
 
-__all__ = ["plain", "shorten", "plain_list", "MESSAGE_LIMIT"]
+__all__ = ["plain", "shorten", "plain_list", "shown", "MESSAGE_LIMIT"]
 
 #: Longest user value shown in a message (characters, before escaping).
 MESSAGE_LIMIT = 120
 _ESCAPE = {ord(c): "\\" + c for c in string.punctuation}
 _ESCAPE.update({ord(c): " " for c in "\r\n\t\v\f\u2028\u2029"})
+_UNESCAPE = re.compile(r"\\([%s])" % re.escape(string.punctuation))
 
 
 def shorten(value: object, limit: int | None = MESSAGE_LIMIT) -> str:
@@ -55,3 +58,14 @@ def plain_list(items: Iterable[object], limit: int = 12, each: int = 60) -> str:
     items = list(items)
     shown = ", ".join(plain(x, each) for x in items[:limit])
     return shown + (f" … (+{len(items) - limit:,} more)" if len(items) > limit else "")
+
+
+def shown(markdown: str) -> str:
+    """What Streamlit shows for a string made with :func:`plain`: its backslash escapes removed.
+
+    Examples
+    --------
+    >>> shown(plain("a=[b]"))
+    'a=[b]'
+    """
+    return _UNESCAPE.sub(r"\1", markdown)

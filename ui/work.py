@@ -4,11 +4,12 @@
 requests whose estimate is above :data:`HEAVY_BYTES` take turns, so eight
 sessions at once hold at most one budgeted peak plus small work.
 """
+
 from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import streamlit as st
 

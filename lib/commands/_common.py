@@ -11,10 +11,10 @@ from ..engine import RULES
 from ..errors import BudgetError, InputError
 from ..presets import preset, preset_names
 from ..sources import Source, load_source
-from ..words import WordList, parse_word_text, read_words_file
+from ..words import WordList, clean_words, parse_word_text, read_words_file
 
 __all__ = ["add_word_args", "add_threshold_args", "word_list_from_args", "threshold_kwargs", "print_json",
-           "add_budget_arg", "check_budget", "load_checked"]
+           "add_budget_arg", "check_budget", "load_checked", "usable_count"]
 
 
 def add_word_args(p: argparse.ArgumentParser) -> None:
@@ -70,6 +70,11 @@ def check_budget(args: argparse.Namespace, check: Callable[..., object], *sizes:
         check(*sizes)
     except BudgetError as exc:
         raise BudgetError(f"{exc}; or pass --allow-large", cost=exc.cost) from None
+
+
+def usable_count(words: WordList) -> int:
+    """How many of ``words`` a graph would use (raises on none or too many, before any budget check)."""
+    return len(clean_words(words.words)[0])
 
 
 def load_checked(args: argparse.Namespace, spec: str) -> Source:

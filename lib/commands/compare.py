@@ -4,10 +4,19 @@ from __future__ import annotations
 import argparse
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
-from ..graph import GraphResult, build_graph, graph_to_dict, rounded
 from ..budget import check_compare, check_graph
-from ._common import (add_budget_arg, add_threshold_args, add_word_args, check_budget, load_checked, print_json,
-                      threshold_kwargs, word_list_from_args)
+from ..graph import GraphResult, build_graph, graph_to_dict, rounded
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    print_json,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run", "comparison_to_dict"]
 
@@ -91,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
     source_a, source_b = load_checked(args, args.a), load_checked(args, args.b)
-    n = len(words.words)
+    n = usable_count(words)
     for source in (source_a, source_b):
         check_budget(args, check_graph, n, source.dim)
     check_budget(args, check_compare, n, args.permutations)

@@ -8,10 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..graph import build_graph
 from ..budget import check_graph
-from ._common import (add_budget_arg, add_threshold_args, add_word_args, check_budget, load_checked, threshold_kwargs,
-                      word_list_from_args)
+from ..graph import build_graph
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run"]
 
@@ -46,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
     source = load_checked(args, args.source)
-    check_budget(args, check_graph, len(words.words), source.dim)
+    check_budget(args, check_graph, usable_count(words), source.dim)
     result = build_graph(source, words.words, **kwargs)
     opts = {"categories": words.category_of() or None}
     if fmt == "csv":

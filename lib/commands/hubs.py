@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..hubs.store import BASELINES, hubs_for, write_result
 from ..budget import check_hubs
+from ..hubs.store import BASELINES, hubs_for, write_result
 from ..sources import Source
 from ._common import add_budget_arg, add_threshold_args, check_budget, load_checked, threshold_kwargs
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 import argparse
 
 from ..analysis.compare import align_results
-from ..graph import build_graph
 from ..analysis.null import DEFAULT_DRAWS, NULL_KINDS, null_distributions, null_to_dict
 from ..budget import check_graph, check_null
-from ._common import (add_budget_arg, add_threshold_args, add_word_args, check_budget, load_checked, print_json,
-                      threshold_kwargs, word_list_from_args)
+from ..graph import build_graph
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    print_json,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run"]
 
@@ -30,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
     source = load_checked(args, args.source)
-    n = len(words.words)
+    n = usable_count(words)
     check_budget(args, check_graph, n, source.dim)
     check_budget(args, check_null, n, source.dim, args.draws)
     result = build_graph(source, words.words, **kwargs)
