@@ -32,6 +32,7 @@ LIVE = [
         r"(?<!\\)\$x(?<!\\)\$",
         r"(?<!\\)\*\*b",
         r"(?<!\\)https(?<!\\):",
+        r"https?\\?:\\?/\\?/",  # an autolink: no zero-width space between the slashes
     )
 ]
 

@@ -91,7 +91,8 @@ def load_with_progress(spec: str, label: str) -> Source:
         slot.empty()
 
 
-#: Lists longer than this are cached in a small cache of their own (their n x n matrices are large).
+#: Lists longer than this are cached in a small cache of their own (two graphs, ten minutes):
+#: their n x n matrices would otherwise fill the server's memory.
 LARGE_GRAPH_WORDS = 400
 
 
@@ -100,7 +101,7 @@ def _graph_small(spec: str, words: tuple[str, ...], rule: str, k: float, value: 
     return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=2, ttl=600)
 def _graph_large(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
     return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
 

@@ -7,8 +7,8 @@ GitHub's literal autolinks of ``https://...`` and ``www.``). A word, SPEC,
 URL parameter or file name is passed through :func:`plain` before it goes
 into any of them: every ASCII punctuation character is backslash-escaped
 (CommonMark shows an escaped character as itself), so no link, image,
-directive, formula or emphasis can form, and ``://`` or ``www.`` no longer
-reads as a link. Line breaks become spaces; long values end in an ellipsis.
+directive, formula or emphasis can form; a zero-width space inside ``://``,
+``www.`` and ``@`` stops the autolinks, which Streamlit finds after escapes. Line breaks become spaces; long values end in an ellipsis.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ __all__ = ["plain", "shorten", "plain_list", "shown", "MESSAGE_LIMIT"]
 MESSAGE_LIMIT = 120
 _ESCAPE = {ord(c): "\\" + c for c in string.punctuation}
 _ESCAPE.update({ord(c): " " for c in "\r\n\t\v\f\u2028\u2029"})
+_ZWSP = "\u200b"
+_AUTOLINK = re.compile(r"://|(?i:www)\.|@\w")
 _UNESCAPE = re.compile(r"\\([%s])" % re.escape(string.punctuation))
 
 
@@ -45,12 +47,16 @@ def plain(value: object, limit: int | None = MESSAGE_LIMIT) -> str:
 
     Examples
     --------
-    >>> plain("[x](https://e.example)")
-    '\\\\[x\\\\]\\\\(https\\\\:\\\\/\\\\/e\\\\.example\\\\)'
+    >>> plain("**b** [x](y)")
+    '\\\\*\\\\*b\\\\*\\\\* \\\\[x\\\\]\\\\(y\\\\)'
     >>> plain("cat")
     'cat'
     """
-    return shorten(value, limit).translate(_ESCAPE)
+    text = shorten(value, limit)
+    # Streamlit's GitHub-style autolinks are found in the text after escapes are resolved, so
+    # a zero-width space breaks "://", "www." and "@" (it shows as nothing).
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + _ZWSP + m.group(0)[-1], text)
+    return text.translate(_ESCAPE)
 
 
 def plain_list(items: Iterable[object], limit: int = 12, each: int = 60) -> str:
@@ -68,4 +74,4 @@ def shown(markdown: str) -> str:
     >>> shown(plain("a=[b]"))
     'a=[b]'
     """
-    return _UNESCAPE.sub(r"\1", markdown)
+    return _UNESCAPE.sub(r"\1", markdown).replace(_ZWSP, "")
