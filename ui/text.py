@@ -8,7 +8,8 @@ URL parameter or file name is passed through :func:`plain` before it goes
 into any of them: every ASCII punctuation character is backslash-escaped
 (CommonMark shows an escaped character as itself), so no link, image,
 directive, formula or emphasis can form; a zero-width space inside ``://``,
-``www.`` and ``@`` stops the autolinks, which Streamlit finds after escapes. Line breaks become spaces; long values end in an ellipsis.
+``www.`` and ``@`` stops the autolinks, which Streamlit finds after escapes.
+Line breaks become spaces; long values end in an ellipsis.
 """
 
 from __future__ import annotations
