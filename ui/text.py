@@ -26,7 +26,7 @@ _ESCAPE = {ord(c): "\\" + c for c in string.punctuation}
 _ESCAPE.update({ord(c): " " for c in "\r\n\t\v\f\u2028\u2029"})
 _ZWSP = "\u200b"
 _AUTOLINK = re.compile(r"://|(?i:www)\.|@\w")
-_UNESCAPE = re.compile(r"\\([%s])" % re.escape(string.punctuation))
+_UNESCAPE = re.compile(rf"\\([{re.escape(string.punctuation)}])")
 
 
 def shorten(value: object, limit: int | None = MESSAGE_LIMIT) -> str:
