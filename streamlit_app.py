@@ -34,6 +34,10 @@ with st.sidebar:
     st.caption("Copy share link (the copy icon at the right of the box):")
     st.session_state["_share_slot"] = st.empty()
 words = choices.words.words if choices.words is not None else ()
-publish(to_params(choices.state, words))
+params = to_params(choices.state, words)
+if choices.state.mode in ("upload", "passage") and not {"words", "passage"} & set(params):
+    with st.sidebar:
+        st.caption("This word list is too long for a link: the link opens the default list.")
+publish(params)
 
 page.run()

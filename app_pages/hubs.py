@@ -1,12 +1,16 @@
 """Hubs: exact degrees over a source's first N vocabulary entries, beside random and shuffled."""
 import streamlit as st
 
-from lib.errors import CosineRingsError
+from lib.budget import check_hubs
+from lib.errors import BudgetError, CosineRingsError
 from lib.hubs.chart import degree_ccdf_chart, same_degree_multiset
 from ui.cached import show_chart
 from ui.hubs import cached_runs, compute_runs, find_token, hub_table
 from ui.page import page_header
-from ui.views import source_dim
+from ui.work import work_slot
+from ui.text import plain
+from ui.downloads import prompt
+from ui.views import awaiting_confirmation, source_dim
 
 ch = page_header(
     "Hubs",
@@ -16,12 +20,21 @@ ch = page_header(
     needs_words=False,
 )
 spec, rule, k, value = ch.state.a, ch.state.rule, float(ch.state.k), ch.value
+need = awaiting_confirmation(spec)
+if need:
+    prompt(spec, need, "hubs")
+    st.stop()
 dim, error = source_dim(spec)
 if error:
-    st.error(f"Source A ({spec}): {error}", icon="🚫")
+    st.error(f"Source A ({plain(spec, 80)}): {plain(error, 400)}", icon="🚫")
     st.stop()
 n = int(st.number_input("Tokens: the first N vocabulary entries", 100, 400_000, 5_000, 1_000, key="hubs_n"))
 key = (spec, n, rule, k, value)
+try:
+    cost = check_hubs(n, dim, runs=3)
+except BudgetError as exc:
+    st.error(f"{plain(str(exc), 400)}.", icon="⚖️")
+    st.stop()
 left, right = st.columns(2)
 left.button("Compute", type="primary", key="hubs_compute",
             on_click=lambda: st.session_state.update(hubs_run=key))
@@ -30,14 +43,15 @@ right.button("Cancel", key="hubs_cancel", on_click=lambda: st.session_state.upda
 results = cached_runs(key)
 if any(r is None for r in results.values()) and st.session_state.get("hubs_run") == key:
     try:
-        results = compute_runs(key, results)
+        with work_slot(cost):
+            results = compute_runs(key, results)
     except CosineRingsError as exc:
-        st.error(f"{spec}: {exc}", icon="🚫")
+        st.error(f"{plain(spec, 80)}: {plain(str(exc), 400)}", icon="🚫")
         st.stop()
     st.session_state["hubs_run"] = None
 if results["source"] is None:
-    st.info(f"Not computed yet for {spec}, N = {n:,}, rule {rule}: press **Compute** "
-            f"({n * (n - 1) // 2:,} pairs, three runs: source, random, shuffled).")
+    st.info(f"Not computed yet for {plain(spec, 80)}, N = {n:,}, rule {rule}: press **Compute** "
+            f"({n * (n - 1) // 2:,} pairs, three runs: source, random, shuffled; {cost.text()}).")
     st.stop()
 
 src = results["source"]

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.page import page_header
+from ui.text import plain
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
 from ui.views import Panel, awaiting_confirmation, colour_domain, compute_panels, source_dim
@@ -18,7 +19,7 @@ if awaiting_confirmation(real):
     st.stop()
 dim, error = source_dim(real)
 if error:
-    st.error(f"Source A ({real}): {error}", icon="🚫")
+    st.error(f"Source A ({plain(real, 80)}): {plain(error, 400)}", icon="🚫")
     st.stop()
 sources = [("source A", real), ("random", f"random:dim={dim}")]
 if kind_of(f"shuffled:{real}") is not None:

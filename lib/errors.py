@@ -13,6 +13,7 @@ __all__ = [
     "ServerPathError",
     "SourceError",
     "VectorFileError",
+    "BudgetError",
 ]
 
 
@@ -42,3 +43,14 @@ class SourceError(CosineRingsError):
 
 class VectorFileError(SourceError):
     """A vectors file that is malformed, truncated or of an unknown format."""
+
+
+class BudgetError(InputError):
+    """Work over the budget (memory or time estimated from the sizes), refused before it starts.
+
+    ``cost`` is the :class:`lib.budget.Cost` that did not fit.
+    """
+
+    def __init__(self, message: str, cost=None):
+        super().__init__(message)
+        self.cost = cost

@@ -19,6 +19,7 @@ from lib.words import WordList
 from tests.apptest_support import app_test
 from ui.sources import OTHER, check_spec, default_specs, download_need
 from ui.state import parse_params, to_params
+from ui.text import shown
 from ui.panels import download_files
 from ui.views import Panel, ordered
 
@@ -78,7 +79,7 @@ def expected(spec: str, words, rule: str = "seed", k: float = 1.0, value=None) -
 
 
 def texts(elements) -> str:
-    return " | ".join(str(e.value) for e in elements)
+    return " | ".join(shown(str(e.value)) for e in elements)
 
 
 # -- default views ---------------------------------------------------------------

@@ -122,7 +122,9 @@ def test_command_line(name, tmp_path):
 
 
 def _messages(at) -> str:
-    return " | ".join(str(e.value) for e in list(at.error) + list(at.warning))
+    from ui.text import shown
+
+    return " | ".join(shown(str(e.value)) for e in list(at.error) + list(at.warning))
 
 
 def _ring_count(at) -> int:

@@ -10,7 +10,7 @@ import pytest
 
 from lib.errors import VectorFileError
 from lib.graph import build_graph
-from lib.sources._upload import MAX_UPLOAD_BYTES, remember_upload, upload_source
+from lib.sources._upload import MAX_UPLOAD_BYTES, hold_upload, upload_source
 
 
 def w2v_bytes(words, vectors, binary: bool) -> bytes:
@@ -79,18 +79,23 @@ def test_no_temporary_files_left_behind():
     assert set(Path(tempfile.gettempdir()).glob("cosine-rings-upload-*")) == before
 
 
-def test_remembered_upload_loads_by_spec_until_evicted():
+def test_held_upload_loads_by_spec_while_its_holder_lives():
+    import gc
+
     from lib.errors import SourceError
     from lib.sources import load_source
-    from lib.sources._upload import MAX_REMEMBERED
 
     data = w2v_bytes(["cat", "dog", "car"], np.eye(3), True)
-    spec = remember_upload(data, "three.bin")
-    assert remember_upload(data, "three.bin") == spec  # same content, same SPEC, parsed once
-    assert load_source(spec).lookup(["dog"]).words == ("dog",)
-    for i in range(MAX_REMEMBERED):
-        remember_upload(w2v_bytes(["a", "b", "c"], np.eye(3) + i, True), f"other{i}.bin")
-    with pytest.raises(SourceError, match="upload the file again"):
+    held = hold_upload(data, "three.bin")
+    assert hold_upload(data, "three.bin") is held  # same content, same source, parsed once
+    assert load_source(held.spec).lookup(["dog"]).words == ("dog",)
+    # Other visitors' uploads never evict it (no server-wide pool).
+    others = [hold_upload(w2v_bytes(["a", "b", "c"], np.eye(3) + i, True), f"other{i}.bin") for i in range(6)]
+    assert load_source(held.spec) is held and len(others) == 6
+    spec = held.spec
+    del held
+    gc.collect()
+    with pytest.raises(SourceError, match="only while the session that uploaded it is open"):
         load_source(spec)
 
 
@@ -115,6 +120,8 @@ def test_app_upload_vectors_as_a_source_then_a_corrupt_one():
     # A corrupt upload: one clear error, and ring B still drawn.
     at.file_uploader(key="a_vectors").set_value(("bad.bin", data[: len(data) // 2], "application/octet-stream")).run()
     assert not at.exception
-    errors = " ".join(str(e.value) for e in at.error)
+    from ui.text import shown
+
+    errors = " ".join(shown(str(e.value)) for e in at.error)
     assert "bad.bin: malformed or truncated" in errors
     assert len(at.get("vega_lite_chart")) >= 1

@@ -16,8 +16,9 @@ import streamlit as st
 from lib.analysis.charts import STAT_TITLES, null_histograms, pair_scatter, sweep_chart
 from lib.analysis.communities import community_order, louvain
 from lib.analysis.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
+from lib.budget import AUTO_SECONDS, check_compare, check_null
 from lib.engine import RingGraph
-from lib.errors import CosineRingsError
+from lib.errors import BudgetError, CosineRingsError
 from lib.graph import GraphResult
 from lib.ring_spec import ring_spec
 from lib.analysis.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
@@ -26,6 +27,8 @@ from lib.words import WordList
 
 from .cached import chart_spec, graph_key, graph_result, load_with_progress
 from .sources import check_spec
+from .text import plain, plain_list
+from .work import work_slot
 
 __all__ = [
     "render_comparison",
@@ -115,7 +118,12 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
         return None
     a, b = result_a.graph, result_b.graph
     permutations = page_permutations(a.n, permutations)
-    with st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
+    try:
+        cost = check_compare(a.n, permutations)
+    except BudgetError as exc:
+        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon="⚖️")
+        return None
+    with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     m = st.columns(5)
     m[0].metric("RSA (Spearman)", _f(c.rsa.spearman), help="Spearman correlation of the two "
@@ -127,8 +135,8 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     m[4].metric("Communities ARI", _f(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
     st.caption(f"Pearson RSA {_f(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
                f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
-               f"Hubs (top degrees) of {label_a}: {', '.join(c.hubs_a) or 'none'}; of {label_b}: "
-               f"{', '.join(c.hubs_b) or 'none'}; shared: {', '.join(c.hubs_shared) or 'none'}.")
+               f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
+               f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}.")
     left, right = st.columns([3, 2])
     with left:
         st.vega_lite_chart(chart_spec(pair_scatter, ("scatter", _key(result_a), _key(result_b)),
@@ -191,19 +199,24 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
         draws = int(st.number_input("Draws per null model (K)", 10, 1000, DEFAULT_DRAWS, step=10,
                                     key=f"{key}_draws"))
     n = result.graph.n
-    if n > AUTO_NULL_WORDS and not st.toggle(
-        f"Compute the null distributions ({n} words: this takes a while)", key=f"{key}_run"
+    try:
+        cost = check_null(n, dim, draws)
+    except BudgetError as exc:
+        st.warning(f"Not computed: {plain(str(exc), 400)}.", icon="⚖️")
+        return None
+    if (n > AUTO_NULL_WORDS or cost.seconds > AUTO_SECONDS) and not st.toggle(
+        f"Compute the null distributions ({n} words, {draws} draws: {cost.text()})", key=f"{key}_run"
     ):
         return None
     if other is not None and other.graph.words != result.graph.words:
         other = None
     okey = _key(other) if other is not None else None
     try:
-        with st.spinner(f"Drawing {draws} random and {draws} shuffled spaces …"):
+        with work_slot(cost), st.spinner(f"Drawing {draws} random and {draws} shuffled spaces …"):
             res = _null((_key(result), okey), result.graph, int(dim), _cats(categories),
                         other.graph if other is not None else None, int(draws), int(seed))
     except CosineRingsError as exc:
-        st.error(str(exc), icon="🚫")
+        st.error(plain(str(exc), 400), icon="🚫")
         return None
     dens = res.statistics["density"]
     st.markdown(

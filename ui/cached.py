@@ -1,55 +1,121 @@
 """Cached loading and computing for the pages.
 
-Sources are loaded once per server with ``st.cache_resource`` (Streamlit
-takes a per-key lock, so two sessions asking for the same source at once
-load it once); graph results are cached with ``st.cache_data``. Every input
+Sources are loaded once per server into a process-wide cache with a lock
+per SPEC (two sessions asking for the same source at once load it once; no
+Streamlit element is ever called inside a cached function); graph results are cached with ``st.cache_data``. Every input
 of a cached function is one of its arguments.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
 import streamlit as st
 
+from lib.budget import check_graph, check_load
 from lib.engine import RingGraph
+from lib.errors import SourceError
 from lib.graph import GraphResult, build_graph
 from lib.sources import Source, load_source, paths_allowed
+
+from .downloads import pending
+from .text import plain
+from .work import work_slot
 
 __all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
            "graph_key", "chart_name", "chart_spec", "show_chart"]
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = None) -> Source:
-    """The loaded source of ``spec``, shared by all sessions.
+#: Loaded sources kept by this process (least recently used dropped first).
+MAX_SOURCES = 8
+_SOURCES: "OrderedDict[str, Source]" = OrderedDict()
+_SOURCE_LOCKS: dict[str, threading.Lock] = {}
+_GUARD = threading.Lock()
 
-    ``_progress(done_bytes, total_bytes)`` (not part of the cache key)
-    receives download progress.
+
+def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = None) -> Source:
+    """The loaded source of ``spec``, shared by all sessions (loaded once, under a per-SPEC lock).
+
+    ``_progress(done_bytes, total_bytes)`` receives download progress. This
+    is a plain process-wide cache, not ``st.cache_resource``: Streamlit would
+    record the progress bar drawn during a download as part of the cached
+    call and fail to replay it in every later session.
     """
-    return load_source(spec, progress=_progress, allow_paths=paths_allowed())
+    if spec.startswith("upload:"):  # held by its session only (lib.sources._upload), never kept here
+        return load_source(spec, allow_paths=paths_allowed())
+    with _GUARD:
+        if spec in _SOURCES:
+            _SOURCES.move_to_end(spec)
+            return _SOURCES[spec]
+        lock = _SOURCE_LOCKS.setdefault(spec, threading.Lock())
+    with lock:  # a second session asking for the same source waits for the first load
+        with _GUARD:
+            if spec in _SOURCES:
+                return _SOURCES[spec]
+        source = load_source(spec, progress=_progress, allow_paths=paths_allowed())
+        with _GUARD:
+            _SOURCES[spec] = source
+            while len(_SOURCES) > MAX_SOURCES:
+                _SOURCES.popitem(last=False)
+            _SOURCE_LOCKS.pop(spec, None)
+        return source
 
 
 def load_with_progress(spec: str, label: str) -> Source:
-    """Load ``spec`` (cached), showing a progress bar while a download runs."""
+    """Load ``spec`` (cached), showing a progress bar while a download runs.
+
+    Raises :class:`SourceError` while ``spec`` still waits for its button
+    (:mod:`ui.downloads`), and :class:`BudgetError` when loading would train
+    over the work budget.
+    """
+    with _GUARD:
+        loaded = spec in _SOURCES
+    if loaded:
+        return get_source(spec)
+    if pending(spec):
+        raise SourceError(f"{spec} waits for its download (or training) button")
+    check_load(spec)
     slot = st.empty()
+    shown = plain(spec, 80)
 
     def progress(done: int, total: int | None) -> None:
         fraction = min(done / total, 1.0) if total else 0.0
         size = f"{done / 1e6:,.1f} of {total / 1e6:,.1f} MB" if total else f"{done / 1e6:,.1f} MB"
-        slot.progress(fraction, text=f"{label}: downloading {spec} ({size})")
+        slot.progress(fraction, text=f"{label}: downloading {shown} ({size})")
 
     try:
-        with st.spinner(f"{label}: loading {spec} …", show_time=True):
+        with st.spinner(f"{label}: loading {shown} …", show_time=True):
             return get_source(spec, _progress=progress)
     finally:
         slot.empty()
 
 
+#: Lists longer than this are cached in a small cache of their own (two graphs, ten minutes):
+#: their n x n matrices would otherwise fill the server's memory.
+LARGE_GRAPH_WORDS = 400
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
+def _graph_small(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
+    return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
+
+
+@st.cache_data(show_spinner=False, max_entries=2, ttl=600)
+def _graph_large(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
+    return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
+
+
 def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float,
                  value: float | None) -> GraphResult:
-    """The ring graph of ``words`` under source ``spec`` (raises CosineRingsError)."""
-    return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
+    """The ring graph of ``words`` under source ``spec`` (raises CosineRingsError), cached.
+
+    Checked against the work budget first (:func:`lib.budget.check_graph`).
+    """
+    cost = check_graph(len(words), get_source(spec).dim)
+    fn = _graph_large if len(words) > LARGE_GRAPH_WORDS else _graph_small
+    with work_slot(cost):
+        return fn(spec, words, rule, k, value)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

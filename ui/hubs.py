@@ -17,6 +17,8 @@ from lib.hubs import HubResult, strongest_neighbours
 from lib.hubs.store import cached_hubs, hubs_for, vocabulary_matrix
 from lib.sources import paths_allowed
 
+from .text import plain
+
 __all__ = ["SERIES", "RunKey", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
 
 #: Series of the page: label -> baseline of :func:`lib.hubs.store.hubs_for`.
@@ -84,8 +86,8 @@ def find_token(result: HubResult, token: str) -> str:
     try:
         i = result.tokens.index(token)
     except ValueError:
-        return f"{token!r} is not among the first {result.n:,} tokens."
+        return f"{plain(token, 60)} is not among the first {result.n:,} tokens."
     deg, rank = int(result.degree[i]), int(result.rank[i])
     share = deg / max(result.n - 1, 1)
-    return (f"**{token}** (entry {i + 1:,}): degree **{deg:,}** ({share:.1%} of the other tokens), "
+    return (f"**{plain(token, 60)}** (entry {i + 1:,}): degree **{deg:,}** ({share:.1%} of the other tokens), "
             f"rank **{rank:,}** of {result.n:,}.")

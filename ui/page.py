@@ -5,6 +5,7 @@ import streamlit as st
 
 from .sidebar import Choices, choices
 from .state import to_params, url_notes
+from .text import plain
 from .views import show_problems
 
 __all__ = ["page_header"]
@@ -21,7 +22,7 @@ def page_header(title: str, intro: str = "", *, needs_words: bool = True) -> Cho
         st.caption(intro)
     words = ch.words.words if ch.words is not None else ()
     for note in url_notes(to_params(ch.state, words)):
-        st.warning(f"Link parameter not used: {note}", icon="🔗")
+        st.warning(f"Link parameter not used: {plain(note, 400)}", icon="🔗")
     if needs_words and show_problems(ch):
         st.stop()
     return ch

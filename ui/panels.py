@@ -15,7 +15,9 @@ from lib.ring_spec import ring_spec
 
 from .cached import graph_key, show_chart
 from .sidebar import Choices
-from .views import Panel, confirm_download
+from .text import plain, plain_list
+from .downloads import prompt
+from .views import Panel
 
 __all__ = ["ring_panel", "ring_stats", "degree_section", "download_files", "DOWNLOADS"]
 
@@ -31,8 +33,7 @@ DOWNLOADS = (
 
 
 def _word_summary(items: Sequence[str], limit: int = 12) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" … (+{len(items) - limit} more)" if len(items) > limit else "")
+    return plain_list(items, limit)
 
 
 def ring_stats(panel: Panel, *, compact: bool = False) -> None:
@@ -48,7 +49,7 @@ def ring_stats(panel: Panel, *, compact: bool = False) -> None:
     c2.metric("edges", f"{g.n_edges:,}", help=f"of {g.n_pairs:,} pairs")
     c3.metric("density", f"{g.density:.3f}")
     c4.metric("isolated", f"{len(g.isolated)}", help="nodes with degree 0")
-    lines = [f"**{r.source_name}** ({r.dim} dimensions), {g.n} words."]
+    lines = [f"**{plain(r.source_name)}** ({r.dim} dimensions), {g.n} words."]
     if g.flat:
         lines.append("All pairs are equally similar: every pair is an edge.")
     if g.isolated:
@@ -96,15 +97,12 @@ def _downloads(panel: Panel, ch: Choices, key: str,
 def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
                size: int = 400, key: str = "") -> None:
     """One source's ring chart, its numbers and its downloads (or its error)."""
-    st.subheader(f"{panel.label}: {panel.spec}")
+    st.subheader(f"{panel.label}: {plain(panel.spec, 80)}")
     if panel.download:
-        st.info(f"{panel.spec} needs a download of about {panel.download / 1e6:,.0f} MB the "
-                "first time (cached afterwards); a progress bar shows while it runs.", icon="⬇️")
-        st.button(f"Download {panel.spec}", key=f"get_{key or panel.label}",
-                  on_click=confirm_download, args=(panel.spec,))
+        prompt(panel.spec, panel.download, key or panel.label)
         return
     if not panel.ok:
-        st.error(panel.error, icon="🚫")
+        st.error(plain(panel.error, 400), icon="🚫")
         return
     g = panel.result.graph
     with st.container(key=f"ring_{key or panel.label}"):

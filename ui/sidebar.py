@@ -15,10 +15,11 @@ from lib.errors import CosineRingsError
 from lib.presets import PRESETS, TITLES
 from lib.words import WordList, decode_word_bytes, parse_word_text
 
-from lib.sources import holds_upload, remember_upload
+from lib.sources import hold_upload, holds_upload
 
 from .sources import OTHER, UPLOAD, check_spec, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
+from .text import plain
 
 __all__ = ["Choices", "draw_sidebar", "choices"]
 
@@ -65,17 +66,24 @@ def _vectors_upload(side: str, title: str) -> None:
     ss[f"{side}_upload_spec"] = ""
     if upload is None:
         return
-    # Parse (and hash) a file once, not on every rerun: keep its outcome by file id.
+    # Parse (and hash) a file once, not on every rerun: keep its outcome by file id. The
+    # parsed vectors live in this session's state, so they are freed when the session ends.
     seen = ss.get(f"{side}_upload_seen")
     if seen is None or seen[0] != upload.file_id or (seen[1] and not holds_upload(seen[1])):
         try:
-            seen = (upload.file_id, remember_upload(upload.getvalue(), upload.name), "")
+            held = hold_upload(upload.getvalue(), upload.name)
+            seen = (upload.file_id, held.spec, "")
+            ss[f"{side}_upload_held"] = held
         except CosineRingsError as exc:
             seen = (upload.file_id, "", str(exc))
+            ss.pop(f"{side}_upload_held", None)
         ss[f"{side}_upload_seen"] = seen
     ss[f"{side}_upload_spec"] = seen[1]
     if seen[2]:
-        st.error(seen[2], icon="🚫")
+        st.error(plain(seen[2], 400), icon="🚫")
+    else:
+        st.caption("Held for this session only: a share link to it works while this tab is open; "
+                   "anyone else must upload the file themselves.")
 
 
 def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:

@@ -19,12 +19,15 @@ from lib.presets import PRESETS
 from lib.words import MAX_WORDS, split_words
 
 from .sources import OTHER, UPLOAD, check_spec, default_specs, known_specs
+from .text import shorten
 
 __all__ = [
     "MODES",
     "ORDERS",
     "COLOURS",
     "MAX_URL_TEXT",
+    "MAX_URL_WORDS",
+    "url_words_fit",
     "UrlState",
     "defaults",
     "parse_params",
@@ -44,6 +47,8 @@ ORDERS = ("input", "category", "community")
 COLOURS = ("shared", "separate")
 #: Longest passage kept in the URL; longer ones are shared as their words.
 MAX_URL_TEXT = 3000
+#: Longest word list (characters) put into a link; longer lists (uploads) are not shared by link.
+MAX_URL_WORDS = 60_000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _KNOWN = {"preset", "words", "passage", "a", "b", "rule", "k", "value", "order",
@@ -110,13 +115,13 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
     notes: list[str] = []
     p = {key: _first(v) for key, v in params.items()}
     for key in sorted(set(p) - _KNOWN):
-        notes.append(f"unknown parameter {key!r} ignored")
+        notes.append(f"unknown parameter {shorten(key, 60)!r} ignored")
     if "passage" in p and p["passage"].strip():
         out["mode"], out["passage"] = "passage", p["passage"][:20 * MAX_URL_TEXT]
     elif "words" in p:
         words = split_words(p["words"])
         if not words:
-            notes.append(f"words={p['words']!r} has no words; using the {d.preset!r} preset")
+            notes.append(f"words={shorten(p['words'], 60)!r} has no words; using the {d.preset!r} preset")
         elif len(words) > MAX_WORDS:
             notes.append(f"words has {len(words):,} words, the limit is {MAX_WORDS:,}; "
                          f"using the {d.preset!r} preset")
@@ -126,24 +131,25 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
         if p["preset"] in PRESETS:
             out["preset"] = p["preset"]
         else:
-            notes.append(f"unknown preset {p['preset']!r}; using {d.preset!r}")
+            notes.append(f"unknown preset {shorten(p['preset'], 60)!r}; using {d.preset!r}")
     for side in ("a", "b"):
         if side in p:
             problem = check_spec(p[side])
             if problem:
-                notes.append(f"source {side}={p[side]!r}: {problem}; using {getattr(d, side)!r}")
+                notes.append(f"source {side}={shorten(p[side], 80)!r}: {shorten(problem, 200)}; "
+                             f"using {getattr(d, side)!r}")
             else:
                 out[side] = p[side].strip()
     if "rule" in p:
         if p["rule"] in RULES:
             out["rule"] = p["rule"]
         else:
-            notes.append(f"rule={p['rule']!r} is not one of {', '.join(RULES)}; using {d.rule!r}")
+            notes.append(f"rule={shorten(p['rule'], 60)!r} is not one of {', '.join(RULES)}; using {d.rule!r}")
     for key, lo, hi in (("k", 0.0, 10.0), ("value", -1.0, 1.0)):
         if key in p:
             x = _float(p[key], lo, hi)
             if x is None:
-                notes.append(f"{key}={p[key]!r} is not a number between {lo:g} and {hi:g}; "
+                notes.append(f"{key}={shorten(p[key], 60)!r} is not a number between {lo:g} and {hi:g}; "
                              f"using {getattr(d, key)}")
             else:
                 out[key] = x
@@ -152,21 +158,21 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
             if p[key] in allowed:
                 out[key] = p[key]
             else:
-                notes.append(f"{key}={p[key]!r} is not one of {', '.join(allowed)}; "
+                notes.append(f"{key}={shorten(p[key], 60)!r} is not one of {', '.join(allowed)}; "
                              f"using {getattr(d, key)!r}")
     if "labels" in p:
         flag = p["labels"].lower()
         if flag in _TRUE | _FALSE:
             out["labels"] = flag in _TRUE
         else:
-            notes.append(f"labels={p['labels']!r} is not on or off; using on")
+            notes.append(f"labels={shorten(p['labels'], 60)!r} is not on or off; using on")
     if "word" in p:
         out["word"] = p["word"].strip()[:100]
     if "side" in p:
         if p["side"] in ("A", "B"):
             out["side"] = p["side"]
         else:
-            notes.append(f"side={p['side']!r} is not A or B; using A")
+            notes.append(f"side={shorten(p['side'], 60)!r} is not A or B; using A")
     return UrlState(**out), notes
 
 
@@ -179,7 +185,7 @@ def to_params(state: UrlState, words: tuple[str, ...] = ()) -> dict[str, str]:
         q["words"] = ",".join(split_words(state.words))
     elif state.mode == "passage" and len(state.passage) <= MAX_URL_TEXT:
         q["passage"] = state.passage
-    elif words:
+    elif words and url_words_fit(words):
         q["words"] = ",".join(words)
     q["a"], q["b"], q["rule"] = state.a, state.b, state.rule
     q["k"] = f"{state.k:g}"
@@ -190,6 +196,11 @@ def to_params(state: UrlState, words: tuple[str, ...] = ()) -> dict[str, str]:
     if state.word:
         q["word"] = state.word
     return q
+
+
+def url_words_fit(words: tuple[str, ...]) -> bool:
+    """Whether ``words`` may go into a link (at most :data:`MAX_WORDS`, :data:`MAX_URL_WORDS` characters)."""
+    return len(words) <= MAX_WORDS and sum(len(w) + 1 for w in words) <= MAX_URL_WORDS
 
 
 # -- Streamlit glue -------------------------------------------------------------

@@ -16,7 +16,9 @@ from lib.words import WordList
 
 from .cached import graph_result, load_with_progress, passage_words
 from .sidebar import Choices
-from .sources import check_spec, download_need
+from .downloads import confirm, pending
+from .sources import check_spec
+from .text import plain
 
 __all__ = ["Panel", "compute_panels", "confirm_download", "awaiting_confirmation", "colour_domain", "ordered", "show_problems", "source_dim"]
 
@@ -39,19 +41,14 @@ class Panel:
         return self.result is not None
 
 
-_CONFIRMED = "_confirmed_downloads"
-
-
 def confirm_download(spec: str) -> None:
-    """Let ``spec`` download in this session (the user pressed its button)."""
-    st.session_state.setdefault(_CONFIRMED, set()).add(spec)
+    """The download (or training) button's callback (see :mod:`ui.downloads`)."""
+    confirm(spec)
 
 
 def awaiting_confirmation(spec: str) -> int:
-    """Bytes ``spec`` would download before the user confirmed it (0: go ahead)."""
-    if spec in st.session_state.get(_CONFIRMED, set()):
-        return 0
-    return download_need(spec)
+    """Non-zero while ``spec`` waits for a button: bytes to download, or a :mod:`ui.downloads` code."""
+    return pending(spec)
 
 
 def ordered(words: WordList, order: str) -> WordList:
@@ -68,7 +65,7 @@ def ordered(words: WordList, order: str) -> WordList:
 def show_problems(ch: Choices) -> bool:
     """Show word-list problems; return True when there is nothing to draw."""
     for problem in ch.problems:
-        st.warning(problem, icon="✍️")
+        st.warning(plain(problem, 400), icon="✍️")
     if ch.state.order == "category" and ch.words is not None and ch.words.words \
             and not ch.words.categories:
         st.info("This list has no categories, so the ring keeps the input order.")

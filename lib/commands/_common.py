@@ -4,13 +4,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Callable
 
+from .. import budget
 from ..engine import RULES
-from ..errors import InputError
+from ..errors import BudgetError, InputError
 from ..presets import preset, preset_names
-from ..words import WordList, parse_word_text, read_words_file
+from ..sources import Source, load_source
+from ..words import WordList, clean_words, parse_word_text, read_words_file
 
-__all__ = ["add_word_args", "add_threshold_args", "word_list_from_args", "threshold_kwargs", "print_json"]
+__all__ = ["add_word_args", "add_threshold_args", "word_list_from_args", "threshold_kwargs", "print_json",
+           "add_budget_arg", "check_budget", "load_checked", "usable_count"]
 
 
 def add_word_args(p: argparse.ArgumentParser) -> None:
@@ -50,3 +54,30 @@ def threshold_kwargs(args: argparse.Namespace) -> dict:
 def print_json(obj) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def add_budget_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-large", action="store_true",
+                   help="run even when the work budget (memory and time estimated from the sizes; "
+                        "COSINE_RINGS_BUDGET_MB, COSINE_RINGS_BUDGET_S) is exceeded")
+
+
+def check_budget(args: argparse.Namespace, check: Callable[..., object], *sizes: object) -> None:
+    """Run a :mod:`lib.budget` check unless ``--allow-large``; its error names the flag."""
+    if getattr(args, "allow_large", False):
+        return
+    try:
+        check(*sizes)
+    except BudgetError as exc:
+        raise BudgetError(f"{exc}; or pass --allow-large", cost=exc.cost) from None
+
+
+def usable_count(words: WordList) -> int:
+    """How many of ``words`` a graph would use (raises on none or too many, before any budget check)."""
+    return len(clean_words(words.words)[0])
+
+
+def load_checked(args: argparse.Namespace, spec: str) -> Source:
+    """``load_source(spec)`` after checking what loading computes (training) against the budget."""
+    check_budget(args, budget.check_load, spec)
+    return load_source(spec)

@@ -4,9 +4,19 @@ from __future__ import annotations
 import argparse
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
+from ..budget import check_compare, check_graph
 from ..graph import GraphResult, build_graph, graph_to_dict, json_float
-from ..sources import load_source
-from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    print_json,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run", "comparison_to_dict"]
 
@@ -20,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--permutations", type=int, default=DEFAULT_PERMUTATIONS, help="Mantel test permutations (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the Mantel permutations (default 0)")
     p.add_argument("--format", choices=("json", "text"), default="json")
+    add_budget_arg(p)
     p.set_defaults(func=run)
 
 
@@ -88,7 +99,11 @@ def _text(d: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
-    source_a, source_b = load_source(args.a), load_source(args.b)
+    source_a, source_b = load_checked(args, args.a), load_checked(args, args.b)
+    n = usable_count(words)
+    for source in (source_a, source_b):
+        check_budget(args, check_graph, n, source.dim)
+    check_budget(args, check_compare, n, args.permutations)
     a, b = align_results(
         build_graph(source_a, words.words, **kwargs), build_graph(source_b, words.words, **kwargs), source_a, source_b
     )

@@ -8,9 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..budget import check_graph
 from ..graph import build_graph
-from ..sources import load_source
-from ._common import add_threshold_args, add_word_args, threshold_kwargs, word_list_from_args
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run"]
 
@@ -33,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     fig.add_argument("--max-edges", type=int, default=2000, help="draw at most this many (strongest) edges (default 2000)")
     fig.add_argument("--no-labels", action="store_true", help="draw no word labels")
     fig.add_argument("--title", help="figure title (default: source, words, edges)")
+    add_budget_arg(p)
     p.set_defaults(func=run)
 
 
@@ -42,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = format_for_path(args.out)  # fail on a bad extension before loading anything
     words = word_list_from_args(args)
-    result = build_graph(load_source(args.source), words.words, **threshold_kwargs(args))
+    kwargs = threshold_kwargs(args)
+    source = load_checked(args, args.source)
+    check_budget(args, check_graph, usable_count(words), source.dim)
+    result = build_graph(source, words.words, **kwargs)
     opts = {"categories": words.category_of() or None}
     if fmt == "csv":
         opts["table"] = args.table

@@ -4,9 +4,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..budget import check_graph
 from ..graph import build_graph, graph_to_dict
-from ..sources import load_source
-from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    print_json,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,13 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_word_args(p)
     add_threshold_args(p)
     p.add_argument("--format", choices=("json", "csv"), default="json")
+    add_budget_arg(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
-    result = build_graph(load_source(args.source), words.words, **kwargs)
+    source = load_checked(args, args.source)
+    check_budget(args, check_graph, usable_count(words), source.dim)
+    result = build_graph(source, words.words, **kwargs)
     if args.format == "json":
         print_json(graph_to_dict(result))
     else:

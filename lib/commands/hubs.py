@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..budget import check_hubs
 from ..hubs.store import BASELINES, hubs_for, write_result
-from ._common import add_threshold_args, threshold_kwargs
+from ..sources import Source
+from ._common import add_budget_arg, add_threshold_args, check_budget, load_checked, threshold_kwargs
 
 __all__ = ["register", "run"]
 
@@ -25,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE.parquet", help="where to write the table")
     p.add_argument("--show", type=int, default=10, metavar="K", help="top hubs to print (default 10)")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
+    add_budget_arg(p)
     p.set_defaults(func=run)
 
 
@@ -50,12 +53,26 @@ def _progress_bar():
     return update, close
 
 
+def vocabulary_rows(source: Source, top: int | None) -> int | None:
+    """Rows a hubs run over ``source`` takes: ``top``, capped by the vocabulary when its size is known."""
+    size = getattr(source, "n_rows", None)
+    if size is None and hasattr(source, "kv"):
+        size = len(source.kv.index_to_key)
+    if not isinstance(size, int):
+        return top
+    return size if top is None else min(int(top), size)
+
+
 def run(args: argparse.Namespace) -> int:
     kwargs = threshold_kwargs(args)
     if not args.out.endswith(".parquet"):
         from ..errors import InputError
 
         raise InputError(f"--out must name a .parquet file, got {args.out!r}")
+    source = load_checked(args, args.source)
+    rows = vocabulary_rows(source, args.top)
+    if rows is not None:
+        check_budget(args, check_hubs, rows, source.dim)
     progress, close = _progress_bar()
     try:
         result = hubs_for(args.source, args.top, baseline=args.baseline, progress=progress,

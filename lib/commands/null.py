@@ -4,10 +4,20 @@ from __future__ import annotations
 import argparse
 
 from ..analysis.compare import align_results
-from ..graph import build_graph
 from ..analysis.null import DEFAULT_DRAWS, NULL_KINDS, null_distributions, null_to_dict
-from ..sources import load_source
-from ._common import add_threshold_args, add_word_args, print_json, threshold_kwargs, word_list_from_args
+from ..budget import check_graph, check_null
+from ..graph import build_graph
+from ._common import (
+    add_budget_arg,
+    add_threshold_args,
+    add_word_args,
+    check_budget,
+    load_checked,
+    print_json,
+    threshold_kwargs,
+    usable_count,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run"]
 
@@ -21,17 +31,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="draws K per null model (default 200)")
     p.add_argument("--seed", type=int, default=0, help="seed of the null draws (default 0)")
     p.add_argument("--format", choices=("json", "text"), default="json")
+    add_budget_arg(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
-    source = load_source(args.source)
+    source = load_checked(args, args.source)
+    n = usable_count(words)
+    check_budget(args, check_graph, n, source.dim)
+    check_budget(args, check_null, n, source.dim, args.draws)
     result = build_graph(source, words.words, **kwargs)
     other = None
     if args.other is not None:
-        other_source = load_source(args.other)
+        other_source = load_checked(args, args.other)
+        check_budget(args, check_graph, n, other_source.dim)
         result, other = align_results(result, build_graph(other_source, words.words, **kwargs), source, other_source)
     res = null_distributions(
         result.graph, source.dim, words.category_of(), other.graph if other else None, draws=args.draws, seed=args.seed

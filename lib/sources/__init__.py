@@ -16,7 +16,7 @@ from ._hf import TransformerSource, minilm_available
 from ._random import RandomSource
 from ._shuffled import ShuffledListSource, ShuffledSource
 from ._table import TableSource
-from ._upload import build_upload, holds_upload, remember_upload, upload_source
+from ._upload import build_upload, hold_upload, holds_upload, upload_source
 from ._vocab import VocabSource
 from ._word2vec import KeyedVectorsSource, load_word2vec_file, word2vec_file_source
 from .base import Lookup, Missing, Note, Source, finish_lookup
@@ -73,7 +73,7 @@ __all__ = [
     "VocabSource",
     "word2vec_file_source",
     "build_upload",
-    "remember_upload",
+    "hold_upload",
     "holds_upload",
     "upload_source",
 ]

@@ -30,6 +30,8 @@ __all__ = [
     "model_folder",
     "hub_download_size",
     "KNOWN_SIZES",
+    "DEFAULT_MAX_DOWNLOAD_MB",
+    "max_download_bytes",
 ]
 
 #: What a Hugging Face model id looks like (``name`` or ``org/name``).
@@ -99,8 +101,38 @@ def hub_reachable(timeout: float = 5.0) -> bool:
         return False
 
 
+#: Largest file a download may fetch (MB) unless ``COSINE_RINGS_MAX_DOWNLOAD_MB`` says otherwise.
+DEFAULT_MAX_DOWNLOAD_MB = 2000
+
+
+def max_download_bytes() -> int:
+    """The download cap in bytes: ``COSINE_RINGS_MAX_DOWNLOAD_MB`` (read now) or the default."""
+    raw = os.environ.get("COSINE_RINGS_MAX_DOWNLOAD_MB", "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_DOWNLOAD_MB
+    except ValueError:
+        mb = DEFAULT_MAX_DOWNLOAD_MB
+    return int(max(mb, 0) * 1_000_000)
+
+
+def _check_size(repo: str, filename: str) -> None:
+    """Refuse a file larger than the cap, from the hub's metadata (a HEAD request), before fetching it."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url, try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(repo, filename, cache_dir=str(hf_cache_dir())), str):
+        return  # already here: nothing to transfer
+    size = get_hf_file_metadata(hf_hub_url(repo, filename), timeout=NETWORK_TIMEOUT_S).size
+    cap = max_download_bytes()
+    if size is not None and size > cap:
+        raise SourceError(f"{repo}/{filename} is {size / 1e6:,.0f} MB; downloads here are capped at "
+                          f"{cap / 1e6:,.0f} MB (COSINE_RINGS_MAX_DOWNLOAD_MB)")
+
+
 def _fetch(repo: str, filename: str, *, progress: Progress | None, local_only: bool) -> Path:
     from huggingface_hub import hf_hub_download
+
+    if not local_only:
+        _check_size(repo, filename)
 
     kwargs = {"cache_dir": str(hf_cache_dir()), "local_files_only": local_only, "etag_timeout": NETWORK_TIMEOUT_S}
     if progress is not None:
@@ -132,6 +164,8 @@ def _get(
 ) -> Path | None:
     try:
         return _fetch(repo, filename, progress=progress, local_only=local_only)
+    except SourceError:
+        raise  # our own refusal (the size cap), already one line
     except Exception as exc:  # the hub raises httpx, OSError and its own types
         err = _classify(exc, repo)
         if err is None or (optional and isinstance(exc, FileNotFoundError)):

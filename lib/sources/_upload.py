@@ -6,10 +6,10 @@ temporary file and read with the same gensim code path as ``word2vec:PATH``
 dimension caps, then the file is removed.
 
 An upload's SPEC is ``upload:NAME#HASH`` (HASH: the content's SHA-256
-prefix), so caches key on the content, not the file name. The server keeps
-the last few uploads in memory (:func:`remember_upload`), which is what
-``load_source("upload:...")`` finds; a link to one works only while that
-server still holds it.
+prefix), so caches key on the content, not the file name. An upload is
+held by the web session that uploaded it (:func:`hold_upload`), which is
+what ``load_source("upload:...")`` finds; when that session ends the
+vectors are freed, so a link to an upload works only while it lives.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 import threading
-from collections import OrderedDict
+import weakref
 from pathlib import Path
 
 from ..errors import SourceError, SpecError, VectorFileError
@@ -30,7 +30,7 @@ __all__ = [
     "MAX_UPLOAD_WORDS",
     "MAX_UPLOAD_DIM",
     "upload_source",
-    "remember_upload",
+    "hold_upload",
     "holds_upload",
     "build_upload",
     "KIND",
@@ -85,42 +85,44 @@ def upload_source(data: bytes, name: str = "upload") -> KeyedVectorsSource:
     return KeyedVectorsSource(kv, spec=f"upload:{shown}#{digest}", name=f"uploaded {shown}")
 
 
-#: Uploads kept in memory by this process (least recently used dropped first).
-MAX_REMEMBERED = 4
-_REMEMBERED: "OrderedDict[str, KeyedVectorsSource]" = OrderedDict()
+#: Uploads that some holder (a web session) still references, by SPEC.
+_HELD: "weakref.WeakValueDictionary[str, KeyedVectorsSource]" = weakref.WeakValueDictionary()
 _LOCK = threading.Lock()
 
 
-def remember_upload(data: bytes, name: str = "upload") -> str:
-    """Parse an upload (see :func:`upload_source`), keep it, and return its SPEC."""
+def hold_upload(data: bytes, name: str = "upload") -> KeyedVectorsSource:
+    """Parse an upload (see :func:`upload_source`) and make its SPEC loadable while it is referenced.
+
+    The caller keeps the returned source (the web app: in the session's
+    state); once no holder references it, it is freed and its SPEC no
+    longer loads. The same content held twice is parsed once.
+    """
     digest = hashlib.sha256(data).hexdigest()[:16]
     with _LOCK:
-        for spec in _REMEMBERED:
+        for spec, source in list(_HELD.items()):
             if spec.endswith("#" + digest):
-                _REMEMBERED.move_to_end(spec)
-                return spec
+                return source
     source = upload_source(data, name)
     with _LOCK:
-        _REMEMBERED[source.spec] = source
-        while len(_REMEMBERED) > MAX_REMEMBERED:
-            _REMEMBERED.popitem(last=False)
-    return source.spec
+        _HELD[source.spec] = source
+    return source
 
 
 def holds_upload(spec: str) -> bool:
-    """Whether this process still holds the upload ``spec`` (``upload:NAME#HASH``)."""
+    """Whether some holder still references the upload ``spec`` (``upload:NAME#HASH``)."""
     with _LOCK:
-        return spec in _REMEMBERED
+        return spec in _HELD
 
 
 def build_upload(arg: str | None) -> KeyedVectorsSource:
     """The source of ``upload:NAME#HASH``, if this process still holds that upload."""
     spec = f"upload:{arg}"
     with _LOCK:
-        source = _REMEMBERED.get(spec)
+        source = _HELD.get(spec)
     if source is None:
         name = (arg or "").split("#", 1)[0] or "vectors"
-        raise SourceError(f"the uploaded vectors {name!r} are not on this server (any more); upload the file again")
+        raise SourceError(f"the uploaded vectors {name[:60]!r} are not on this server (any more): a link to an "
+                          "upload works only while the session that uploaded it is open; upload the file again")
     return source
 
 

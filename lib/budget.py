@@ -1,0 +1,327 @@
+"""The work budget: what a computation will cost, from its sizes alone, checked before it starts.
+
+Every computation a link or one click can start is estimated here from the
+numbers that drive it (words n, dimension d, vocabulary rows N, Mantel
+permutations, null draws, heatmap cells, training options), before anything
+is allocated. Over the budget, :func:`check` raises :class:`BudgetError`
+naming what it would need and the largest setting that fits, so the page
+can offer that and the command line can point at ``--allow-large``.
+
+The constants are fitted by ``bench/bench_budget.py`` (peak resident memory
+and wall time of the real functions at several sizes, on the 2-core
+reference machine; docs/benchmarks.md, "Work budget") and rounded up, so an
+estimate is an upper bound of the measurement.
+
+The default budget (:data:`DEFAULT_MB`, :data:`DEFAULT_SECONDS`) keeps the
+server under 1 GB with 8 sessions: one budgeted request at its limit plus
+the server's steady state. ``COSINE_RINGS_BUDGET_MB`` and
+``COSINE_RINGS_BUDGET_S`` change it for a deployment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import BudgetError
+
+__all__ = [
+    "Cost",
+    "Budget",
+    "DEFAULT_MB",
+    "DEFAULT_SECONDS",
+    "AUTO_SECONDS",
+    "MAX_HEATMAP_CELLS",
+    "LEE_WORDS",
+    "UNLIMITED",
+    "default_budget",
+    "graph_cost",
+    "compare_cost",
+    "null_cost",
+    "hubs_cost",
+    "heatmap_cost",
+    "train_cost",
+    "check",
+    "largest",
+    "check_graph",
+    "check_compare",
+    "check_null",
+    "check_hubs",
+    "check_train",
+    "load_cost",
+    "check_load",
+]
+
+#: Extra memory (MB) one request may allocate on top of what the server holds.
+DEFAULT_MB = 200
+#: Seconds of work one request may start (estimated on the reference machine).
+DEFAULT_SECONDS = 60.0
+#: Work estimated above this many seconds waits for a button press in the app.
+AUTO_SECONDS = 5.0
+#: Heatmap cells (n x n) sent to the browser per chart; larger lists are not drawn as heatmaps.
+MAX_HEATMAP_CELLS = 90_000
+#: Bytes of corpus text per token, to estimate a corpus file's tokens from its size.
+CORPUS_BYTES_PER_WORD = 6
+#: Tokens of the Lee corpus that ships with gensim (``word2vec-train:lee``).
+LEE_WORDS = 58_152
+_MB = 1_000_000
+
+# Fitted constants (bench/bench_budget.py), each rounded up.
+_VECTOR_BYTES = 24.0  # per word x dimension: float64 rows, the unit copy, a float32 copy
+_PAIR_BYTES = 30.0  # per word pair of the n x n graph: similarity, mask, triangle, sort, edges
+_BASE_BYTES = 8 * _MB  # per computation: tables, temporaries
+_RANDOM_S = 1.2e-8  # per number drawn from N(0, 1)
+_FLOP_S = 5.0e-10  # per multiply-add of a float64 product
+_PAIR_S = 1.2e-6  # per word pair: sorting for the median, edges, layout
+_MANTEL_S = 7.0e-8  # per permuted pair value of the Mantel test
+_COMPARE_PAIR_S = 7.0e-5  # per pair: ranks, edge lists, two Louvain runs (networkx)
+_DRAW_S = 0.1  # per null draw: statistics of one random and one shuffled space
+_NULL_PAIR_S = 1.2e-5  # per pair and null draw: threshold, communities
+_MANTEL_BYTES = 8 * 4_000_000 * 3  # one chunk of permuted values (the test's own cap) and its indices
+_LOUVAIN_S = 3.0e-6  # per edge of one Louvain run (networkx)
+_LOUVAIN_BYTES = 600.0  # per edge of one networkx graph
+_EDGE_SHARE = 0.17  # share of pairs the seed rule keeps
+_HUB_BYTES = 20.0  # per row x dimension: float32 rows, unit rows, a baseline copy, gathers
+_HUB_BLOCK_BYTES = 24.0  # per cell of a block x block product and its work arrays
+_HUB_START_S = 1.0  # per run: preparing the unit rows and the Gram matrix
+_HUB_FLOP_S = 2.0e-11  # per float32 multiply-add of the blockwise products (BLAS)
+_HUB_PAIR_S = 1.0e-8  # per pair: threshold passes over the blocks
+_TRAIN_START_S = 3.0  # importing gensim, building the vocabulary
+_TRAIN_TOKEN_S = 8.0e-6  # per corpus word x epoch
+_TRAIN_S = 6.0e-10  # per corpus word x epoch x window x dimension (one gensim worker)
+_TRAIN_BYTES = 16.0  # per vocabulary word x dimension (gensim's arrays, the table)
+_TRAIN_BASE_BYTES = 90 * _MB  # gensim itself
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one computation would take: ``what`` it is, peak extra ``bytes`` and ``seconds``."""
+
+    what: str
+    bytes: float
+    seconds: float
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(f"{self.what} and {other.what}", max(self.bytes, other.bytes), self.seconds + other.seconds)
+
+    def text(self) -> str:
+        """``about 1,234 MB and 56 s``."""
+        return f"about {_mb(self.bytes)} and {_secs(self.seconds)}"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most one request may allocate (``bytes``) and spend (``seconds``)."""
+
+    bytes: float
+    seconds: float
+
+    def allows(self, cost: Cost) -> bool:
+        return cost.bytes <= self.bytes and cost.seconds <= self.seconds
+
+    def text(self) -> str:
+        return f"{_mb(self.bytes)} and {_secs(self.seconds)}"
+
+
+#: No limit (the command line's ``--allow-large``).
+UNLIMITED = Budget(float("inf"), float("inf"))
+
+
+def _mb(x: float) -> str:
+    return f"{x / 1e9:,.1f} GB" if x >= 1e9 else f"{max(x, 0) / _MB:,.0f} MB"
+
+
+def _secs(x: float) -> str:
+    return f"{x / 3600:,.1f} h" if x >= 3600 else f"{x / 60:,.1f} min" if x >= 120 else f"{x:,.0f} s"
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def default_budget() -> Budget:
+    """The budget of this process: ``COSINE_RINGS_BUDGET_MB`` / ``_S`` or the defaults (read now)."""
+    return Budget(
+        _env_number("COSINE_RINGS_BUDGET_MB", DEFAULT_MB) * _MB, _env_number("COSINE_RINGS_BUDGET_S", DEFAULT_SECONDS)
+    )
+
+
+def _pairs(n: int) -> float:
+    return max(int(n), 0) * (max(int(n), 0) - 1) / 2
+
+
+def graph_cost(n: int, d: int) -> Cost:
+    """One ring graph: n words looked up at dimension d, their n x n cosines, threshold and edges."""
+    n, d = max(int(n), 0), max(int(d), 1)
+    bytes_ = _BASE_BYTES + n * d * _VECTOR_BYTES + 2 * _pairs(n) * _PAIR_BYTES
+    seconds = n * d * _RANDOM_S + n * n * d * _FLOP_S + _pairs(n) * _PAIR_S
+    return Cost(f"a ring graph of {n:,} words at {d:,} dimensions", bytes_, seconds)
+
+
+def _louvain(n: int) -> tuple[float, float]:
+    edges = _pairs(n) * _EDGE_SHARE
+    return edges * _LOUVAIN_BYTES, edges * _LOUVAIN_S
+
+
+def compare_cost(n: int, permutations: int) -> Cost:
+    """The comparison analytics of two n-word rings: Mantel test, communities of both, edge lists."""
+    pairs = _pairs(n)
+    louvain_bytes, louvain_s = _louvain(n)
+    mantel_bytes = min(_MANTEL_BYTES, max(int(permutations), 1) * pairs * 24)
+    bytes_ = _BASE_BYTES + pairs * _PAIR_BYTES + max(mantel_bytes, louvain_bytes)
+    seconds = max(int(permutations), 0) * pairs * _MANTEL_S + pairs * _COMPARE_PAIR_S
+    return Cost(f"comparing two rings of {n:,} words ({int(permutations):,} permutations)", bytes_, seconds)
+
+
+def null_cost(n: int, d: int, draws: int) -> Cost:
+    """K random and K shuffled null spaces of n words at dimension d, each with its communities."""
+    n, d, draws = max(int(n), 0), max(int(d), 1), max(int(draws), 0)
+    louvain_bytes, _ = _louvain(n)
+    together = min(draws, max(1, 4_000_000 // max(1, n * d)))  # draws made at once (4M numbers)
+    bytes_ = _BASE_BYTES + together * (n * d * 16 + n * n * 56) + louvain_bytes
+    per_draw = _DRAW_S + n * d * _RANDOM_S + n * n * d * _FLOP_S + _pairs(n) * _NULL_PAIR_S
+    return Cost(f"{draws:,} null draws of {n:,} words at {d:,} dimensions", bytes_, draws * per_draw)
+
+
+def hubs_cost(rows: int, d: int, block: int = 2048, runs: int = 1) -> Cost:
+    """``runs`` exact hub runs over ``rows`` vocabulary rows at dimension d, blockwise."""
+    rows, d = max(int(rows), 0), max(int(d), 1)
+    b = min(int(block), rows)
+    bytes_ = _BASE_BYTES + 8.0 * d * d + rows * d * _HUB_BYTES + b * d * 8 + b * b * _HUB_BLOCK_BYTES + rows * 64
+    seconds = runs * (_HUB_START_S + _pairs(rows) * (2 * d * _HUB_FLOP_S + _HUB_PAIR_S) + d * d * rows * _HUB_FLOP_S)
+    return Cost(f"hubs over {rows:,} rows at {d:,} dimensions", bytes_, seconds)
+
+
+def heatmap_cost(n: int) -> Cost:
+    """One heatmap of n words: the JSON sent to the browser (about 8 bytes a cell)."""
+    return Cost(f"a heatmap of {int(n):,} x {int(n):,} cells", 8.0 * int(n) ** 2 + 50.0 * int(n), 0.0)
+
+
+def train_cost(corpus_words: int, dim: int, epochs: int, window: int, vocabulary: int | None = None) -> Cost:
+    """Training Word2Vec (one worker) on ``corpus_words`` tokens with these options."""
+    vocab = vocabulary if vocabulary is not None else max(1, int(corpus_words) // 8)
+    seconds = _TRAIN_START_S + corpus_words * epochs * (_TRAIN_TOKEN_S + window * dim * _TRAIN_S)
+    bytes_ = _TRAIN_BASE_BYTES + vocab * dim * _TRAIN_BYTES + corpus_words * 60
+    return Cost(f"training Word2Vec ({dim:,} dimensions, {epochs:,} epochs, window {window:,})", bytes_, seconds)
+
+
+def check(cost: Cost, budget: Budget | None = None, *, instead: str = "") -> Cost:
+    """Raise :class:`BudgetError` when ``cost`` is over ``budget`` (default: :func:`default_budget`).
+
+    ``instead`` names a smaller setting that fits. Returns ``cost``.
+
+    Examples
+    --------
+    >>> check(graph_cost(20, 50)).what
+    'a ring graph of 20 words at 50 dimensions'
+    """
+    budget = budget or default_budget()
+    if budget.allows(cost):
+        return cost
+    raise BudgetError(
+        f"{cost.what} needs {cost.text()}; the limit here is {budget.text()}" + (f"; {instead}" if instead else ""),
+        cost=cost,
+    )
+
+
+def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
+    """The largest x in [lo, hi] with ``fits(x)`` (fits must be monotone); lo - 1 when none."""
+    if not fits(lo):
+        return lo - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    return lo
+
+
+def check_graph(n: int, d: int, budget: Budget | None = None) -> Cost:
+    """:func:`check` one ring graph, suggesting fewer words or a smaller dimension."""
+    budget = budget or default_budget()
+    words = largest(lambda m: budget.allows(graph_cost(m, d)), 3, max(int(n), 3))
+    dims = largest(lambda m: budget.allows(graph_cost(n, m)), 1, max(int(d), 1))
+    hints = ([f"use at most {words:,} words at this dimension"] if words >= 3 else []) + (
+        [f"a dimension of at most {dims:,} for these words"] if dims >= 1 else []
+    )
+    return check(graph_cost(n, d), budget, instead=" or ".join(hints))
+
+
+def check_compare(n: int, permutations: int, budget: Budget | None = None) -> Cost:
+    """:func:`check` the comparison analytics, suggesting fewer words."""
+    budget = budget or default_budget()
+    words = largest(lambda m: budget.allows(compare_cost(m, permutations)), 3, max(int(n), 3))
+    perms = largest(lambda p: budget.allows(compare_cost(n, p)), 1, max(int(permutations), 1))
+    hints = ([f"use at most {words:,} words"] if words >= 3 else []) + (
+        [f"at most {perms:,} permutations"] if perms >= 1 else []
+    )
+    return check(compare_cost(n, permutations), budget, instead=" or ".join(hints))
+
+
+def check_null(n: int, d: int, draws: int, budget: Budget | None = None) -> Cost:
+    """:func:`check` the null models, suggesting fewer draws, words or dimensions."""
+    budget = budget or default_budget()
+    k = largest(lambda m: budget.allows(null_cost(n, d, m)), 1, max(int(draws), 1))
+    words = largest(lambda m: budget.allows(null_cost(m, d, draws)), 3, max(int(n), 3))
+    hints = ([f"at most {k:,} draws"] if k >= 1 else []) + ([f"at most {words:,} words"] if words >= 3 else [])
+    return check(null_cost(n, d, draws), budget, instead=" or ".join(hints))
+
+
+def check_hubs(rows: int, d: int, runs: int = 1, budget: Budget | None = None) -> Cost:
+    """:func:`check` a hubs computation, suggesting fewer rows (N)."""
+    budget = budget or default_budget()
+    fit = largest(lambda m: budget.allows(hubs_cost(m, d, runs=runs)), 3, max(int(rows), 3))
+    hint = f"use at most N = {fit:,} rows at this dimension" if fit >= 3 else "use a source of smaller dimension"
+    return check(hubs_cost(rows, d, runs=runs), budget, instead=hint)
+
+
+def check_train(corpus_words: int, dim: int, epochs: int, window: int, budget: Budget | None = None) -> Cost:
+    """:func:`check` a training run, suggesting fewer epochs or a smaller dimension."""
+    budget = budget or default_budget()
+    e = largest(lambda m: budget.allows(train_cost(corpus_words, dim, m, window)), 1, max(int(epochs), 1))
+    dims = largest(lambda m: budget.allows(train_cost(corpus_words, m, epochs, window)), 1, max(int(dim), 1))
+    hints = ([f"at most {e:,} epochs"] if e >= 1 else []) + ([f"dim at most {dims:,}"] if dims >= 1 else [])
+    return check(train_cost(corpus_words, dim, epochs, window), budget, instead=" or ".join(hints))
+
+
+def load_cost(spec: str) -> Cost | None:
+    """What loading ``spec`` itself computes (training, for ``word2vec-train``), or None when cheap.
+
+    Only the SPEC's options and the corpus's size are read, nothing is loaded.
+    Nested SPECs (``shuffled:word2vec-train:...``) are followed.
+    """
+    from .errors import CosineRingsError
+    from .sources.spec import split_spec
+
+    try:
+        prefix, arg = split_spec(spec)
+        if prefix == "shuffled" and arg:
+            from .sources.spec import split_trailing_options
+
+            return load_cost(split_trailing_options(arg, {"seed": int}, kind="shuffled")[0])
+        if prefix != "word2vec-train":
+            return None
+        from .sources._train import LEE, parse_train_arg
+
+        corpus, opts = parse_train_arg(arg)
+    except CosineRingsError:
+        return None  # loading reports the bad SPEC itself
+    if corpus == LEE:
+        words = LEE_WORDS
+    else:
+        try:
+            words = os.stat(os.path.expanduser(corpus)).st_size // CORPUS_BYTES_PER_WORD
+        except OSError:
+            return None
+    return train_cost(words, opts["dim"], opts["epochs"], opts["window"])
+
+
+def check_load(spec: str, budget: Budget | None = None) -> Cost | None:
+    """:func:`check` what loading ``spec`` computes (see :func:`load_cost`); None when cheap."""
+    cost = load_cost(spec)
+    if cost is None:
+        return None
+    return check(cost, budget, instead="train with fewer epochs, a smaller dim or a smaller window")
