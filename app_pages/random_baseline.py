@@ -4,7 +4,13 @@ import streamlit as st
 from ui.page import page_header
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
-from ui.views import Panel, awaiting_confirmation, colour_domain, compute_panels, source_dim
+from ui.views import (
+    Panel,
+    awaiting_confirmation,
+    colour_domain,
+    compute_panels,
+    source_dim,
+)
 
 ch = page_header(
     "Random baseline",

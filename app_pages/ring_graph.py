@@ -4,7 +4,7 @@ import streamlit as st
 from lib.charts import matrix_heatmap, neighbours, similarity_histogram
 from ui.cached import graph_key, show_chart
 from ui.page import page_header
-from ui.panels import ring_panel
+from ui.panels import SELECTED, ring_panel
 from ui.state import publish
 from ui.views import compute_panels
 
@@ -31,14 +31,16 @@ for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
 st.subheader("3. The ring")
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ring_panel(panel, ch, None, size=440, key="rg")
+    ring_panel(panel, ch, None, size=400, key="rg")
 with right:
     st.markdown("**Strongest neighbours**")
-    if st.session_state.get("word") not in g.words:
-        st.session_state.pop("word", None)
-    word = st.selectbox("Word", g.words, key="word")
-    st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
+    if st.session_state.get(SELECTED) not in g.words:
+        st.session_state.pop(SELECTED, None)
+    word = st.selectbox("Word (or click a node on the ring)", g.words, key=SELECTED, index=None,
+                        placeholder="pick a word")
+    if word:
+        st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
     st.markdown("**Degrees**")
     st.dataframe(g.nodes()[["word", "degree"]].sort_values("degree", ascending=False),
                  hide_index=True, height=300, width="stretch")
-publish(word=word, side=side if side != "A" else "")
+publish(word=word or "", side=side if side != "A" else "")

@@ -30,7 +30,8 @@ import pandas as pd
 
 from .engine import RingGraph, upper_triangle
 from .errors import InputError
-from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data, ring_layers
+from .ring_layout import RingData, node_pixel_scale, ring_data
+from .ring_spec import EDGE_SCHEME
 
 __all__ = [
     "RingData",
@@ -176,7 +177,8 @@ def matrix_heatmap(graph: RingGraph, which: str, *, size: int = 440) -> alt.Char
     cols = pd.DataFrame({"col_index": np.arange(1, graph.n + 1), "col": words})
     step = max(1, math.ceil(graph.n / HEATMAP_LABELS))
     shown = words[::step]
-    axis = dict(values=shown, labelLimit=90, labelFontSize=9 if graph.n > 30 else 10, ticks=False, title=None)
+    font = 11 if graph.n <= 30 else 10 if graph.n <= 45 else 9
+    axis = dict(values=shown, labelLimit=90, labelFontSize=font, labelOverlap=False, ticks=False, title=None)
     colour = (
         alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], range=["#f2f0f7", "#3f007d"]), legend=None)
         if which == "mask"

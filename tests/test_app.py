@@ -20,7 +20,8 @@ from tests.apptest_support import app_test
 from ui.sources import OTHER, check_spec, default_specs, download_need
 from ui.state import parse_params, to_params
 from ui.panels import download_files
-from ui.views import Panel, ordered
+from ui.order import ordered
+from ui.views import Panel
 
 PAGES = {
     "ring_graph": "app_pages/ring_graph.py",
@@ -328,10 +329,11 @@ def test_downloads_are_named_after_source_and_list_and_hold_the_graph():
     words = preset("course").words
     result = build_graph(load_source("random:dim=50"), words)
     panel = Panel("B", "random:dim=50", result, categories=dict(zip(words, preset("course").categories)))
-    files = {label: (name, make) for label, name, _, make in download_files(panel, "course")}
-    assert files["SVG"][0].startswith("random-dim-50") and files["SVG"][0].endswith("_course.svg")
-    assert files["Nodes CSV"][0].endswith("_course_nodes.csv")
-    assert files["Edges CSV"][0].endswith("_course_edges.csv")
+    files = {label: (name, make) for label, name, _, make in download_files(panel, "preset-course")}
+    # The list is named as a preset and the rule with its k follows, so the name cannot read as the course rule.
+    assert files["SVG"][0].startswith("random-dim-50") and files["SVG"][0].endswith("_preset-course_seed-k1.svg")
+    assert files["Nodes CSV"][0].endswith("_preset-course_seed-k1_nodes.csv")
+    assert files["Edges CSV"][0].endswith("_preset-course_seed-k1_edges.csv")
     assert files["SVG"][1]().lstrip().startswith(b"<svg")
     assert files["PNG"][1]()[:8] == b"\x89PNG\r\n\x1a\n"
     nodes = files["Nodes CSV"][1]().decode()

@@ -7,15 +7,17 @@ of a cached function is one of its arguments.
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Hashable
 
 import streamlit as st
 
 from lib.engine import RingGraph
-from lib.graph import GraphResult, build_graph
+from lib.graph import GraphResult, align_all, build_graph
+from lib.ring_spec import PICK
 from lib.sources import Source, load_source
 
-__all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
+__all__ = ["get_source", "graph_result", "aligned_results", "passage_words", "load_with_progress",
            "graph_key", "chart_name", "chart_spec", "show_chart"]
 
 
@@ -50,6 +52,19 @@ def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float,
                  value: float | None) -> GraphResult:
     """The ring graph of ``words`` under source ``spec`` (raises CosineRingsError)."""
     return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _aligned(keys: tuple, specs: tuple[str, ...], _results: tuple[GraphResult, ...]) -> list[GraphResult]:
+    return align_all(_results, [get_source(spec) for spec in specs])
+
+
+def aligned_results(specs: tuple[str, ...], results: tuple[GraphResult, ...]) -> list[GraphResult]:
+    """:func:`lib.graph.align_all` of ``results`` of sources ``specs``, cached (raises CosineRingsError).
+
+    The cache key is each result's :func:`graph_key`, not the results themselves.
+    """
+    return _aligned(tuple(graph_key(r.graph, r.source) for r in results), specs, results)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -121,11 +136,25 @@ def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: boo
     spec = _inline_list_rows(_chart_dict(chart_name(chart), cache_key, chart, args, kwargs))
     if square:
         spec["autosize"] = {"type": "pad", "contains": "padding"}
+    renderer = os.environ.get("COSINE_RINGS_RENDERER")
+    if renderer in ("svg", "canvas"):  # the browser test measures SVG elements
+        spec["usermeta"] = {"embedOptions": {"renderer": renderer}}
     return spec
 
 
 def show_chart(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False,
-               theme: str | None = "streamlit", **kwargs: Any) -> None:
-    """Draw the cached chart :func:`chart_spec` describes."""
-    st.vega_lite_chart(chart_spec(chart, key, *args, square=square, **kwargs),
-                       theme=theme, width="content" if square else "stretch")
+               theme: str | None = "streamlit", element_key: str | None = None,
+               on_select: Callable[[], None] | None = None, **kwargs: Any) -> None:
+    """Draw the cached chart :func:`chart_spec` describes.
+
+    With ``on_select``, clicking the ring's nodes (its :data:`lib.ring_spec.PICK`
+    selection) calls ``on_select()``; the selection is in
+    ``st.session_state[element_key]``.
+    """
+    spec = chart_spec(chart, key, *args, square=square, **kwargs)
+    width = "content" if square else "stretch"
+    if on_select is None:
+        st.vega_lite_chart(spec, theme=theme, width=width, key=element_key)
+        return
+    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select,
+                       selection_mode=[PICK])

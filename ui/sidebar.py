@@ -13,11 +13,10 @@ import streamlit as st
 
 from lib.errors import CosineRingsError
 from lib.presets import PRESETS, TITLES
+from lib.sources import holds_upload, remember_upload
 from lib.words import WordList, decode_word_bytes, parse_word_text
 
-from lib.sources import holds_upload, remember_upload
-
-from .sources import OTHER, UPLOAD, check_spec, known_specs, spec_label
+from .sources import OTHER, UPLOAD, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
 
 __all__ = ["Choices", "draw_sidebar", "choices"]
@@ -38,7 +37,6 @@ class Choices:
     passage: str
     list_name: str
     problems: tuple[str, ...]
-    spec_problems: dict
 
     @property
     def value(self) -> float | None:
@@ -83,7 +81,7 @@ def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
     ss = st.session_state
     if mode == "preset":
         name = ss.get("preset", "course")
-        return PRESETS[name], "", name, []
+        return PRESETS[name], "", f"preset-{name}", []
     if mode == "text":
         wl = parse_word_text(ss.get("words_text", ""))
         return wl, "", "words", ([] if wl.words else ["Type some words in the sidebar."])
@@ -137,9 +135,7 @@ def draw_sidebar() -> Choices:
         st.radio("Colour scale of the two rings", COLOURS, key="colour", horizontal=True)
     state = current_state()
     words, passage, list_name, problems = _word_list(mode)
-    spec_problems = {side: check_spec(getattr(state, side)) for side in ("a", "b")}
-    result = Choices(state, words, passage, list_name, tuple(problems),
-                     {k: v for k, v in spec_problems.items() if v})
+    result = Choices(state, words, passage, list_name, tuple(problems))
     st.session_state[_KEY] = result
     return result
 

@@ -15,7 +15,14 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.server import CHROMIUM, EXCEPTION, RING, ROOT, app_server, launch_chromium
+from tests.browser.server import (
+    CHROMIUM,
+    EXCEPTION,
+    RING,
+    ROOT,
+    app_server,
+    launch_chromium,
+)
 
 SCREENSHOT = (ROOT / "docs" / "screenshot.png" if os.environ.get("UPDATE_SCREENSHOT") == "1"
               else ROOT / "test-results" / "screenshot.png")
