@@ -34,6 +34,7 @@ with st.sidebar:
     st.caption("Copy share link (the copy icon at the right of the box):")
     st.session_state["_share_slot"] = st.empty()
 words = choices.words.words if choices.words is not None else ()
-publish(to_params(choices.state, words))
+categories = choices.words.categories if choices.words is not None else None
+publish(to_params(choices.state, words, categories))
 
 page.run()

@@ -147,7 +147,7 @@ def test_null_command():
 
 
 def test_null_histograms_mark_the_real_value():
-    from lib.analysis.charts import null_histograms
+    from lib.analysis.charts import REAL_LABEL, null_histograms
 
     words, x, cats = clustered(n_per=4)
     res = null_distributions(ring_graph(words, x), 40, cats, draws=15, seed=0)
@@ -155,8 +155,13 @@ def test_null_histograms_mark_the_real_value():
     assert len(spec["concat"]) == len(res.statistics)
     for panel, (name, st) in zip(spec["concat"], res.statistics.items()):
         bars, rule = panel["layer"]
-        assert rule["mark"]["color"] == "#d62728"
+        # The rule is "this source" on the colour legend, in red, and the x axis reaches it.
+        colour = rule["encoding"]["color"]["scale"]
+        assert colour["range"][colour["domain"].index(REAL_LABEL)] == "#d62728"
+        assert spec["datasets"][rule["data"]["name"]][0]["model"] == REAL_LABEL
         assert spec["datasets"][rule["data"]["name"]][0]["value"] == pytest.approx(st.real, abs=1e-6)
+        lo, hi = bars["encoding"]["x"]["scale"]["domain"]
+        assert lo < st.real < hi
         rows = spec["datasets"][bars["data"]["name"]]
         assert len(rows) == 30 and {r["model"] for r in rows} == {"random", "shuffled"}
 

@@ -134,7 +134,8 @@ def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: boo
     """
     cache_key = (key, repr(sorted(kwargs.items())))
     spec = _inline_list_rows(_chart_dict(chart_name(chart), cache_key, chart, args, kwargs))
-    if square:
+    if square or any(k in spec for k in ("concat", "hconcat", "vconcat", "facet", "repeat")):
+        # Vega-Lite can only fit single and layered views to a width; the others keep their size.
         spec["autosize"] = {"type": "pad", "contains": "padding"}
     renderer = os.environ.get("COSINE_RINGS_RENDERER")
     if renderer in ("svg", "canvas"):  # the browser test measures SVG elements

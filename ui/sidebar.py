@@ -84,6 +84,10 @@ def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
         return PRESETS[name], "", f"preset-{name}", []
     if mode == "text":
         wl = parse_word_text(ss.get("words_text", ""))
+        linked = current_state().categories
+        cats = tuple(linked.split(",")) if linked else ()
+        if wl.words and len(cats) == len(wl.words):  # categories from a shared link
+            wl = WordList(wl.words, cats)
         return wl, "", "words", ([] if wl.words else ["Type some words in the sidebar."])
     if mode == "passage":
         text = ss.get("passage", "")

@@ -37,6 +37,8 @@ __all__ = [
     "publish",
     "keep_hidden_widgets",
     "PERSISTENT",
+    "HUBS_PARAMS",
+    "hubs_params",
 ]
 
 MODES = ("preset", "text", "upload", "passage")
@@ -46,8 +48,10 @@ COLOURS = ("shared", "separate")
 MAX_URL_TEXT = 3000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
-_KNOWN = {"preset", "words", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word", "side"}
+_KNOWN = {"preset", "words", "categories", "passage", "a", "b", "rule", "k", "value", "order",
+          "labels", "colour", "word", "side", "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min"}
+#: Hubs page settings: URL parameter -> (smallest, largest) for numbers, None for on/off.
+HUBS_PARAMS = {"hubs_n": (100, 400_000), "hubs_alpha": None, "hubs_stop": None, "hubs_min": (1, 20)}
 _NOTES_KEY = "_url_notes"
 _INIT_KEY = "_url_initialised"
 
@@ -70,6 +74,12 @@ class UrlState:
     colour: str
     word: str = ""
     side: str = "A"
+    #: Categories of a shared word list (one per word, comma separated), e.g. from an uploaded CSV.
+    categories: str = ""
+    hubs_n: int = 5000
+    hubs_alpha: bool = False
+    hubs_stop: bool = False
+    hubs_min: int = 1
 
 
 def defaults() -> UrlState:
@@ -122,6 +132,8 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
                          f"using the {d.preset!r} preset")
         else:
             out["mode"], out["words"] = "text", ", ".join(words)
+            out["categories"], note = _categories(p.get("categories", ""), len(words))
+            notes.extend([note] if note else [])
     elif "preset" in p:
         if p["preset"] in PRESETS:
             out["preset"] = p["preset"]
@@ -163,24 +175,69 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
     if "word" in p:
         out["word"] = p["word"].strip()[:100]
     if "side" in p:
-        if p["side"] in ("A", "B"):
-            out["side"] = p["side"]
+        if p["side"].upper() in ("A", "B"):
+            out["side"] = p["side"].upper()
         else:
             notes.append(f"side={p['side']!r} is not A or B; using A")
+    notes.extend(_hubs_settings(p, out))
     return UrlState(**out), notes
 
 
-def to_params(state: UrlState, words: tuple[str, ...] = ()) -> dict[str, str]:
-    """The query string of ``state``; ``words`` stands in for uploads and long passages."""
+def _categories(raw: str, n_words: int) -> tuple[str, str | None]:
+    """The ``categories`` parameter if it names one category per word, else ``""`` and a note."""
+    if not raw:
+        return "", None
+    cats = [c.strip() for c in raw.split(",")]
+    if len(cats) != n_words or not all(cats):
+        return "", f"categories has {len(cats)} entries for {n_words} words; showing the words without categories"
+    return ",".join(cats), None
+
+
+def _hubs_settings(p: Mapping[str, str], out: dict) -> list[str]:
+    """Read the Hubs page's settings into ``out``; one note per value not used."""
+    notes = []
+    for key, bounds in HUBS_PARAMS.items():
+        if key not in p:
+            continue
+        raw = p[key].strip().lower()
+        if bounds is None:
+            if raw in _TRUE | _FALSE:
+                out[key] = raw in _TRUE
+            else:
+                notes.append(f"{key}={p[key]!r} is not on or off; using off")
+        elif raw.isdigit() and bounds[0] <= int(raw) <= bounds[1]:
+            out[key] = int(raw)
+        else:
+            notes.append(f"{key}={p[key]!r} is not a whole number from {bounds[0]:,} to {bounds[1]:,}; "
+                         f"using {out[key]}")
+    return notes
+
+
+def hubs_params(n: int, alpha: bool, stop: bool, min_length: int) -> dict[str, str]:
+    """The Hubs page's settings as URL parameters (defaults left out)."""
+    d = defaults()
+    q = {"hubs_n": str(n) if n != d.hubs_n else "", "hubs_alpha": "on" if alpha else "",
+         "hubs_stop": "on" if stop else "", "hubs_min": str(min_length) if min_length != d.hubs_min else ""}
+    return {k: v for k, v in q.items() if v}
+
+
+def to_params(state: UrlState, words: tuple[str, ...] = (),
+              categories: tuple[str, ...] | None = None) -> dict[str, str]:
+    """The query string of ``state``; ``words`` (and their ``categories``) stand in for uploads and long passages."""
     q: dict[str, str] = {}
     if state.mode == "preset":
         q["preset"] = state.preset
     elif state.mode == "text":
         q["words"] = ",".join(split_words(state.words))
+        if state.categories and categories:
+            q["categories"] = state.categories
     elif state.mode == "passage" and len(state.passage) <= MAX_URL_TEXT:
         q["passage"] = state.passage
     elif words:
         q["words"] = ",".join(words)
+        if categories and len(categories) == len(words):
+            # Commas would split a category in two; the URL keeps one entry per word.
+            q["categories"] = ",".join(c.replace(",", " ") for c in categories)
     q["a"], q["b"], q["rule"] = state.a, state.b, state.rule
     q["k"] = f"{state.k:g}"
     if state.rule == "fixed":
@@ -209,18 +266,21 @@ def init_from_url() -> None:
     ss[_INIT_KEY] = True
     ss[_NOTES_KEY] = notes
     ss.update(mode=state.mode, preset=state.preset, words_text=state.words,
-              passage=state.passage, rule=state.rule, k=state.k, value=state.value,
+              words_categories=state.categories, words_categories_text=state.words, passage=state.passage, rule=state.rule, k=state.k, value=state.value,
               order=state.order, labels=state.labels, colour=state.colour)
     if state.word:
         ss["word"] = state.word
     ss["rg_side"] = state.side
+    ss.update(hubs_n=state.hubs_n, hubs_alpha=state.hubs_alpha, hubs_stop=state.hubs_stop,
+              hubs_min=state.hubs_min)
     ss.update(_spec_widgets("a", state.a))
     ss.update(_spec_widgets("b", state.b))
 
 
 #: Widget keys whose values survive while their widget is hidden (mode switches).
-PERSISTENT = ("mode", "preset", "words_text", "passage", "a_choice", "a_custom",
-              "b_choice", "b_custom", "rule", "k", "value", "order", "labels", "colour")
+PERSISTENT = ("mode", "preset", "words_text", "words_categories", "words_categories_text", "passage",
+              "a_choice", "a_custom", "b_choice", "b_custom", "rule", "k", "value", "order", "labels", "colour",
+              "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min")
 
 
 def keep_hidden_widgets() -> None:
@@ -271,10 +331,17 @@ def current_state() -> UrlState:
 
     return UrlState(mode=ss.get("mode", d.mode), preset=ss.get("preset", d.preset),
                     words=ss.get("words_text", ""), passage=ss.get("passage", ""),
+                    categories=_link_categories(ss),
                     a=spec("a"), b=spec("b"), rule=ss.get("rule", d.rule),
                     k=float(ss.get("k", d.k)), value=float(ss.get("value", d.value)),
                     order=ss.get("order", d.order), labels=bool(ss.get("labels", d.labels)),
                     colour=ss.get("colour", d.colour), word=ss.get("word", "") or "")
+
+
+def _link_categories(ss: Any) -> str:
+    # A link's categories belong to the words it set; once the words are edited they no longer apply.
+    same = ss.get("words_text", "") == ss.get("words_categories_text")
+    return (ss.get("words_categories", "") or "") if same else ""
 
 
 def write_url(params: dict[str, str]) -> None:

@@ -31,7 +31,7 @@ PAGES = [
     ("compare", "/", "Compare two sources", 6),
     ("ring-graph", "/ring-graph?word=dog", "Strongest neighbours", 3),
     ("random-baseline", "/random-baseline", "Is it more than chance?", 5),
-    ("hubs", "/hubs?hubs_n=1000&hubs_top=10", "Top hubs", 1),
+    ("hubs", "/hubs?hubs_n=1000&hubs_alpha=on", "Top hubs", 1),
     ("method", "/method", "Method", 0),
 ]
 CHARTS = "[data-testid='stVegaLiteChart']"
@@ -49,7 +49,8 @@ _MEASURE = """
     const svg = el.querySelector("svg.marks");
     if (!svg) return {i, drawn: false};
     const box = svg.getBoundingClientRect();
-    let cells = [...svg.querySelectorAll("g.role-scope > g > path.background")];
+    let cells = [...svg.querySelectorAll("g.role-scope > g > path.background")]
+      .filter(c => !c.closest(".role-legend"));
     if (!cells.length) cells = [...svg.querySelectorAll("g.role-frame.root > g > path.background")];
     const areas = cells.map(c => { const b = c.getBoundingClientRect(); return [b.width, b.height]; });
     const title = (svg.querySelector(".role-title-text text") || {}).textContent || "";
