@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.sidebar import draw_sidebar
-from ui.state import init_from_url, keep_hidden_widgets, publish, to_params
-
 st.set_page_config(page_title="Cosine Rings", page_icon="◯", layout="wide")
+
+# A fresh server imports pandas, the sources and the engine on its first run
+# (seconds); say so instead of showing an empty page.
+with st.spinner("Starting Cosine Rings: loading the libraries …", show_time=True):
+    from ui.sidebar import draw_sidebar  # noqa: E402
+    from ui.state import init_from_url, keep_hidden_widgets, publish, to_params  # noqa: E402
 
 # The page files live in app_pages/, not pages/: with a pages/ folder next to
 # the entrypoint, the first request a fresh server gets runs in Streamlit's old

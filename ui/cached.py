@@ -41,7 +41,9 @@ def load_with_progress(spec: str, label: str) -> Source:
         slot.progress(fraction, text=f"{label}: downloading {spec} ({size})")
 
     try:
-        with st.spinner(f"{label}: loading {spec} …", show_time=True):
+        # Only a first use is slow (reading a table, a download, word2vec training); then it is cached.
+        with st.spinner(f"{label}: loading {spec} (the first use reads, downloads or trains it) …",
+                        show_time=True):
             return get_source(spec, _progress=progress)
     finally:
         slot.empty()

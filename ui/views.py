@@ -98,7 +98,8 @@ def _first_pass(ch: Choices, label: str, spec: str) -> Panel:
     try:
         wl = _words_for(ch, spec, label)
         load_with_progress(spec, label)
-        result = graph_result(spec, wl.words, ch.state.rule, ch.state.k, ch.value)
+        with st.spinner(f"{label}: cosines, threshold and ring of {len(wl.words):,} words …"):
+            result = graph_result(spec, wl.words, ch.state.rule, ch.state.k, ch.value)
     except CosineRingsError as exc:
         return Panel(label, spec, error=str(exc))
     except Exception as exc:  # a third-party loader failing must not take the page down

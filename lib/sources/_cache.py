@@ -135,6 +135,10 @@ def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
     target = Path(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_writable_parent(target))
     os.close(fd)
+    # mkstemp creates 0600; the finished file gets the permissions open() would give it.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)
     with _commit(Path(name), target, clear=False):
         yield Path(name)
 
