@@ -87,9 +87,10 @@ def node_pixel_scale(size: int, n: int) -> float:
     return 2.0 * size / 440.0 * min(1.0, 40.0 / max(n, 1)) ** 0.75
 
 
-def label_font(n: int) -> int:
-    """Label font size (px) for a ring of ``n`` words."""
-    return 11 if n <= 40 else 9 if n <= 120 else 7
+def label_font(n: int, size: int = 440) -> int:
+    """Label font size (px) for a ring of ``n`` words drawn ``size`` px wide (small rings, smaller labels)."""
+    font = 11 if n <= 40 else 9 if n <= 120 else 7
+    return min(font, 9) if size < 300 else font
 
 
 def natural_order(groups: Sequence[str]) -> list[str]:
@@ -240,7 +241,7 @@ def ring_data(
     total = graph.n_edges
     lo = float(graph.threshold)
     hi = float(graph.edges["cosine"].max()) if total else lo
-    font = label_font(n)
+    font = label_font(n, size)
     coloured = groups is not None or bool(categories)
     return RingData(
         nodes=nodes,

@@ -134,7 +134,9 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
                                       c, a, b, label_a=label_a, label_b=label_b),
                            theme=None, width="content", key="cmp_scatter")
     with right:
-        st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch")
+        # The long measure names wrap into a narrower first column, so A and B stay in view.
+        st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch",
+                     column_config={"measure": st.column_config.TextColumn(width="medium")})
         with st.expander("Edge lists"):
             for title, df in (("shared", c.edges.shared), (f"only {label_a}", c.edges.only_a),
                               (f"only {label_b}", c.edges.only_b)):

@@ -175,7 +175,11 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
 
     Clicking a node picks its word for every ring on the page (and the URL).
     """
-    st.subheader(f"{panel.label}: {shown_spec(panel.spec)}")
+    if size < 300:  # narrow columns: the SPEC on its own line, so every ring's title takes the same height
+        st.subheader(panel.label)
+        st.caption(shown_spec(panel.spec))
+    else:
+        st.subheader(f"{panel.label}: {shown_spec(panel.spec)}")
     if panel.download:
         st.info(f"{panel.spec} needs a download of about {panel.download / 1e6:,.0f} MB the "
                 "first time (cached afterwards); a progress bar shows while it runs.", icon="⬇️")

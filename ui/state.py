@@ -306,11 +306,16 @@ def url_notes(params: dict[str, str]) -> list[str]:
 
 
 def publish(params: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """Write the view's parameters (plus a page's ``extra``) to the URL and the share box."""
+    """Write the view's parameters (plus a page's non-empty ``extra``) to the URL and the share box."""
     ss = st.session_state
     if params is not None:
         ss["_url_params"] = params
-    full = {**ss.get("_url_params", {}), **{k: v for k, v in extra.items() if v}}
+    full = dict(ss.get("_url_params", {}))
+    for key, value in extra.items():  # an empty extra takes its parameter out of the URL
+        if value:
+            full[key] = value
+        else:
+            full.pop(key, None)
     write_url(full)
     slot = ss.get("_share_slot")
     if slot is not None:

@@ -29,7 +29,7 @@ VIEWPORTS = [(1280, 800), (1500, 1000)]
 #: (file name, path and query, what the page must show, charts it must draw at least).
 PAGES = [
     ("compare", "/", "Compare two sources", 6),
-    ("ring-graph", "/ring-graph?word=dog", "Strongest neighbours", 3),
+    ("ring-graph", "/ring-graph?word=chair", "Strongest neighbours", 3),
     ("random-baseline", "/random-baseline", "Is it more than chance?", 5),
     ("hubs", "/hubs?hubs_n=1000&hubs_alpha=on", "Top hubs", 1),
     ("method", "/method", "Method", 0),
@@ -40,8 +40,8 @@ MIN_PLOT = 90
 
 # Sizes of each chart's plotting areas: the background rectangle of every
 # view cell (a concatenated chart has one per cell, a single or layered chart
-# one at the root), the chart's right edge and the main column's, to find
-# charts that are cut off at the right.
+# one at the root), the chart's right edge and that of its column (or the
+# main block), to find charts that are cut off at the right.
 _MEASURE = """
 () => {
   const main = document.querySelector("[data-testid='stMainBlockContainer']").getBoundingClientRect();
@@ -54,8 +54,10 @@ _MEASURE = """
     if (!cells.length) cells = [...svg.querySelectorAll("g.role-frame.root > g > path.background")];
     const areas = cells.map(c => { const b = c.getBoundingClientRect(); return [b.width, b.height]; });
     const title = (svg.querySelector(".role-title-text text") || {}).textContent || "";
+    const column = el.closest("[data-testid='stColumn']");
+    const right = column ? column.getBoundingClientRect().right : main.right;
     return {i, drawn: true, title, areas, width: box.width, height: box.height,
-            right: box.right, mainRight: main.right + 2};
+            right: box.right, mainRight: right + 2};
   });
 }
 """
@@ -92,6 +94,7 @@ def _open(browser, size: tuple[int, int]):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     return page, errors
 
 
@@ -148,4 +151,57 @@ def test_page_reads_at_a_glance(app, size, name, path, text, min_charts):
     _check_charts(page, name)
     bad = [e for e in errors if not _ignorable(e)]
     assert not bad, f"{name}: console says {bad[:3]}"
+    page.close()
+
+
+def _ring_nodes(page, word: str):
+    """The circle marks of ``word`` on every ring of the page (Vega labels each mark for screen readers)."""
+    return page.locator(f"[class*='st-key-ring_'] svg.marks path[aria-label*='word: {word};']")
+
+
+def test_clicking_a_node_picks_it_on_both_rings(app):
+    base, browser = app
+    page, errors = _open(browser, (1500, 1000))
+    page.goto(base + "/", wait_until="domcontentloaded")
+    _settle(page, 6)
+    nodes = _ring_nodes(page, "planet")
+    assert nodes.count() == 2
+    box = nodes.first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.search.includes('word=planet')", timeout=60_000)
+    _settle(page, 6)
+    assert page.get_by_text("Picked: planet").count()
+    # Both rings draw the picked node with a dark ring around it.
+    strokes = [_ring_nodes(page, "planet").nth(i).get_attribute("stroke") for i in range(2)]
+    assert strokes == ["#111", "#111"]
+    page.screenshot(path=str(RESULTS / "compare-picked.png"))
+    # The Ring graph lists the picked word's neighbours.
+    page.goto(page.url.replace(base + "/", base + "/ring-graph"), wait_until="domcontentloaded")
+    _settle(page, 3)
+    assert page.get_by_text("planet").count() and page.locator(EXCEPTION).count() == 0
+    assert [e for e in errors if not _ignorable(e)] == []
+    page.close()
+
+
+def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
+    base, browser = app
+    page, errors = _open(browser, (1500, 1000))
+    page.goto(base + "/", wait_until="domcontentloaded")
+    _settle(page, 6)
+    page.get_by_text("Upload .txt/.csv").click()
+    words = tmp_path / "mine.csv"
+    words.write_text("animal,cat\nanimal,dog\nanimal,horse\nvehicle,car\nvehicle,bus\nvehicle,train\n")
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(words))
+    page.wait_for_function("() => location.search.includes('categories=')", timeout=60_000)
+    _settle(page, 2)
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
+    assert "categories=animal%2Canimal%2Canimal%2Cvehicle" in link
+    fresh = browser.new_page(viewport={"width": 1500, "height": 1000})
+    fresh.goto(link, wait_until="domcontentloaded")
+    _settle(fresh, 6)
+    legend = fresh.locator("[class*='st-key-ring_A'] svg.marks .role-legend text").all_inner_texts()
+    assert "animal" in legend and "vehicle" in legend
+    assert fresh.locator(EXCEPTION).count() == 0
+    assert [e for e in errors if not _ignorable(e)] == []
+    fresh.close()
     page.close()
