@@ -81,7 +81,8 @@ class TokenFilter:
 
 
 def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # lazy: sklearn loads only when asked
+    # Imported here: sklearn loads only when the filter is asked for.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
 
