@@ -35,7 +35,7 @@ panels = compute_panels(ch, sources)
 domain = colour_domain(panels, ch.state.colour == "shared")
 for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
     with column:
-        ring_panel(panel, ch, domain, size=220)
+        ring_panel(panel, ch, domain, size=200)
 degree_section(panels)
 
 # The analyses below the rings are imported here, not at the top,

@@ -170,7 +170,7 @@ def _take_pick(chart_key: str) -> None:
 
 
 def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
-               size: int = 380, key: str = "", legend: str = "bottom") -> None:
+               size: int = 340, key: str = "", legend: str = "bottom") -> None:
     """One source's ring chart, its numbers and its downloads (or its error).
 
     Clicking a node picks its word for every ring on the page (and the URL).

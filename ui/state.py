@@ -104,23 +104,9 @@ def _float(raw: str, lo: float, hi: float) -> float | None:
     return x if math.isfinite(x) and lo <= x <= hi else None
 
 
-def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
-    """Validate a query string; bad or unknown parameters fall back to defaults.
-
-    Returns the state and one note per parameter that was not used as given.
-
-    Examples
-    --------
-    >>> s, notes = parse_params({"rule": "course", "k": "abc"})
-    >>> s.rule, s.k, notes
-    ('course', 1.0, ["k='abc' is not a number between 0 and 10; using 1.0"])
-    """
-    d = defaults()
-    out = dict(d.__dict__)
+def _word_choice(p: Mapping[str, str], d: UrlState, out: dict) -> list[str]:
+    """Read the word list (passage, words with their categories, or preset) into ``out``; return notes."""
     notes: list[str] = []
-    p = {key: _first(v) for key, v in params.items()}
-    for key in sorted(set(p) - _KNOWN):
-        notes.append(f"unknown parameter {key!r} ignored")
     if "passage" in p and p["passage"].strip():
         out["mode"], out["passage"] = "passage", p["passage"][:20 * MAX_URL_TEXT]
     elif "words" in p:
@@ -139,6 +125,27 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
             out["preset"] = p["preset"]
         else:
             notes.append(f"unknown preset {p['preset']!r}; using {d.preset!r}")
+    return notes
+
+
+def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
+    """Validate a query string; bad or unknown parameters fall back to defaults.
+
+    Returns the state and one note per parameter that was not used as given.
+
+    Examples
+    --------
+    >>> s, notes = parse_params({"rule": "course", "k": "abc"})
+    >>> s.rule, s.k, notes
+    ('course', 1.0, ["k='abc' is not a number between 0 and 10; using 1.0"])
+    """
+    d = defaults()
+    out = dict(d.__dict__)
+    notes: list[str] = []
+    p = {key: _first(v) for key, v in params.items()}
+    for key in sorted(set(p) - _KNOWN):
+        notes.append(f"unknown parameter {key!r} ignored")
+    notes.extend(_word_choice(p, d, out))
     for side in ("a", "b"):
         if side in p:
             problem = check_spec(p[side])

@@ -27,7 +27,7 @@ from tests.browser.server import (
 SCREENSHOT = (ROOT / "docs" / "screenshot.png" if os.environ.get("UPDATE_SCREENSHOT") == "1"
               else ROOT / "test-results" / "screenshot.png")
 VIEWPORT = {"width": 1500, "height": 1150}
-RING_SIZE = 380  # ui.panels.ring_panel default
+RING_SIZE = 340  # ui.panels.ring_panel default
 
 
 def _ensure_chromium() -> None:
