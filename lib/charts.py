@@ -76,7 +76,7 @@ def _degree_bins(graphs: Mapping[str, RingGraph], max_bins: int = 30) -> tuple[p
     return pd.DataFrame(rows), width
 
 
-def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 440, height: int = 220) -> alt.Chart:
+def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 400, height: int = 220) -> alt.Chart:
     """Grouped bars: how many words have each degree, one bar colour per source.
 
     All sources share the x axis (degree, binned into at most 30 bins when
@@ -94,7 +94,9 @@ def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 4
                     axis=alt.Axis(labelAngle=0, labelOverlap=True)),
             xOffset=alt.XOffset("source:N", sort=list(graphs)),
             y=alt.Y("words:Q", title="number of words"),
-            color=alt.Color("source:N", sort=list(graphs), legend=alt.Legend(title="source", orient="top")),
+            # Two sources a row: long source names stay within the chart's width.
+            color=alt.Color("source:N", sort=list(graphs),
+                            legend=alt.Legend(title="source", orient="top", columns=2, labelLimit=240)),
             tooltip=["source:N", "degree:O", "words:Q", alt.Tooltip("share:Q", format=".1%")],
         )
         .properties(width=width, height=height, title="Degree distribution")
