@@ -17,10 +17,11 @@ from lib.presets import preset
 from lib.sources import load_source
 from lib.words import WordList
 from tests.apptest_support import app_test
-from ui.sources import OTHER, check_spec, default_specs, download_need
-from ui.state import parse_params, to_params
-from ui.panels import download_files
+from ui.hubs import TokenFilter
 from ui.order import ordered
+from ui.panels import download_files, empty_ring_note
+from ui.sources import OTHER, check_spec, default_specs, download_need
+from ui.state import hubs_params, parse_params, to_params
 from ui.views import Panel
 
 PAGES = {
@@ -354,3 +355,36 @@ def test_ui_doctests():
     for module in (ui.state, ui.sources):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_url_carries_categories_side_in_any_case_and_hubs_settings():
+    state, notes = parse_params({"words": "cat,dog,car", "categories": "animal,animal,vehicle", "side": "b",
+                                 "hubs_n": "1000", "hubs_alpha": "on", "hubs_min": "3"})
+    assert notes == [] and state.side == "B" and state.categories == "animal,animal,vehicle"
+    assert (state.hubs_n, state.hubs_alpha, state.hubs_stop, state.hubs_min) == (1000, True, False, 3)
+    # An uploaded list is shared as its words and categories, and comes back as both.
+    upload = parse_params({})[0].__class__(**{**state.__dict__, "mode": "upload", "words": "", "categories": ""})
+    q = to_params(upload, ("cat", "dog", "car"), ("animal", "animal", "vehicle"))
+    assert q["words"] == "cat,dog,car" and q["categories"] == "animal,animal,vehicle"
+    assert parse_params(q)[0].categories == "animal,animal,vehicle"
+    _, notes = parse_params({"words": "cat,dog", "categories": "x", "hubs_n": "7", "side": "c"})
+    assert len(notes) == 3 and "categories has 1 entries for 2 words" in notes[0]
+    assert hubs_params(5000, False, False, 1) == {}
+    assert hubs_params(1000, True, True, 3) == {"hubs_n": "1000", "hubs_alpha": "on", "hubs_stop": "on",
+                                                 "hubs_min": "3"}
+
+
+def test_an_empty_ring_says_why():
+    words = [f"w{i}" for i in range(40)]
+    course = build_graph(load_source("random:dim=300,seed=3"), words, rule="course", k=1.5).graph
+    assert course.n_edges == 0
+    note = empty_ring_note(course)
+    assert "no edges" in note and "diagonal" in note and "seed rule" in note
+    seed = build_graph(load_source("random:dim=300,seed=3"), words, rule="seed", k=1.0).graph
+    assert seed.n_edges > 0 and empty_ring_note(seed) is None
+
+
+def test_hub_filter_keeps_words_and_drops_punctuation_stop_words_and_short_tokens():
+    keep = TokenFilter(alphabetic=True, stop_words=True, min_length=3)
+    assert [t for t in [",", "the", "of", "cat", "dogs", "ab", "x1y"] if keep.keeps(t)] == ["cat", "dogs"]
+    assert TokenFilter().keeps(",")
