@@ -149,7 +149,7 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
         groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
         with col:
             st.vega_lite_chart(chart_spec(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g,
-                                          square=True, groups=groups, labels=labels, size=360, legend="bottom",
+                                          square=True, groups=groups, labels=labels, size=340, legend="bottom",
                                           title=f"{label}: {len(part.communities)} communities"),
                                theme=None, width="content", key=f"cmp_comm_{label}")
     return c
