@@ -148,8 +148,8 @@ def test_sidebar_choices_survive_a_page_switch():
 def test_random_baseline_uses_random_of_the_same_dimension():
     at = run_app(page="random_baseline")
     dim = load_source(default_specs()[0]).dim
-    headers = texts(at.subheader)
-    assert f"random:dim={dim}" in headers
+    assert [h.value for h in at.subheader][:3] == ["source A", "random", "shuffled"]
+    assert f"random:dim={dim}" in [c.value for c in at.caption]  # each SPEC under its ring's title
     assert metrics(at)[1] == expected(f"random:dim={dim}", preset("course").words)
 
 
