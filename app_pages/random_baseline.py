@@ -19,8 +19,9 @@ ch = page_header(
     "other two comes from training, not from the threshold rule.",
 )
 real = ch.state.a
-if awaiting_confirmation(real):
-    ring_panel(Panel("source A", real, download=awaiting_confirmation(real)), ch, None)
+size = awaiting_confirmation(real)
+if size:
+    ring_panel(Panel("source A", real, download=size), ch, None)
     st.stop()
 dim, error = source_dim(real)
 if error:

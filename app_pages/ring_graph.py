@@ -4,7 +4,7 @@ import streamlit as st
 from lib.charts import matrix_heatmap, neighbours, similarity_histogram
 from ui.cached import graph_key, show_chart
 from ui.page import page_header
-from ui.panels import SELECTED, ring_panel
+from ui.panels import SELECTED, ring_panel, shown_spec
 from ui.state import publish
 from ui.views import compute_panels
 
@@ -12,7 +12,7 @@ ch = page_header("Ring graph", "One source in depth: similarities, threshold, ma
 if st.session_state.get("rg_side") not in ("A", "B"):
     st.session_state["rg_side"] = "A"
 side = st.segmented_control("Source", ["A", "B"], key="rg_side",
-                            format_func=lambda s: f"{s}: {getattr(ch.state, s.lower())}") or "A"
+                            format_func=lambda s: f"{s}: {shown_spec(getattr(ch.state, s.lower()))}") or "A"
 panel = compute_panels(ch, [(side, getattr(ch.state, side.lower()))])[0]
 if not panel.ok:
     ring_panel(panel, ch, None, key="rg")  # the error, or the download to confirm
