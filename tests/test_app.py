@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.graph import build_graph
 from lib.presets import preset
+from lib.ring_spec import PICK
 from lib.sources import load_source
 from lib.words import WordList
 from tests.apptest_support import app_test
@@ -388,3 +389,17 @@ def test_hub_filter_keeps_words_and_drops_punctuation_stop_words_and_short_token
     keep = TokenFilter(alphabetic=True, stop_words=True, min_length=3)
     assert [t for t in [",", "the", "of", "cat", "dogs", "ab", "x1y"] if keep.keeps(t)] == ["cat", "dogs"]
     assert TokenFilter().keeps(",")
+
+
+def test_a_picked_word_is_lit_on_both_rings_and_its_neighbours_listed():
+    at = run_app({"word": "planet"})
+    drawn = rings(at)[:2]  # A and B (the community rings below do not take a pick)
+    assert len(drawn) == 2
+    for spec in drawn:
+        pick = next(p for p in spec["params"] if p["name"] == PICK)
+        assert pick["value"] == [{"word": "planet"}] and pick["select"]["on"] == "click"
+    assert "Picked: planet" in texts(at.text)
+    table = at.dataframe[0].value
+    g = build_graph(load_source(default_specs()[0]), preset("course").words).graph
+    assert table["degree"].tolist()[0] == int(g.degree[g.words.index("planet")])
+    assert at.query_params["word"] == "planet"

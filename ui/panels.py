@@ -211,18 +211,20 @@ def selection_section(panels: Sequence[Panel]) -> None:
         st.caption("Click a node on a ring to pick its word: its edges stay lit on every ring and its "
                    "neighbours are listed here (double-click to clear).")
         return
-    lines = []
+    rows = []
     for p in drawn:
         g = p.result.graph
         if word not in g.words:
-            lines.append(f"**{p.label}**: not on this ring.")
+            rows.append((f"{p.label}: {shown_spec(p.spec)}", None, "not on this ring"))
             continue
         i = g.words.index(word)
-        near = [(g.words[j], g.similarity[i, j]) for j in range(g.n) if g.mask[i, j]]
-        near.sort(key=lambda t: -t[1])
+        near = sorted(((g.words[j], g.similarity[i, j]) for j in range(g.n) if g.mask[i, j]), key=lambda t: -t[1])
         shown = ", ".join(f"{w} ({c:.2f})" for w, c in near[:10]) or "none (isolated)"
-        lines.append(f"**{p.label}** (degree {len(near)}): {shown}")
-    st.markdown(f"**Picked: {word}** — its neighbours on each ring:  \n" + "  \n".join(lines))
+        rows.append((f"{p.label}: {shown_spec(p.spec)}", len(near), shown))
+    # Words are shown as plain text (st.text, a table), never as Markdown.
+    st.text(f"Picked: {word} (click another node to change it, double-click a ring to clear)")
+    st.dataframe(pd.DataFrame(rows, columns=["ring", "degree", "neighbours (strongest first)"]),
+                 hide_index=True, width="stretch")
 
 
 def degree_section(panels: Sequence[Panel]) -> None:
