@@ -7,6 +7,7 @@ variable ``COSINE_RINGS_ALLOW_PATHS=1`` is set.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -41,13 +42,19 @@ def paths_allowed() -> bool:
     return os.environ.get(ALLOW_PATHS_ENV, "") == "1"
 
 
+@functools.lru_cache(maxsize=512)
+def _parsed(spec: str) -> tuple[SourceKind | None, str | None]:
+    # The sidebar labels every option on every rerun: parse each SPEC once per process.
+    try:
+        prefix, arg = split_spec(spec)
+    except SpecError:
+        return None, None
+    return next((k for k in kinds() if k.prefix == prefix), None), arg
+
+
 def kind_of(spec: str) -> SourceKind | None:
     """The registered kind of ``spec``, or None."""
-    try:
-        prefix, _ = split_spec(spec)
-    except SpecError:
-        return None
-    return next((k for k in kinds() if k.prefix == prefix), None)
+    return _parsed(spec)[0]
 
 
 def _looks_like_path(prefix: str, arg: str) -> bool:
@@ -134,10 +141,9 @@ def spec_label(spec: str) -> str:
     """How ``spec`` reads in a selectbox: offline-ready, or what it downloads."""
     if spec in (OTHER, UPLOAD):
         return spec
-    kind = kind_of(spec)
+    kind, arg = _parsed(spec)
     if kind is None:
         return spec
-    _, arg = split_spec(spec)
     size = _safe(kind.download_size, arg) if kind.download_size else None
     if size == 0 or (size is None and _safe(kind.offline)):
         return f"{spec}  ✓ offline"
@@ -147,11 +153,10 @@ def spec_label(spec: str) -> str:
 
 def download_need(spec: str) -> int:
     """Bytes a first use of ``spec`` downloads here (0: nothing, or unknown)."""
-    kind = kind_of(spec)
+    kind, arg = _parsed(spec)
     if kind is None:
         return 0
-    prefix, arg = split_spec(spec)
-    if prefix == "shuffled" and arg:
+    if kind.prefix == "shuffled" and arg:
         return download_need(arg.split(",seed=")[0])
     size = _safe(kind.download_size, arg) if kind.download_size else None
     return int(size) if isinstance(size, (int, float)) and size > 0 else 0
