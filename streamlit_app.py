@@ -31,7 +31,9 @@ page = st.navigation(PAGES)
 
 init_from_url()
 keep_hidden_widgets()
-choices = draw_sidebar()
+# The sidebar checks which sources are ready here; on a cold cache that takes seconds too.
+with st.spinner("Starting Cosine Rings: checking the sources …", show_time=True):
+    choices = draw_sidebar()
 with st.sidebar:
     st.header("Share")
     st.caption("Copy share link (the copy icon at the right of the box):")
