@@ -272,8 +272,9 @@ def init_from_url() -> None:
     state, notes = parse_params(st.query_params.to_dict())
     ss[_INIT_KEY] = True
     ss[_NOTES_KEY] = notes
-    ss.update(mode=state.mode, preset=state.preset, words_text=state.words,
-              words_categories=state.categories, words_categories_text=state.words, passage=state.passage, rule=state.rule, k=state.k, value=state.value,
+    ss.update(mode=state.mode, preset=state.preset, words_text=state.words, passage=state.passage,
+              words_categories=state.categories, words_categories_text=state.words,
+              rule=state.rule, k=state.k, value=state.value,
               order=state.order, labels=state.labels, colour=state.colour)
     if state.word:
         ss["word"] = state.word
