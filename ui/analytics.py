@@ -166,6 +166,16 @@ def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
                            theme=None, width="content", key="cmp_sweep")
 
 
+#: Column help of the null table (hover a column header).
+_NULL_HELP = {
+    "real": st.column_config.TextColumn(help="the statistic on this source's ring"),
+    **{f"{kind} {col}": st.column_config.TextColumn(help=text.format(kind=kind)) for kind in NULL_KINDS
+       for col, text in (("mean", "mean over the {kind} draws"),
+                         ("z", "(real − {kind} mean) / {kind} std; – when the {kind} values never vary"),
+                         ("p", "(1 + #{{{kind} ≥ real}}) / (1 + draws), one-sided"))},
+}
+
+
 def _null_table(res: NullResult) -> pd.DataFrame:
     rows = []
     for name, s in res.statistics.items():
@@ -219,7 +229,7 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
     if categories is None or not categories:
         st.caption("This list has no categories: selectivity and category agreement need a preset "
                    "or a category,word file.")
-    st.dataframe(_null_table(res), hide_index=True, width="stretch")
+    st.dataframe(_null_table(res), hide_index=True, width="stretch", column_config=_NULL_HELP)
     st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
                "one-sided. A z of “–” means the null never varies (e.g. density under shuffling).")
     st.vega_lite_chart(chart_spec(null_histograms, (_key(result), okey, int(draws), int(seed)), res),
