@@ -24,7 +24,7 @@ from lib.graph import GraphResult
 from lib.ring_spec import ring_spec
 from lib.words import WordList
 
-from .cached import chart_spec, graph_key, graph_result, load_with_progress
+from .cached import graph_key, graph_result, load_with_progress, show_chart
 from .format import DASH, fmt
 from .order import reordered
 from .sources import check_spec
@@ -130,9 +130,8 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
                f"{', '.join(c.hubs_b) or 'none'}; shared: {', '.join(c.hubs_shared) or 'none'}.")
     left, right = st.columns([3, 2])
     with left:
-        st.vega_lite_chart(chart_spec(pair_scatter, ("scatter", _key(result_a), _key(result_b)),
-                                      c, a, b, label_a=label_a, label_b=label_b),
-                           theme=None, width="content", key="cmp_scatter")
+        show_chart(pair_scatter, ("scatter", _key(result_a), _key(result_b)), c, a, b, label_a=label_a,
+                   label_b=label_b, square=True, theme=None, element_key="cmp_scatter")
     with right:
         # The long measure names wrap into a narrower first column, so A and B stay in view.
         st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch",
@@ -148,10 +147,9 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
         groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
         with col:
-            st.vega_lite_chart(chart_spec(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g,
-                                          square=True, groups=groups, labels=labels, size=340, legend="bottom",
-                                          title=f"{label}: {len(part.communities)} communities"),
-                               theme=None, width="content", key=f"cmp_comm_{label}")
+            show_chart(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g, square=True,
+                       theme=None, element_key=f"cmp_comm_{label}", groups=groups, labels=labels, size=340,
+                       legend="bottom", title=f"{label}: {len(part.communities)} communities")
     return c
 
 
@@ -162,8 +160,7 @@ def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
     sweeps = {label: _sweep(_key(r), r.graph) for label, r in results.items()}
     if sweeps:
         key = ("sweep", tuple(_key(r) for r in results.values()), tuple(results))
-        st.vega_lite_chart(chart_spec(sweep_chart, key, sweeps, k),
-                           theme=None, width="content", key="cmp_sweep")
+        show_chart(sweep_chart, key, sweeps, k, square=True, theme=None, element_key="cmp_sweep")
 
 
 #: Column help of the null table (hover a column header).
@@ -232,8 +229,8 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
     st.dataframe(_null_table(res), hide_index=True, width="stretch", column_config=_NULL_HELP)
     st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
                "one-sided. A z of “–” means the null never varies (e.g. density under shuffling).")
-    st.vega_lite_chart(chart_spec(null_histograms, (_key(result), okey, int(draws), int(seed)), res),
-                       theme=None, width="content", key=f"{key}_hist")
+    show_chart(null_histograms, (_key(result), okey, int(draws), int(seed)), res, square=True, theme=None,
+               element_key=f"{key}_hist")
     return res
 
 
