@@ -131,7 +131,7 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     left, right = st.columns([3, 2])
     with left:
         show_chart(pair_scatter, ("scatter", _key(result_a), _key(result_b)), c, a, b, label_a=label_a,
-                   label_b=label_b, square=True, theme=None, element_key="cmp_scatter")
+                   label_b=label_b, size=360, square=True, theme=None, element_key="cmp_scatter")
     with right:
         # The long measure names wrap into a narrower first column, so A and B stay in view.
         st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch",
