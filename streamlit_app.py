@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.sidebar import draw_sidebar
-from ui.state import init_from_url, keep_hidden_widgets, publish, to_params
-
 st.set_page_config(page_title="Cosine Rings", page_icon="◯", layout="wide")
+
+# A fresh server imports pandas, the sources and the engine on its first run
+# (seconds); say so instead of showing an empty page.
+with st.spinner("Starting Cosine Rings: loading the libraries …", show_time=True):
+    from ui.sidebar import draw_sidebar  # noqa: E402
+    from ui.state import init_from_url, keep_hidden_widgets, publish, to_params  # noqa: E402
 
 # The page files live in app_pages/, not pages/: with a pages/ folder next to
 # the entrypoint, the first request a fresh server gets runs in Streamlit's old
@@ -28,13 +31,16 @@ page = st.navigation(PAGES)
 
 init_from_url()
 keep_hidden_widgets()
-choices = draw_sidebar()
+# The sidebar checks which sources are ready here; on a cold cache that takes seconds too.
+with st.spinner("Starting Cosine Rings: checking the sources …", show_time=True):
+    choices = draw_sidebar()
 with st.sidebar:
     st.header("Share")
     st.caption("Copy share link (the copy icon at the right of the box):")
     st.session_state["_share_slot"] = st.empty()
 words = choices.words.words if choices.words is not None else ()
-params = to_params(choices.state, words)
+categories = choices.words.categories if choices.words is not None else None
+params = to_params(choices.state, words, categories)
 if choices.state.mode in ("upload", "passage") and not {"words", "passage"} & set(params):
     with st.sidebar:
         st.caption("This word list is too long for a link: the link opens the default list.")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui.page import page_header
-from ui.panels import degree_section, ring_panel
+from ui.panels import degree_section, ring_panel, selection_section
 from ui.views import colour_domain, compute_panels
 
 ch = page_header(
@@ -15,6 +15,7 @@ domain = colour_domain(panels, ch.state.colour == "shared")
 for column, panel in zip(st.columns(2, gap="medium"), panels):
     with column:
         ring_panel(panel, ch, domain)
+selection_section(panels)
 degree_section(panels)
 
 # The analyses below the rings are imported here, not at the top,

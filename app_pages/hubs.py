@@ -5,11 +5,12 @@ from lib.budget import check_hubs
 from lib.errors import BudgetError, CosineRingsError
 from lib.hubs.chart import degree_ccdf_chart, same_degree_multiset
 from ui.cached import show_chart
-from ui.hubs import cached_runs, compute_runs, find_token, hub_table
+from ui.hubs import TokenFilter, cached_runs, compute_runs, find_token, hub_table
 from ui.page import page_header
 from ui.work import work_slot
 from ui.text import plain
 from ui.downloads import prompt
+from ui.state import hubs_params, publish
 from ui.views import awaiting_confirmation, source_dim
 
 ch = page_header(
@@ -28,7 +29,9 @@ dim, error = source_dim(spec)
 if error:
     st.error(f"Source A ({plain(spec, 80)}): {plain(error, 400)}", icon="🚫")
     st.stop()
-n = int(st.number_input("Tokens: the first N vocabulary entries", 100, 400_000, 5_000, 1_000, key="hubs_n"))
+n = int(st.number_input("Tokens: the first N vocabulary entries", 100, 400_000, step=1_000, key="hubs_n"))
+ss = st.session_state
+publish(**hubs_params(n, ss.get("hubs_alpha", False), ss.get("hubs_stop", False), ss.get("hubs_min", 1)))
 key = (spec, n, rule, k, value)
 try:
     cost = check_hubs(n, dim, runs=3)
@@ -73,7 +76,16 @@ if "shuffled" in done:
         "are hubs. **Random** = an N(0,1) matrix of the same shape: compare its tail with the source's."
     )
 st.subheader("Top hubs and their strongest neighbours")
-st.dataframe(hub_table(src, spec, n), hide_index=True, width="stretch")
+st.caption("Punctuation and function words are hubs of many vocabularies; filter them out to see the rest "
+           "(ranks stay those among all N tokens).")
+f1, f2, f3 = st.columns(3)
+alpha = f1.toggle("letters only", key="hubs_alpha")
+stop = f2.toggle("no English stop-words", key="hubs_stop")
+min_length = int(f3.number_input("minimum length", 1, 20, step=1, key="hubs_min"))
+keep = TokenFilter(alpha, stop, min_length)
+st.dataframe(hub_table(src, spec, n, keep=keep if keep != TokenFilter() else None), hide_index=True,
+             width="stretch")
+publish(**hubs_params(n, alpha, stop, min_length))
 token = st.text_input("Find a token's degree and rank", key="hubs_find", placeholder="e.g. the")
 if token.strip():
     st.markdown(find_token(src, token))

@@ -5,7 +5,13 @@ from ui.page import page_header
 from ui.text import plain
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
-from ui.views import Panel, awaiting_confirmation, colour_domain, compute_panels, source_dim
+from ui.views import (
+    Panel,
+    awaiting_confirmation,
+    colour_domain,
+    compute_panels,
+    source_dim,
+)
 
 ch = page_header(
     "Random baseline",
@@ -14,8 +20,9 @@ ch = page_header(
     "other two comes from training, not from the threshold rule.",
 )
 real = ch.state.a
-if awaiting_confirmation(real):
-    ring_panel(Panel("source A", real, download=awaiting_confirmation(real)), ch, None)
+size = awaiting_confirmation(real)
+if size:
+    ring_panel(Panel("source A", real, download=size), ch, None)
     st.stop()
 dim, error = source_dim(real)
 if error:
@@ -30,7 +37,7 @@ panels = compute_panels(ch, sources)
 domain = colour_domain(panels, ch.state.colour == "shared")
 for column, panel in zip(st.columns(len(panels), gap="medium"), panels):
     with column:
-        ring_panel(panel, ch, domain, size=250)
+        ring_panel(panel, ch, domain, size=200)
 degree_section(panels)
 
 # The analyses below the rings are imported here, not at the top,

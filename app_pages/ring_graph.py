@@ -5,7 +5,7 @@ from lib.budget import MAX_HEATMAP_CELLS, heatmap_cost
 from lib.charts import matrix_heatmap, neighbours, similarity_histogram
 from ui.cached import graph_key, show_chart
 from ui.page import page_header
-from ui.panels import ring_panel
+from ui.panels import SELECTED, ring_panel, shown_spec
 from ui.state import publish
 from ui.text import plain
 from ui.views import compute_panels
@@ -14,7 +14,7 @@ ch = page_header("Ring graph", "One source in depth: similarities, threshold, ma
 if st.session_state.get("rg_side") not in ("A", "B"):
     st.session_state["rg_side"] = "A"
 side = st.segmented_control("Source", ["A", "B"], key="rg_side",
-                            format_func=lambda s: f"{s}: {plain(getattr(ch.state, s.lower()), 60)}") or "A"
+                            format_func=lambda s: f"{s}: {plain(shown_spec(getattr(ch.state, s.lower())), 60)}") or "A"
 panel = compute_panels(ch, [(side, getattr(ch.state, side.lower()))])[0]
 if not panel.ok:
     ring_panel(panel, ch, None, key="rg")  # the error, or the download to confirm
@@ -38,14 +38,16 @@ else:
 st.subheader("3. The ring")
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ring_panel(panel, ch, None, size=440, key="rg")
+    ring_panel(panel, ch, None, size=400, key="rg")
 with right:
     st.markdown("**Strongest neighbours**")
-    if st.session_state.get("word") not in g.words:
-        st.session_state.pop("word", None)
-    word = st.selectbox("Word", g.words, key="word")
-    st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
+    if st.session_state.get(SELECTED) not in g.words:
+        st.session_state.pop(SELECTED, None)
+    word = st.selectbox("Word (or click a node on the ring)", g.words, key=SELECTED, index=None,
+                        placeholder="pick a word")
+    if word:
+        st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
     st.markdown("**Degrees**")
     st.dataframe(g.nodes()[["word", "degree"]].sort_values("degree", ascending=False),
                  hide_index=True, height=300, width="stretch")
-publish(word=word, side=side if side != "A" else "")
+publish(word=word or "", side=side if side != "A" else "")

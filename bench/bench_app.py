@@ -23,7 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib.presets import preset  # noqa: E402
 from lib.sources import load_source  # noqa: E402
 from tests.apptest_support import app_test  # noqa: E402
 from tests.browser.server import RING, app_server, launch_chromium  # noqa: E402

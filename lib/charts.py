@@ -30,7 +30,8 @@ import pandas as pd
 
 from .engine import RingGraph, upper_triangle
 from .errors import InputError
-from .ring_spec import EDGE_SCHEME, RingData, node_pixel_scale, ring_data
+from .ring_layout import RingData, node_pixel_scale, ring_data
+from .ring_spec import EDGE_SCHEME
 
 __all__ = [
     "RingData",
@@ -75,7 +76,7 @@ def _degree_bins(graphs: Mapping[str, RingGraph], max_bins: int = 30) -> tuple[p
     return pd.DataFrame(rows), width
 
 
-def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 440, height: int = 220) -> alt.Chart:
+def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 400, height: int = 220) -> alt.Chart:
     """Grouped bars: how many words have each degree, one bar colour per source.
 
     All sources share the x axis (degree, binned into at most 30 bins when
@@ -93,7 +94,9 @@ def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 4
                     axis=alt.Axis(labelAngle=0, labelOverlap=True)),
             xOffset=alt.XOffset("source:N", sort=list(graphs)),
             y=alt.Y("words:Q", title="number of words"),
-            color=alt.Color("source:N", sort=list(graphs), legend=alt.Legend(title="source", orient="top")),
+            # Two sources a row: long source names stay within the chart's width.
+            color=alt.Color("source:N", sort=list(graphs),
+                            legend=alt.Legend(title="source", orient="top", columns=2, labelLimit=240)),
             tooltip=["source:N", "degree:O", "words:Q", alt.Tooltip("share:Q", format=".1%")],
         )
         .properties(width=width, height=height, title="Degree distribution")
@@ -176,7 +179,8 @@ def matrix_heatmap(graph: RingGraph, which: str, *, size: int = 440) -> alt.Char
     cols = pd.DataFrame({"col_index": np.arange(1, graph.n + 1), "col": words})
     step = max(1, math.ceil(graph.n / HEATMAP_LABELS))
     shown = words[::step]
-    axis = dict(values=shown, labelLimit=90, labelFontSize=9 if graph.n > 30 else 10, ticks=False, title=None)
+    font = 11 if graph.n <= 30 else 10 if graph.n <= 45 else 9
+    axis = dict(values=shown, labelLimit=90, labelFontSize=font, labelOverlap=False, ticks=False, title=None)
     colour = (
         alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], range=["#f2f0f7", "#3f007d"]), legend=None)
         if which == "mask"

@@ -224,6 +224,11 @@ class RingGraph:
         return self.n_edges / self.n_pairs if self.n_pairs else 0.0
 
     @property
+    def value(self) -> float | None:
+        """The fixed rule's value (its threshold); None under the other rules."""
+        return self.threshold if self.rule == "fixed" else None
+
+    @property
     def isolated(self) -> tuple[str, ...]:
         return tuple(w for w, d in zip(self.words, self.degree) if d == 0)
 

@@ -115,6 +115,10 @@ def nodes_csv(result: GraphResult, categories: Mapping[str, str] | None = None) 
     return buf.getvalue().encode("utf-8")
 
 
+#: Gephi units per unit of the ring's radius in the GEXF's node positions.
+GEXF_SCALE = 500.0
+
+
 def _networkx_graph(result: GraphResult, categories: Mapping[str, str] | None):
     import networkx as nx
 
@@ -136,6 +140,11 @@ def _xml(result: GraphResult, fmt: str, categories: Mapping[str, str] | None) ->
     graph = _networkx_graph(result, categories)
     buf = io.BytesIO()
     if fmt == "gexf":
+        # viz:position and viz:size, so Gephi opens the file in the ring layout.
+        g = result.graph
+        for w, x, y, size in zip(g.words, g.x.tolist(), g.y.tolist(), g.size.tolist()):
+            graph.nodes[w]["viz"] = {"position": {"x": round(GEXF_SCALE * x, 3), "y": round(GEXF_SCALE * y, 3),
+                                                  "z": 0.0}, "size": round(max(size, 1.0), 3)}
         nx.write_gexf(graph, buf)
     else:
         nx.write_graphml(graph, buf)

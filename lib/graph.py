@@ -1,11 +1,14 @@
 """From a source and a word list to a ring graph with its report.
 
 :func:`build_graph` cleans the words, looks them up, drops what is unusable
-with a reason and runs the engine; :func:`graph_to_dict` gives the JSON
-object the command line prints.
+with a reason and runs the engine; :func:`align_all` redraws several sources'
+graphs on the words all of them found (the app's rings, the CLI's
+comparisons); :func:`graph_to_dict` gives the JSON object the command line
+prints.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -16,7 +19,7 @@ from .errors import InputError
 from .sources.base import Missing, Note, Source
 from .words import clean_words
 
-__all__ = ["GraphResult", "build_graph", "graph_to_dict", "json_float"]
+__all__ = ["GraphResult", "build_graph", "align_all", "graph_to_dict", "json_float"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,43 @@ def build_graph(
         missing=tuple(missing),
         notes=tuple(lookup.notes),
     )
+
+
+def align_all(results: Sequence[GraphResult], sources: Sequence[Source]) -> list[GraphResult]:
+    """Rebuild every graph on the words all sources found, in the first graph's order.
+
+    ``sources[i]`` is the source of ``results[i]``; all results use the same
+    rule. Each result's ``missing`` gains the words left out because another
+    source lacks them (``"not in SPEC"``, naming the first such source).
+    Results already on the common words come back unchanged.
+
+    Raises
+    ------
+    InputError
+        If fewer than 3 words are in all of them.
+    """
+    if len(results) != len(sources):
+        raise InputError(f"{len(results)} results but {len(sources)} sources")
+    found = [set(r.graph.words) for r in results]
+    common = [w for w in results[0].graph.words if all(w in f for f in found)]
+    if len(common) < 3:
+        names = " and ".join(r.source for r in results)
+        where = f"both {names}" if len(results) == 2 else f"all of {', '.join(r.source for r in results)}"
+        raise InputError(f"only {len(common)} word(s) are in {where}; need at least 3")
+    lacking = {w: next(r.source for r, f in zip(results, found) if w not in f)
+               for r in results for w in r.graph.words if w not in set(common)}
+    return [_restrict(r, s, common, lacking) for r, s in zip(results, sources)]
+
+
+def _restrict(result: GraphResult, source: Source, common: list[str], lacking: dict[str, str]) -> GraphResult:
+    if list(result.graph.words) == common:
+        return result
+    g = result.graph
+    kept = set(common)
+    rebuilt = build_graph(source, common, rule=g.rule, k=g.k, value=g.value)
+    dropped = tuple(Missing(w, f"not in {lacking[w]}") for w in g.words if w not in kept)
+    notes = tuple(n for n in result.notes if n.word in kept)
+    return dataclasses.replace(rebuilt, missing=result.missing + dropped, notes=notes)
 
 
 def json_float(x: float | None) -> float | None:

@@ -14,14 +14,17 @@ from streamlit.testing.v1 import AppTest
 
 from lib.graph import build_graph
 from lib.presets import preset
+from lib.ring_spec import PICK
 from lib.sources import load_source
 from lib.words import WordList
 from tests.apptest_support import app_test
+from ui.hubs import TokenFilter
+from ui.order import ordered
+from ui.panels import download_files, empty_ring_note
 from ui.sources import OTHER, check_spec, default_specs, download_need
-from ui.state import parse_params, to_params
-from ui.text import shown
-from ui.panels import download_files
-from ui.views import Panel, ordered
+from ui.state import hubs_params, parse_params, to_params
+from ui.text import plain, shown
+from ui.views import Panel
 
 PAGES = {
     "ring_graph": "app_pages/ring_graph.py",
@@ -154,8 +157,8 @@ def test_sidebar_choices_survive_a_page_switch():
 def test_random_baseline_uses_random_of_the_same_dimension():
     at = run_app(page="random_baseline")
     dim = load_source(default_specs()[0]).dim
-    headers = texts(at.subheader)
-    assert f"random:dim={dim}" in headers
+    assert [h.value for h in at.subheader][:3] == ["source A", "random", "shuffled"]
+    assert plain(f"random:dim={dim}", 80) in [c.value for c in at.caption]  # each SPEC under its ring title (escaped)
     assert metrics(at)[1] == expected(f"random:dim={dim}", preset("course").words)
 
 
@@ -336,10 +339,11 @@ def test_downloads_are_named_after_source_and_list_and_hold_the_graph():
     words = preset("course").words
     result = build_graph(load_source("random:dim=50"), words)
     panel = Panel("B", "random:dim=50", result, categories=dict(zip(words, preset("course").categories)))
-    files = {label: (name, make) for label, name, _, make in download_files(panel, "course")}
-    assert files["SVG"][0].startswith("random-dim-50") and files["SVG"][0].endswith("_course.svg")
-    assert files["Nodes CSV"][0].endswith("_course_nodes.csv")
-    assert files["Edges CSV"][0].endswith("_course_edges.csv")
+    files = {label: (name, make) for label, name, _, make in download_files(panel, "preset-course")}
+    # The list is named as a preset and the rule with its k follows, so the name cannot read as the course rule.
+    assert files["SVG"][0].startswith("random-dim-50") and files["SVG"][0].endswith("_preset-course_seed-k1.svg")
+    assert files["Nodes CSV"][0].endswith("_preset-course_seed-k1_nodes.csv")
+    assert files["Edges CSV"][0].endswith("_preset-course_seed-k1_edges.csv")
     assert files["SVG"][1]().lstrip().startswith(b"<svg")
     assert files["PNG"][1]()[:8] == b"\x89PNG\r\n\x1a\n"
     nodes = files["Nodes CSV"][1]().decode()
@@ -360,3 +364,50 @@ def test_ui_doctests():
     for module in (ui.state, ui.sources):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_url_carries_categories_side_in_any_case_and_hubs_settings():
+    state, notes = parse_params({"words": "cat,dog,car", "categories": "animal,animal,vehicle", "side": "b",
+                                 "hubs_n": "1000", "hubs_alpha": "on", "hubs_min": "3"})
+    assert notes == [] and state.side == "B" and state.categories == "animal,animal,vehicle"
+    assert (state.hubs_n, state.hubs_alpha, state.hubs_stop, state.hubs_min) == (1000, True, False, 3)
+    # An uploaded list is shared as its words and categories, and comes back as both.
+    upload = parse_params({})[0].__class__(**{**state.__dict__, "mode": "upload", "words": "", "categories": ""})
+    q = to_params(upload, ("cat", "dog", "car"), ("animal", "animal", "vehicle"))
+    assert q["words"] == "cat,dog,car" and q["categories"] == "animal,animal,vehicle"
+    assert parse_params(q)[0].categories == "animal,animal,vehicle"
+    _, notes = parse_params({"words": "cat,dog", "categories": "x", "hubs_n": "7", "side": "c"})
+    assert len(notes) == 3 and "categories has 1 entries for 2 words" in notes[0]
+    assert hubs_params(5000, False, False, 1) == {}
+    assert hubs_params(1000, True, True, 3) == {"hubs_n": "1000", "hubs_alpha": "on", "hubs_stop": "on",
+                                                 "hubs_min": "3"}
+
+
+def test_an_empty_ring_says_why():
+    words = [f"w{i}" for i in range(40)]
+    course = build_graph(load_source("random:dim=300,seed=3"), words, rule="course", k=1.5).graph
+    assert course.n_edges == 0
+    note = empty_ring_note(course)
+    assert "no edges" in note and "diagonal" in note and "seed rule" in note
+    seed = build_graph(load_source("random:dim=300,seed=3"), words, rule="seed", k=1.0).graph
+    assert seed.n_edges > 0 and empty_ring_note(seed) is None
+
+
+def test_hub_filter_keeps_words_and_drops_punctuation_stop_words_and_short_tokens():
+    keep = TokenFilter(alphabetic=True, stop_words=True, min_length=3)
+    assert [t for t in [",", "the", "of", "cat", "dogs", "ab", "x1y"] if keep.keeps(t)] == ["cat", "dogs"]
+    assert TokenFilter().keeps(",")
+
+
+def test_a_picked_word_is_lit_on_both_rings_and_its_neighbours_listed():
+    at = run_app({"word": "planet"})
+    drawn = rings(at)[:2]  # A and B (the community rings below do not take a pick)
+    assert len(drawn) == 2
+    for spec in drawn:
+        pick = next(p for p in spec["params"] if p["name"] == PICK)
+        assert pick["value"] == [{"word": "planet"}] and pick["select"]["on"] == "click"
+    assert "Picked: planet" in texts(at.text)
+    table = at.dataframe[0].value
+    g = build_graph(load_source(default_specs()[0]), preset("course").words).graph
+    assert table["degree"].tolist()[0] == int(g.degree[g.words.index("planet")])
+    assert at.query_params["word"] == "planet"

@@ -19,7 +19,7 @@ from lib.charts import (
 )
 from lib.engine import ring_graph
 from lib.errors import InputError
-from lib.ring_spec import node_pixel_scale, ring_spec
+from lib.ring_spec import PICK, node_pixel_scale, ring_spec
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -132,8 +132,10 @@ def test_ring_spec_layers(small):
 
 def test_ring_spec_hover_selection_and_shared_colour_domain(small):
     d = ring_spec(small, color_domain=(0.1, 0.9))
-    (param,) = d["params"]
+    param, pick = d["params"]
     assert param["select"]["type"] == "point" and param["select"]["fields"] == ["word"]
+    assert pick["name"] == PICK and pick["select"]["on"] == "click" and "value" not in pick
+    assert ring_spec(small, selected="b")["params"][1]["value"] == [{"word": "b"}]
     rule = layers_by_mark(d)["rule"]
     assert rule["encoding"]["color"]["scale"]["domain"] == [0.1, 0.9]
     test = rule["encoding"]["opacity"]["condition"]["test"]
@@ -155,6 +157,26 @@ def test_hovering_a_node_keeps_only_its_edges_opaque(small):
     touching = [(s == "a" or t == "a") for s, t in zip(small.edges["source"], small.edges["target"])]
     assert _rule_opacities(spec) == [0.85 if k else 0.06 for k in touching]
     assert any(touching) and not all(touching)
+
+
+def test_a_picked_node_keeps_its_edges_opaque_on_every_ring(small):
+    spec = ring_spec(small, labels=False, selected="b")
+    touching = [(s == "b" or t == "b") for s, t in zip(small.edges["source"], small.edges["target"])]
+    assert _rule_opacities(spec) == [0.85 if k else 0.06 for k in touching]
+    spec["params"][0]["value"] = [{"word": "a"}]  # hovering wins over the picked node
+    touching_a = [(s == "a" or t == "a") for s, t in zip(small.edges["source"], small.edges["target"])]
+    assert _rule_opacities(spec) == [0.85 if k else 0.06 for k in touching_a]
+
+
+def test_legend_lists_visible_groups_in_numeric_order_and_no_colour_bar_without_edges():
+    g = graph_of(12, seed=3)
+    groups = {w: f"community {i + 1}" for i, w in enumerate(g.words)}
+    spec = ring_spec(g, groups=groups)
+    fill = layers_by_mark(spec)["circle"]["encoding"]["fill"]
+    shown = [f"community {i + 1}" for i, d in enumerate(g.degree) if d > 0]
+    assert fill["scale"]["domain"] == shown  # 1, 2, …, 10, 11 (not 1, 10, 11, 2), isolated left out
+    empty = ring_spec(ring_graph(list("abcd"), np.eye(4), rule="fixed", value=0.9))
+    assert layers_by_mark(empty)["rule"]["encoding"]["color"]["legend"] is None
 
 
 def test_words_stay_data_and_are_escaped_in_svg(small):

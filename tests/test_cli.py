@@ -67,6 +67,9 @@ def test_graph_word2vec_file(tmp_path, binary, name):
     assert out["words"] == ["cat", "dog", "paris", "car", "bus"]
     assert out["missing"] == [{"word": "zebra", "reason": "not in vocabulary"}]
     assert out["notes"] == [{"word": "paris", "note": "found as 'Paris'"}]
+    csv = run_cli("graph", "--source", f"word2vec:{path}", "--words", "cat,dog,paris,car,bus,zebra", "--format", "csv")
+    assert csv.stdout.startswith("source,target,cosine")  # the words left out go to stderr, not into the CSV
+    assert "note: zebra: left out (not in vocabulary)" in csv.stderr and "note: paris: found as 'Paris'" in csv.stderr
     g = ring_graph(out["words"], vecs[:5])
     assert out["threshold"] == pytest.approx(g.threshold, abs=1e-5)
     assert [n["degree"] for n in out["nodes"]] == g.degree.tolist()

@@ -14,7 +14,15 @@ import networkx as nx
 import pytest
 
 from lib.errors import InputError
-from lib.export import FORMATS, export_bytes, export_file, export_filename, format_for_path, nodes_csv
+from lib.export import (
+    FORMATS,
+    GEXF_SCALE,
+    export_bytes,
+    export_file,
+    export_filename,
+    format_for_path,
+    nodes_csv,
+)
 from lib.graph import build_graph, graph_to_dict
 from lib.sources import load_source
 
@@ -83,6 +91,21 @@ def test_gephi_formats_round_trip(result, fmt, reader, tmp_path):
     node_id = {a["word"]: n for n, a in back.nodes(data=True)}
     for s, t, c in zip(g.edges["source"], g.edges["target"], g.edges["cosine"]):
         assert float(back.edges[node_id[s], node_id[t]]["weight"]) == pytest.approx(c, abs=1e-6)
+    if fmt == "gexf":  # Gephi opens it in the ring layout
+        for w, x, y in zip(g.words, g.x, g.y):
+            pos = attrs[w]["viz"]["position"]
+            assert pos["x"] == pytest.approx(GEXF_SCALE * x, abs=1e-3)
+            assert pos["y"] == pytest.approx(GEXF_SCALE * y, abs=1e-3)
+
+
+def test_atomic_files_get_the_permissions_open_would_give(tmp_path):
+    from lib.sources._cache import atomic_file
+
+    umask = os.umask(0)
+    os.umask(umask)
+    with atomic_file(tmp_path / "hubs.parquet") as tmp:
+        tmp.write_bytes(b"x")
+    assert (tmp_path / "hubs.parquet").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_json_is_the_graph_command_object(result):

@@ -16,16 +16,18 @@ import streamlit as st
 from lib.analysis.charts import STAT_TITLES, null_histograms, pair_scatter, sweep_chart
 from lib.analysis.communities import community_order, louvain
 from lib.analysis.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
+from lib.analysis.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
+from lib.analysis.sweep import SWEEP_KS, threshold_sweep
 from lib.budget import AUTO_SECONDS, check_compare, check_null
 from lib.engine import RingGraph
 from lib.errors import BudgetError, CosineRingsError
 from lib.graph import GraphResult
 from lib.ring_spec import ring_spec
-from lib.analysis.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
-from lib.analysis.sweep import SWEEP_KS, threshold_sweep
 from lib.words import WordList
 
-from .cached import chart_spec, graph_key, graph_result, load_with_progress
+from .cached import graph_key, graph_result, load_with_progress, show_chart
+from .format import DASH, fmt
+from .order import reordered
 from .sources import check_spec
 from .text import plain, plain_list
 from .work import work_slot
@@ -81,17 +83,13 @@ def page_permutations(n_words: int, requested: int = DEFAULT_PERMUTATIONS) -> in
     return int(min(requested, max(199, PERMUTATION_BUDGET // pairs)))
 
 
-def _f(x: float | None, nd: int = 3) -> str:
-    return "–" if x is None else f"{x:.{nd}f}"
-
-
 def measures_table(c: Comparison, label_a: str = "A", label_b: str = "B") -> pd.DataFrame:
     """The per-source measures side by side: communities, modularity, category ARI, selectivity."""
     rows = [
         ("communities (Louvain)", len(c.communities_a.communities), len(c.communities_b.communities)),
-        ("modularity", _f(c.communities_a.modularity), _f(c.communities_b.modularity)),
-        ("communities vs categories (ARI)", _f(c.category_ari_a), _f(c.category_ari_b)),
-        ("category selectivity (within − between)", _f(c.selectivity_a), _f(c.selectivity_b)),
+        ("modularity", fmt(c.communities_a.modularity), fmt(c.communities_b.modularity)),
+        ("communities vs categories (ARI)", fmt(c.category_ari_a), fmt(c.category_ari_b)),
+        ("category selectivity (within − between)", fmt(c.selectivity_a), fmt(c.selectivity_b)),
     ]
     return pd.DataFrame([(m, str(a), str(b)) for m, a, b in rows], columns=["measure", label_a, label_b])
 
@@ -126,24 +124,26 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     m = st.columns(5)
-    m[0].metric("RSA (Spearman)", _f(c.rsa.spearman), help="Spearman correlation of the two "
+    m[0].metric("RSA (Spearman)", fmt(c.rsa.spearman), help="Spearman correlation of the two "
                 "upper triangles of the cosine matrices (every pair's cosine in A vs in B)")
-    m[1].metric("Mantel p", _f(c.rsa.p_value, 4), help=f"{c.rsa.permutations:,} permutations of B's "
+    m[1].metric("Mantel p", fmt(c.rsa.p_value, 4), help=f"{c.rsa.permutations:,} permutations of B's "
                 "rows and columns together; p = (1 + #{permuted ≥ observed}) / (1 + permutations)")
-    m[2].metric("Edge Jaccard", _f(c.edges.jaccard), help="shared edges / edges in either")
-    m[3].metric("Degree Spearman", _f(c.degree_spearman))
-    m[4].metric("Communities ARI", _f(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
-    st.caption(f"Pearson RSA {_f(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
+    m[2].metric("Edge Jaccard", fmt(c.edges.jaccard), help="shared edges / edges in either")
+    m[3].metric("Degree Spearman", fmt(c.degree_spearman), help="Spearman correlation of each word's degree "
+                "in A and in B: do the same words become hubs?")
+    m[4].metric("Communities ARI", fmt(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
+    st.caption(f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
                f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
                f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
                f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}.")
     left, right = st.columns([3, 2])
     with left:
-        st.vega_lite_chart(chart_spec(pair_scatter, ("scatter", _key(result_a), _key(result_b)),
-                                      c, a, b, label_a=label_a, label_b=label_b),
-                           theme=None, width="content", key="cmp_scatter")
+        show_chart(pair_scatter, ("scatter", _key(result_a), _key(result_b)), c, a, b, label_a=label_a,
+                   label_b=label_b, size=360, square=True, theme=None, element_key="cmp_scatter")
     with right:
-        st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch")
+        # The long measure names wrap into a narrower first column, so A and B stay in view.
+        st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch",
+                     column_config={"measure": st.column_config.TextColumn(width="medium")})
         with st.expander("Edge lists"):
             for title, df in (("shared", c.edges.shared), (f"only {label_a}", c.edges.only_a),
                               (f"only {label_b}", c.edges.only_b)):
@@ -155,10 +155,9 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
         groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
         with col:
-            st.vega_lite_chart(chart_spec(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g,
-                                          square=True, groups=groups, labels=labels, size=360,
-                                          title=f"{label}: {len(part.communities)} communities"),
-                               theme=None, width="content", key=f"cmp_comm_{label}")
+            show_chart(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g, square=True,
+                       theme=None, element_key=f"cmp_comm_{label}", groups=groups, labels=labels, size=340,
+                       legend="bottom", title=f"{label}: {len(part.communities)} communities")
     return c
 
 
@@ -169,20 +168,28 @@ def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
     sweeps = {label: _sweep(_key(r), r.graph) for label, r in results.items()}
     if sweeps:
         key = ("sweep", tuple(_key(r) for r in results.values()), tuple(results))
-        st.vega_lite_chart(chart_spec(sweep_chart, key, sweeps, k),
-                           theme=None, width="content", key="cmp_sweep")
+        show_chart(sweep_chart, key, sweeps, k, square=True, theme=None, element_key="cmp_sweep")
+
+
+#: Column help of the null table (hover a column header).
+_NULL_HELP = {
+    "real": st.column_config.TextColumn(help="the statistic on this source's ring"),
+    **{f"{kind} {col}": st.column_config.TextColumn(help=text.format(kind=kind)) for kind in NULL_KINDS
+       for col, text in (("mean", "mean over the {kind} draws"),
+                         ("z", "(real − {kind} mean) / {kind} std; – when the {kind} values never vary"),
+                         ("p", "(1 + #{{{kind} ≥ real}}) / (1 + draws), one-sided"))},
+}
 
 
 def _null_table(res: NullResult) -> pd.DataFrame:
     rows = []
     for name, s in res.statistics.items():
-        row = {"statistic": STAT_TITLES.get(name, name), "real": round(s.real, 4)}
+        row = {"statistic": STAT_TITLES.get(name, name), "real": fmt(s.real, 4)}
         for kind in NULL_KINDS:
             v = s.values(kind)
-            row[f"{kind} mean"] = round(float(v.mean()), 4) if v.size else None
-            z = s.z(kind)
-            row[f"{kind} z"] = None if z is None else round(z, 2)
-            row[f"{kind} p"] = round(s.p(kind), 4)
+            row[f"{kind} mean"] = fmt(float(v.mean()), 4) if v.size else DASH
+            row[f"{kind} z"] = fmt(s.z(kind), 2)
+            row[f"{kind} p"] = fmt(s.p(kind), 4)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -232,11 +239,11 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
     if categories is None or not categories:
         st.caption("This list has no categories: selectivity and category agreement need a preset "
                    "or a category,word file.")
-    st.dataframe(_null_table(res), hide_index=True, width="stretch")
+    st.dataframe(_null_table(res), hide_index=True, width="stretch", column_config=_NULL_HELP)
     st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
-               "one-sided. A z of “None” means the null never varies (e.g. density under shuffling).")
-    st.vega_lite_chart(chart_spec(null_histograms, (_key(result), okey, int(draws), int(seed)), res),
-                       theme=None, width="content", key=f"{key}_hist")
+               "one-sided. A z of “–” means the null never varies (e.g. density under shuffling).")
+    show_chart(null_histograms, (_key(result), okey, int(draws), int(seed)), res, square=True, theme=None,
+               element_key=f"{key}_hist")
     return res
 
 
@@ -247,7 +254,7 @@ def graph_on_words(spec: str, result: GraphResult) -> GraphResult | None:
     g = result.graph
     try:
         load_with_progress(spec, "source B")
-        return graph_result(spec, g.words, g.rule, g.k, g.threshold if g.rule == "fixed" else None)
+        return graph_result(spec, g.words, g.rule, g.k, g.value)
     except Exception:  # no second source is fine: the null model just leaves RSA out
         return None
 
@@ -272,9 +279,4 @@ def community_ordered(words: WordList, spec_a: str, rule: str, k: float,
         result_a = graph_result(spec_a, words.words, rule, k, value)
     except Exception:  # A's own panel shows the error; the order just stays as given
         return words
-    order = _order_by_a(_key(result_a), result_a.graph)
-    index = {w: i for i, w in enumerate(words.words)}
-    ranked = [w for w in order if w in index] + [w for w in words.words if w not in set(order)]
-    idx = [index[w] for w in ranked]
-    cats = tuple(words.categories[i] for i in idx) if words.categories else None
-    return WordList(tuple(words.words[i] for i in idx), cats)
+    return reordered(words, _order_by_a(_key(result_a), result_a.graph))

@@ -7,6 +7,7 @@ of a cached function is one of its arguments.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
@@ -16,14 +17,15 @@ import streamlit as st
 from lib.budget import check_graph, check_load
 from lib.engine import RingGraph
 from lib.errors import SourceError
-from lib.graph import GraphResult, build_graph
+from lib.graph import GraphResult, align_all, build_graph
+from lib.ring_spec import PICK
 from lib.sources import Source, load_source, paths_allowed
 
 from .downloads import pending
 from .text import plain
 from .work import work_slot
 
-__all__ = ["get_source", "graph_result", "passage_words", "load_with_progress",
+__all__ = ["get_source", "graph_result", "aligned_results", "passage_words", "load_with_progress",
            "graph_key", "chart_name", "chart_spec", "show_chart"]
 
 
@@ -85,7 +87,9 @@ def load_with_progress(spec: str, label: str) -> Source:
         slot.progress(fraction, text=f"{label}: downloading {shown} ({size})")
 
     try:
-        with st.spinner(f"{label}: loading {shown} …", show_time=True):
+        # Only a first use is slow (reading a table, a download, word2vec training); then it is cached.
+        with st.spinner(f"{label}: loading {shown} (the first use reads, downloads or trains it) …",
+                        show_time=True):
             return get_source(spec, _progress=progress)
     finally:
         slot.empty()
@@ -116,6 +120,19 @@ def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float,
     fn = _graph_large if len(words) > LARGE_GRAPH_WORDS else _graph_small
     with work_slot(cost):
         return fn(spec, words, rule, k, value)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _aligned(keys: tuple, specs: tuple[str, ...], _results: tuple[GraphResult, ...]) -> list[GraphResult]:
+    return align_all(_results, [get_source(spec) for spec in specs])
+
+
+def aligned_results(specs: tuple[str, ...], results: tuple[GraphResult, ...]) -> list[GraphResult]:
+    """:func:`lib.graph.align_all` of ``results`` of sources ``specs``, cached (raises CosineRingsError).
+
+    The cache key is each result's :func:`graph_key`, not the results themselves.
+    """
+    return _aligned(tuple(graph_key(r.graph, r.source) for r in results), specs, results)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -185,13 +202,28 @@ def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: boo
     """
     cache_key = (key, repr(sorted(kwargs.items())))
     spec = _inline_list_rows(_chart_dict(chart_name(chart), cache_key, chart, args, kwargs))
-    if square:
+    if square or any(k in spec for k in ("concat", "hconcat", "vconcat", "facet", "repeat")):
+        # Vega-Lite can only fit single and layered views to a width; the others keep their size.
         spec["autosize"] = {"type": "pad", "contains": "padding"}
+    renderer = os.environ.get("COSINE_RINGS_RENDERER")
+    if renderer in ("svg", "canvas"):  # the browser test measures SVG elements
+        spec["usermeta"] = {"embedOptions": {"renderer": renderer}}
     return spec
 
 
 def show_chart(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False,
-               theme: str | None = "streamlit", **kwargs: Any) -> None:
-    """Draw the cached chart :func:`chart_spec` describes."""
-    st.vega_lite_chart(chart_spec(chart, key, *args, square=square, **kwargs),
-                       theme=theme, width="content" if square else "stretch")
+               theme: str | None = "streamlit", element_key: str | None = None,
+               on_select: Callable[[], None] | None = None, **kwargs: Any) -> None:
+    """Draw the cached chart :func:`chart_spec` describes.
+
+    With ``on_select``, clicking the ring's nodes (its :data:`lib.ring_spec.PICK`
+    selection) calls ``on_select()``; the selection is in
+    ``st.session_state[element_key]``.
+    """
+    spec = chart_spec(chart, key, *args, square=square, **kwargs)
+    width = "content" if square else "stretch"
+    if on_select is None:
+        st.vega_lite_chart(spec, theme=theme, width=width, key=element_key)
+        return
+    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select,
+                       selection_mode=[PICK])

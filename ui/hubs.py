@@ -8,6 +8,7 @@ nothing to the cache until a run has finished).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from lib.sources import paths_allowed
 
 from .text import plain
 
-__all__ = ["SERIES", "RunKey", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
+__all__ = ["SERIES", "RunKey", "TokenFilter", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
 
 #: Series of the page: label -> baseline of :func:`lib.hubs.store.hubs_for`.
 SERIES = {"source": None, "random": "random", "shuffled": "shuffled"}
@@ -68,10 +69,37 @@ def compute_runs(key: RunKey, have: dict[str, HubResult | None]) -> dict[str, Hu
     return out
 
 
-def hub_table(result: HubResult, spec: str, n: int, top: int = 15, neighbours: int = 5) -> pd.DataFrame:
-    """The ``top`` hubs of ``result`` (the first ``n`` entries of ``spec``) with their strongest neighbours."""
+@dataclass(frozen=True)
+class TokenFilter:
+    """Which tokens the hub table shows: letters only, no stop-words, a minimum length."""
+
+    alphabetic: bool = False
+    stop_words: bool = False
+    min_length: int = 1
+
+    def keeps(self, token: str) -> bool:
+        if len(token) < self.min_length or (self.alphabetic and not token.isalpha()):
+            return False
+        return not (self.stop_words and token.lower() in _stop_words())
+
+
+def _stop_words() -> frozenset[str]:
+    # Imported here: sklearn loads only when the filter is asked for.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def hub_table(result: HubResult, spec: str, n: int, top: int = 15, neighbours: int = 5,
+              keep: TokenFilter | None = None) -> pd.DataFrame:
+    """The ``top`` hubs of ``result`` (the first ``n`` entries of ``spec``) with their strongest neighbours.
+
+    With ``keep``, only tokens it keeps are listed (their ranks stay those among all tokens).
+    """
     tokens, vectors = vocabulary(spec, n)
-    table = result.top(top)
+    table = result.top(result.n if keep else top)
+    if keep is not None:
+        table = table[[keep.keeps(t) for t in table["token"]]].head(top).reset_index(drop=True)
     rows = [result.tokens.index(t) for t in table["token"]] if len(table) else []
     near = strongest_neighbours(tokens, vectors, rows, n=neighbours)
     table["strongest neighbours"] = [", ".join(f"{w} ({c:.2f})" for w, c in row) for row in near]

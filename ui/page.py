@@ -21,7 +21,8 @@ def page_header(title: str, intro: str = "", *, needs_words: bool = True) -> Cho
     if intro:
         st.caption(intro)
     words = ch.words.words if ch.words is not None else ()
-    for note in url_notes(to_params(ch.state, words)):
+    categories = ch.words.categories if ch.words is not None else None
+    for note in url_notes(to_params(ch.state, words, categories)):
         st.warning(f"Link parameter not used: {plain(note, 400)}", icon="🔗")
     if needs_words and show_problems(ch):
         st.stop()

@@ -17,7 +17,7 @@ from lib.words import WordList, decode_word_bytes, parse_word_text
 
 from lib.sources import hold_upload, holds_upload
 
-from .sources import OTHER, UPLOAD, check_spec, known_specs, spec_label
+from .sources import OTHER, UPLOAD, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
 from .text import plain
 
@@ -39,7 +39,6 @@ class Choices:
     passage: str
     list_name: str
     problems: tuple[str, ...]
-    spec_problems: dict
 
     @property
     def value(self) -> float | None:
@@ -91,9 +90,13 @@ def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
     ss = st.session_state
     if mode == "preset":
         name = ss.get("preset", "course")
-        return PRESETS[name], "", name, []
+        return PRESETS[name], "", f"preset-{name}", []
     if mode == "text":
         wl = parse_word_text(ss.get("words_text", ""))
+        linked = current_state().categories
+        cats = tuple(linked.split(",")) if linked else ()
+        if wl.words and len(cats) == len(wl.words):  # categories from a shared link
+            wl = WordList(wl.words, cats)
         return wl, "", "words", ([] if wl.words else ["Type some words in the sidebar."])
     if mode == "passage":
         text = ss.get("passage", "")
@@ -145,9 +148,7 @@ def draw_sidebar() -> Choices:
         st.radio("Colour scale of the two rings", COLOURS, key="colour", horizontal=True)
     state = current_state()
     words, passage, list_name, problems = _word_list(mode)
-    spec_problems = {side: check_spec(getattr(state, side)) for side in ("a", "b")}
-    result = Choices(state, words, passage, list_name, tuple(problems),
-                     {k: v for k, v in spec_problems.items() if v})
+    result = Choices(state, words, passage, list_name, tuple(problems))
     st.session_state[_KEY] = result
     return result
 

@@ -40,6 +40,8 @@ __all__ = [
     "publish",
     "keep_hidden_widgets",
     "PERSISTENT",
+    "HUBS_PARAMS",
+    "hubs_params",
 ]
 
 MODES = ("preset", "text", "upload", "passage")
@@ -51,8 +53,10 @@ MAX_URL_TEXT = 3000
 MAX_URL_WORDS = 60_000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
-_KNOWN = {"preset", "words", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word", "side"}
+_KNOWN = {"preset", "words", "categories", "passage", "a", "b", "rule", "k", "value", "order",
+          "labels", "colour", "word", "side", "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min"}
+#: Hubs page settings: URL parameter -> (smallest, largest) for numbers, None for on/off.
+HUBS_PARAMS = {"hubs_n": (100, 400_000), "hubs_alpha": None, "hubs_stop": None, "hubs_min": (1, 20)}
 _NOTES_KEY = "_url_notes"
 _INIT_KEY = "_url_initialised"
 
@@ -75,6 +79,12 @@ class UrlState:
     colour: str
     word: str = ""
     side: str = "A"
+    #: Categories of a shared word list (one per word, comma separated), e.g. from an uploaded CSV.
+    categories: str = ""
+    hubs_n: int = 5000
+    hubs_alpha: bool = False
+    hubs_stop: bool = False
+    hubs_min: int = 1
 
 
 def defaults() -> UrlState:
@@ -99,6 +109,30 @@ def _float(raw: str, lo: float, hi: float) -> float | None:
     return x if math.isfinite(x) and lo <= x <= hi else None
 
 
+def _word_choice(p: Mapping[str, str], d: UrlState, out: dict) -> list[str]:
+    """Read the word list (passage, words with their categories, or preset) into ``out``; return notes."""
+    notes: list[str] = []
+    if "passage" in p and p["passage"].strip():
+        out["mode"], out["passage"] = "passage", p["passage"][:20 * MAX_URL_TEXT]
+    elif "words" in p:
+        words = split_words(p["words"])
+        if not words:
+            notes.append(f"words={shorten(p['words'], 60)!r} has no words; using the {d.preset!r} preset")
+        elif len(words) > MAX_WORDS:
+            notes.append(f"words has {len(words):,} words, the limit is {MAX_WORDS:,}; "
+                         f"using the {d.preset!r} preset")
+        else:
+            out["mode"], out["words"] = "text", ", ".join(words)
+            out["categories"], note = _categories(p.get("categories", ""), len(words))
+            notes.extend([note] if note else [])
+    elif "preset" in p:
+        if p["preset"] in PRESETS:
+            out["preset"] = p["preset"]
+        else:
+            notes.append(f"unknown preset {shorten(p['preset'], 60)!r}; using {d.preset!r}")
+    return notes
+
+
 def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
     """Validate a query string; bad or unknown parameters fall back to defaults.
 
@@ -116,22 +150,7 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
     p = {key: _first(v) for key, v in params.items()}
     for key in sorted(set(p) - _KNOWN):
         notes.append(f"unknown parameter {shorten(key, 60)!r} ignored")
-    if "passage" in p and p["passage"].strip():
-        out["mode"], out["passage"] = "passage", p["passage"][:20 * MAX_URL_TEXT]
-    elif "words" in p:
-        words = split_words(p["words"])
-        if not words:
-            notes.append(f"words={shorten(p['words'], 60)!r} has no words; using the {d.preset!r} preset")
-        elif len(words) > MAX_WORDS:
-            notes.append(f"words has {len(words):,} words, the limit is {MAX_WORDS:,}; "
-                         f"using the {d.preset!r} preset")
-        else:
-            out["mode"], out["words"] = "text", ", ".join(words)
-    elif "preset" in p:
-        if p["preset"] in PRESETS:
-            out["preset"] = p["preset"]
-        else:
-            notes.append(f"unknown preset {shorten(p['preset'], 60)!r}; using {d.preset!r}")
+    notes.extend(_word_choice(p, d, out))
     for side in ("a", "b"):
         if side in p:
             problem = check_spec(p[side])
@@ -169,24 +188,69 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
     if "word" in p:
         out["word"] = p["word"].strip()[:100]
     if "side" in p:
-        if p["side"] in ("A", "B"):
-            out["side"] = p["side"]
+        if p["side"].upper() in ("A", "B"):
+            out["side"] = p["side"].upper()
         else:
             notes.append(f"side={shorten(p['side'], 60)!r} is not A or B; using A")
+    notes.extend(_hubs_settings(p, out))
     return UrlState(**out), notes
 
 
-def to_params(state: UrlState, words: tuple[str, ...] = ()) -> dict[str, str]:
-    """The query string of ``state``; ``words`` stands in for uploads and long passages."""
+def _categories(raw: str, n_words: int) -> tuple[str, str | None]:
+    """The ``categories`` parameter if it names one category per word, else ``""`` and a note."""
+    if not raw:
+        return "", None
+    cats = [c.strip() for c in raw.split(",")]
+    if len(cats) != n_words or not all(cats):
+        return "", f"categories has {len(cats)} entries for {n_words} words; showing the words without categories"
+    return ",".join(cats), None
+
+
+def _hubs_settings(p: Mapping[str, str], out: dict) -> list[str]:
+    """Read the Hubs page's settings into ``out``; one note per value not used."""
+    notes = []
+    for key, bounds in HUBS_PARAMS.items():
+        if key not in p:
+            continue
+        raw = p[key].strip().lower()
+        if bounds is None:
+            if raw in _TRUE | _FALSE:
+                out[key] = raw in _TRUE
+            else:
+                notes.append(f"{key}={shorten(p[key], 60)!r} is not on or off; using off")
+        elif raw.isdigit() and bounds[0] <= int(raw) <= bounds[1]:
+            out[key] = int(raw)
+        else:
+            notes.append(f"{key}={shorten(p[key], 60)!r} is not a whole number from {bounds[0]:,} to {bounds[1]:,}; "
+                         f"using {out[key]}")
+    return notes
+
+
+def hubs_params(n: int, alpha: bool, stop: bool, min_length: int) -> dict[str, str]:
+    """The Hubs page's settings as URL parameters (defaults left out)."""
+    d = defaults()
+    q = {"hubs_n": str(n) if n != d.hubs_n else "", "hubs_alpha": "on" if alpha else "",
+         "hubs_stop": "on" if stop else "", "hubs_min": str(min_length) if min_length != d.hubs_min else ""}
+    return {k: v for k, v in q.items() if v}
+
+
+def to_params(state: UrlState, words: tuple[str, ...] = (),
+              categories: tuple[str, ...] | None = None) -> dict[str, str]:
+    """The query string of ``state``; ``words`` (and their ``categories``) stand in for uploads and long passages."""
     q: dict[str, str] = {}
     if state.mode == "preset":
         q["preset"] = state.preset
     elif state.mode == "text":
         q["words"] = ",".join(split_words(state.words))
+        if state.categories and categories:
+            q["categories"] = state.categories
     elif state.mode == "passage" and len(state.passage) <= MAX_URL_TEXT:
         q["passage"] = state.passage
     elif words and url_words_fit(words):
         q["words"] = ",".join(words)
+        if categories and len(categories) == len(words):
+            # Commas would split a category in two; the URL keeps one entry per word.
+            q["categories"] = ",".join(c.replace(",", " ") for c in categories)
     q["a"], q["b"], q["rule"] = state.a, state.b, state.rule
     q["k"] = f"{state.k:g}"
     if state.rule == "fixed":
@@ -219,19 +283,23 @@ def init_from_url() -> None:
     state, notes = parse_params(st.query_params.to_dict())
     ss[_INIT_KEY] = True
     ss[_NOTES_KEY] = notes
-    ss.update(mode=state.mode, preset=state.preset, words_text=state.words,
-              passage=state.passage, rule=state.rule, k=state.k, value=state.value,
+    ss.update(mode=state.mode, preset=state.preset, words_text=state.words, passage=state.passage,
+              words_categories=state.categories, words_categories_text=state.words,
+              rule=state.rule, k=state.k, value=state.value,
               order=state.order, labels=state.labels, colour=state.colour)
     if state.word:
         ss["word"] = state.word
     ss["rg_side"] = state.side
+    ss.update(hubs_n=state.hubs_n, hubs_alpha=state.hubs_alpha, hubs_stop=state.hubs_stop,
+              hubs_min=state.hubs_min)
     ss.update(_spec_widgets("a", state.a))
     ss.update(_spec_widgets("b", state.b))
 
 
 #: Widget keys whose values survive while their widget is hidden (mode switches).
-PERSISTENT = ("mode", "preset", "words_text", "passage", "a_choice", "a_custom",
-              "b_choice", "b_custom", "rule", "k", "value", "order", "labels", "colour")
+PERSISTENT = ("mode", "preset", "words_text", "words_categories", "words_categories_text", "passage",
+              "a_choice", "a_custom", "b_choice", "b_custom", "rule", "k", "value", "order", "labels", "colour",
+              "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min")
 
 
 def keep_hidden_widgets() -> None:
@@ -257,11 +325,16 @@ def url_notes(params: dict[str, str]) -> list[str]:
 
 
 def publish(params: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """Write the view's parameters (plus a page's ``extra``) to the URL and the share box."""
+    """Write the view's parameters (plus a page's non-empty ``extra``) to the URL and the share box."""
     ss = st.session_state
     if params is not None:
         ss["_url_params"] = params
-    full = {**ss.get("_url_params", {}), **{k: v for k, v in extra.items() if v}}
+    full = dict(ss.get("_url_params", {}))
+    for key, value in extra.items():  # an empty extra takes its parameter out of the URL
+        if value:
+            full[key] = value
+        else:
+            full.pop(key, None)
     write_url(full)
     slot = ss.get("_share_slot")
     if slot is not None:
@@ -282,10 +355,17 @@ def current_state() -> UrlState:
 
     return UrlState(mode=ss.get("mode", d.mode), preset=ss.get("preset", d.preset),
                     words=ss.get("words_text", ""), passage=ss.get("passage", ""),
+                    categories=_link_categories(ss),
                     a=spec("a"), b=spec("b"), rule=ss.get("rule", d.rule),
                     k=float(ss.get("k", d.k)), value=float(ss.get("value", d.value)),
                     order=ss.get("order", d.order), labels=bool(ss.get("labels", d.labels)),
                     colour=ss.get("colour", d.colour), word=ss.get("word", "") or "")
+
+
+def _link_categories(ss: Any) -> str:
+    # A link's categories belong to the words it set; once the words are edited they no longer apply.
+    same = ss.get("words_text", "") == ss.get("words_categories_text")
+    return (ss.get("words_categories", "") or "") if same else ""
 
 
 def write_url(params: dict[str, str]) -> None:

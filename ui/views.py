@@ -6,7 +6,7 @@ common words so that a word sits at the same place on every ring.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -14,27 +14,37 @@ from lib.errors import CosineRingsError
 from lib.graph import GraphResult
 from lib.words import WordList
 
-from .cached import graph_result, load_with_progress, passage_words
+from .cached import aligned_results, graph_result, load_with_progress, passage_words
+from .order import ordered
 from .sidebar import Choices
 from .downloads import confirm, pending
 from .sources import check_spec
 from .text import plain
 
-__all__ = ["Panel", "compute_panels", "confirm_download", "awaiting_confirmation", "colour_domain", "ordered", "show_problems", "source_dim"]
+__all__ = [
+    "Panel",
+    "compute_panels",
+    "confirm_download",
+    "awaiting_confirmation",
+    "colour_domain",
+    "show_problems",
+    "source_dim",
+]
 
 
 @dataclass(frozen=True)
 class Panel:
-    """One source's ring: its label, SPEC, result or error, and notes for the user."""
+    """One source's ring: its label, SPEC, and either its result, its error, or a download to confirm."""
 
     label: str
     spec: str
     result: GraphResult | None = None
     error: str | None = None
-    dropped: tuple[str, ...] = ()
     categories: dict | None = None
     #: Bytes the source would download first; the user confirms before it starts.
     download: int = 0
+    #: The word list asked for (before the source dropped any).
+    asked: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -49,17 +59,6 @@ def confirm_download(spec: str) -> None:
 def awaiting_confirmation(spec: str) -> int:
     """Non-zero while ``spec`` waits for a button: bytes to download, or a :mod:`ui.downloads` code."""
     return pending(spec)
-
-
-def ordered(words: WordList, order: str) -> WordList:
-    """``words`` in ring order: as given, or grouped by category (stable)."""
-    if order != "category" or not words.categories:
-        return words
-    first: dict[str, int] = {}
-    for c in words.categories:
-        first.setdefault(c, len(first))
-    idx = sorted(range(len(words.words)), key=lambda i: first[words.categories[i]])
-    return WordList(tuple(words.words[i] for i in idx), tuple(words.categories[i] for i in idx))
 
 
 def show_problems(ch: Choices) -> bool:
@@ -77,63 +76,53 @@ def _words_for(ch: Choices, spec: str, label: str) -> WordList:
         load_with_progress(spec, label)  # tokenising a passage needs the source
         return WordList(passage_words(spec, ch.passage))
     if ch.state.order == "community":  # A's Louvain communities order both rings
-        from .analytics import community_ordered  # lazy: scipy/networkx load only when used
+        from .analytics import (
+            community_ordered,  # lazy: scipy/networkx load only when used
+        )
 
         return community_ordered(ch.words, ch.state.a, ch.state.rule, ch.state.k, ch.value)
     return ordered(ch.words, ch.state.order)
 
 
-def _run(label: str, spec: str, words: tuple[str, ...], ch: Choices) -> GraphResult:
-    load_with_progress(spec, label)
-    return graph_result(spec, words, ch.state.rule, ch.state.k, ch.value)
+def _first_pass(ch: Choices, label: str, spec: str) -> Panel:
+    """One source on its own: its ring, or why there is none."""
+    problem = check_spec(spec)
+    if problem:
+        return Panel(label, spec, error=problem)
+    size = awaiting_confirmation(spec)
+    if size:
+        return Panel(label, spec, download=size)
+    try:
+        wl = _words_for(ch, spec, label)
+        load_with_progress(spec, label)
+        with st.spinner(f"{label}: cosines, threshold and ring of {len(wl.words):,} words …"):
+            result = graph_result(spec, wl.words, ch.state.rule, ch.state.k, ch.value)
+    except CosineRingsError as exc:
+        return Panel(label, spec, error=str(exc))
+    except Exception as exc:  # a third-party loader failing must not take the page down
+        return Panel(label, spec, error=f"{type(exc).__name__}: {exc}")
+    cats = dict(zip(wl.words, wl.categories)) if wl.categories else None
+    return Panel(label, spec, result, categories=cats, asked=wl.words)
 
 
 def compute_panels(ch: Choices, sources: list[tuple[str, str]]) -> list[Panel]:
     """Compute one :class:`Panel` per ``(label, spec)``; a failing source only fails its panel.
 
-    When all sources succeed on the same word list, their rings are redrawn
-    on the words every source found (in list order), so positions match.
+    When several sources succeed on the same word list, their rings are
+    redrawn on the words all of them found (:func:`lib.graph.align_all`, in
+    list order), so a word sits at the same place on every ring; the words
+    left out are listed with the source that lacks them.
     """
-    # (label, spec, words, result, error message or bytes awaiting confirmation)
-    first: list[tuple[str, str, WordList | None, GraphResult | None, str | int | None]] = []
-    for label, spec in sources:
-        problem = check_spec(spec)
-        if problem:
-            first.append((label, spec, None, None, problem))
-            continue
-        size = awaiting_confirmation(spec)
-        if size:
-            first.append((label, spec, None, None, size))
-            continue
-        try:
-            wl = _words_for(ch, spec, label)
-            first.append((label, spec, wl, _run(label, spec, wl.words, ch), None))
-        except CosineRingsError as exc:
-            first.append((label, spec, None, None, str(exc)))
-        except Exception as exc:  # a third-party loader failing must not take the page down
-            first.append((label, spec, None, None, f"{type(exc).__name__}: {exc}"))
-    good = [f for f in first if f[3] is not None]
-    common: tuple[str, ...] | None = None
-    if len(good) > 1 and len({f[2].words for f in good}) == 1:
-        found = set.intersection(*(set(f[3].graph.words) for f in good))
-        common = tuple(w for w in good[0][2].words if w in found)
-        if len(common) < 3:
-            common = None
-    panels = []
-    for label, spec, wl, result, error in first:
-        if isinstance(error, int):
-            panels.append(Panel(label, spec, download=error))
-            continue
-        if result is None:
-            panels.append(Panel(label, spec, error=error))
-            continue
-        dropped: tuple[str, ...] = ()
-        if common is not None and len(common) < result.graph.n:
-            dropped = tuple(w for w in result.graph.words if w not in set(common))
-            result = graph_result(spec, common, ch.state.rule, ch.state.k, ch.value)
-        cats = dict(zip(wl.words, wl.categories)) if wl.categories else None
-        panels.append(Panel(label, spec, result, None, dropped, cats))
-    return panels
+    panels = [_first_pass(ch, label, spec) for label, spec in sources]
+    good = [p for p in panels if p.ok]
+    if len(good) < 2 or len({p.asked for p in good}) != 1:
+        return panels
+    try:
+        results = aligned_results(tuple(p.spec for p in good), tuple(p.result for p in good))
+    except CosineRingsError:  # fewer than 3 common words: each ring keeps its own words
+        return panels
+    aligned = dict(zip((p.label for p in good), results))
+    return [replace(p, result=aligned[p.label]) if p.label in aligned else p for p in panels]
 
 
 def colour_domain(panels: list[Panel], shared: bool) -> tuple[float, float] | None:

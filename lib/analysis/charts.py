@@ -36,6 +36,7 @@ __all__ = [
     "pair_scatter",
     "null_frame",
     "null_histograms",
+    "REAL_LABEL",
     "sweep_frame",
     "sweep_chart",
 ]
@@ -59,6 +60,9 @@ SWEEP_MEASURES = {
 }
 _MAX_POINTS = 5000
 _NULL_COLOURS = {"random": "#4c78a8", "shuffled": "#f58518"}
+#: Legend entry of the real value's rule on the null histograms.
+REAL_LABEL = "this source"
+_REAL_COLOUR = "#d62728"
 
 
 @dataclass(frozen=True)
@@ -152,30 +156,39 @@ def null_frame(result: NullResult) -> pd.DataFrame:
 
 
 def null_histograms(result: NullResult, *, columns: int = 2, width: int = 300) -> alt.ConcatChart:
-    """One histogram per statistic (random and shuffled overlaid) with the real value as a red rule."""
+    """One histogram per statistic (random and shuffled overlaid) with this source's value as a red rule.
+
+    The rule has its own legend entry ("this source") and every x axis
+    reaches it, however far it lies from the null values.
+    """
     df = null_frame(result)
+    colours = alt.Scale(domain=[*_NULL_COLOURS, REAL_LABEL], range=[*_NULL_COLOURS.values(), _REAL_COLOUR])
     charts = []
     for name, st in result.statistics.items():
         sub = df[df["statistic"] == name]
+        values = [*sub["value"].astype(float).tolist(), float(st.real)]
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.05 or max(abs(hi), 1e-3) * 0.05
+        extent = [round(lo - pad, 6), round(hi + pad, 6)]
+        x_scale = alt.Scale(domain=extent, nice=False, zero=False)
+        title = STAT_TITLES.get(name, name)
         bars = (
             alt.Chart(sub)
             .mark_bar(opacity=0.55, binSpacing=0)
             .encode(
-                x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=STAT_TITLES.get(name, name)),
+                x=alt.X("value:Q", bin=alt.Bin(maxbins=30, extent=extent), scale=x_scale, title=title),
                 y=alt.Y("count():Q", stack=None, title="draws"),
-                color=alt.Color(
-                    "model:N",
-                    scale=alt.Scale(domain=list(_NULL_COLOURS), range=list(_NULL_COLOURS.values())),
-                    legend=alt.Legend(title="null model"),
-                ),
+                color=alt.Color("model:N", scale=colours, legend=alt.Legend(title=None, orient="top")),
                 tooltip=["model:N", alt.Tooltip("count():Q", title="draws")],
             )
         )
-        real = pd.DataFrame({"value": [round(st.real, 6)], "label": ["real"]})
-        rule = alt.Chart(real).mark_rule(color="#d62728", size=2).encode(
-            x="value:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("value:Q", title="real", format=".4f")]
+        real = pd.DataFrame({"value": [round(st.real, 6)], "model": [REAL_LABEL]})
+        rule = alt.Chart(real).mark_rule(size=2).encode(
+            x=alt.X("value:Q", scale=x_scale),
+            color=alt.Color("model:N", scale=colours),
+            tooltip=[alt.Tooltip("model:N", title=""), alt.Tooltip("value:Q", title="value", format=".4f")],
         )
-        charts.append((bars + rule).properties(width=width, height=160, title=STAT_TITLES.get(name, name)))
+        charts.append((bars + rule).properties(width=width, height=160, title=title))
     return alt.concat(*charts, columns=columns)
 
 

@@ -23,7 +23,6 @@ Examples
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Sequence
 
@@ -35,8 +34,8 @@ from .communities import Partition, category_ari, louvain, partition_ari
 from ..engine import RingGraph
 from ..engine import upper_triangle as upper
 from ..errors import InputError
-from ..graph import GraphResult, build_graph
-from ..sources.base import Missing, Source
+from ..graph import GraphResult, align_all
+from ..sources.base import Source
 
 __all__ = [
     "DEFAULT_PERMUTATIONS",
@@ -109,18 +108,6 @@ def common_words(words_a: Sequence[str], words_b: Sequence[str]) -> list[str]:
     return [w for w in words_a if w in in_b]
 
 
-def _restrict(result: GraphResult, source: Source, common: list[str], other: str) -> GraphResult:
-    if list(result.graph.words) == common:
-        return result
-    g = result.graph
-    value = g.threshold if g.rule == "fixed" else None
-    kept = set(common)
-    rebuilt = build_graph(source, common, rule=g.rule, k=g.k, value=value)
-    dropped = tuple(Missing(w, f"not in {other}") for w in g.words if w not in kept)
-    notes = tuple(n for n in result.notes if n.word in kept)
-    return dataclasses.replace(rebuilt, missing=result.missing + dropped, notes=notes)
-
-
 def align_results(
     result_a: GraphResult, result_b: GraphResult, source_a: Source, source_b: Source
 ) -> tuple[GraphResult, GraphResult]:
@@ -134,15 +121,8 @@ def align_results(
     InputError
         If fewer than 3 words are in both.
     """
-    common = common_words(result_a.graph.words, result_b.graph.words)
-    if len(common) < 3:
-        raise InputError(
-            f"only {len(common)} word(s) are in both {result_a.source} and {result_b.source}; need at least 3"
-        )
-    return (
-        _restrict(result_a, source_a, common, result_b.source),
-        _restrict(result_b, source_b, common, result_a.source),
-    )
+    a, b = align_all([result_a, result_b], [source_a, source_b])
+    return a, b
 
 
 def batch_correlation(rows: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -193,7 +193,7 @@ def null_distributions(
         raise InputError("the other source's graph must be on the same words in the same order")
     cats = {w: c for w, c in (categories or {}).items() if w in set(graph.words)}
     words, s = graph.words, np.asarray(graph.similarity, dtype=np.float64)
-    value = graph.threshold if graph.rule == "fixed" else None
+    value = graph.value
     other_ranks = None
     if other is not None and np.ptp(upper(other.similarity)) > 0:
         other_ranks = sstats.rankdata(upper(other.similarity))

@@ -1,4 +1,8 @@
-"""``python -m lib graph``: one source's ring graph as JSON or an edge CSV."""
+"""``python -m lib graph``: one source's ring graph as JSON or an edge CSV.
+
+The JSON lists the words left out and resolved; with ``--format csv`` they go
+to stderr (one ``note: word: reason`` line each), so stdout stays a clean CSV.
+"""
 from __future__ import annotations
 
 import argparse
@@ -41,4 +45,8 @@ def run(args: argparse.Namespace) -> int:
         from ..export import csv_safe  # formula-safe words, as in every CSV export
 
         csv_safe(result.graph.edges[["source", "target", "cosine"]]).to_csv(sys.stdout, index=False)
+        for m in result.missing:
+            print(f"note: {m.word}: left out ({m.reason})", file=sys.stderr)
+        for n in result.notes:
+            print(f"note: {n.word}: {n.note}", file=sys.stderr)
     return 0

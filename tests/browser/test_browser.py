@@ -15,12 +15,19 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.server import CHROMIUM, EXCEPTION, RING, ROOT, app_server, launch_chromium
+from tests.browser.server import (
+    CHROMIUM,
+    EXCEPTION,
+    RING,
+    ROOT,
+    app_server,
+    launch_chromium,
+)
 
 SCREENSHOT = (ROOT / "docs" / "screenshot.png" if os.environ.get("UPDATE_SCREENSHOT") == "1"
               else ROOT / "test-results" / "screenshot.png")
 VIEWPORT = {"width": 1500, "height": 1150}
-RING_SIZE = 400  # ui.panels.ring_panel's default
+RING_SIZE = 340  # ui.panels.ring_panel default
 
 
 def _ensure_chromium() -> None:
