@@ -7,6 +7,7 @@ exit code 2, the pages into ``st.error``.
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "CosineRingsError",
     "InputError",
     "SpecError",
@@ -37,3 +38,7 @@ class SourceError(CosineRingsError):
 
 class VectorFileError(SourceError):
     """A vectors file that is malformed, truncated or of an unknown format."""
+
+
+class ClusterError(CosineRingsError):
+    """A Dask scheduler that cannot be reached, has no workers, or whose tasks failed."""

@@ -1,0 +1,157 @@
+"""Independent block tasks, run in this process or on a Dask cluster.
+
+The vocabulary passes (hubs, neighbourhoods) cut their work into tasks
+``fn(shared, task)``: ``shared`` is the read-only data every task needs (the
+unit rows), ``task`` names a few blocks, and the result is small (counts,
+histograms, pairs in a band, per-row top-k), never a block. A task is a pure
+function of its inputs, so where it runs does not change its result: a task
+lost with its worker simply runs again elsewhere.
+
+:func:`map_blocks` runs the tasks in this process (without importing Dask)
+or, given a scheduler address or a :class:`Cluster`, as Dask tasks. The
+shared data is sent to every worker once (``scatter(broadcast=True)``), not
+with each task; workers then hold it in memory (4 * N * d bytes in float32).
+Workers need the same Python environment as the client and this project on
+their path (start them in the project folder with ``PYTHONPATH=.``).
+
+``python -m lib hubs --scheduler ADDRESS`` (or :data:`ENV` in the
+environment) connects with :func:`connect`; an unreachable scheduler raises
+:class:`lib.errors.ClusterError` after :data:`CONNECT_TIMEOUT` seconds.
+"""
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, Callable, Iterator, Sequence
+
+from .errors import ClusterError, CosineRingsError
+
+__all__ = ["CONNECT_TIMEOUT", "ENV", "Cluster", "connect", "map_blocks", "scheduler_address"]
+
+#: The environment variable read when ``--scheduler`` is not given.
+ENV = "COSINE_RINGS_SCHEDULER"
+#: Seconds to reach the scheduler, and to wait for its first worker.
+CONNECT_TIMEOUT = 5.0
+
+Task = Callable[[Any, Any], Any]
+
+
+def scheduler_address(given: str | None) -> str | None:
+    """The scheduler to use: ``given``, else :data:`ENV`; None (run locally) when both are empty."""
+    address = given if given is not None else os.environ.get(ENV, "")
+    return address.strip() or None
+
+
+class Cluster:
+    """A connection to a Dask scheduler (wraps a ``distributed.Client``)."""
+
+    def __init__(self, client, address: str):
+        self.client, self.address = client, address
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    @property
+    def threads(self) -> int:
+        """Worker threads on the cluster now (at least 1)."""
+        return max(sum(self.client.nthreads().values()), 1)
+
+    def task_size(self, n_blocks: int, per_thread: int = 8, most: int = 16) -> int:
+        """Blocks per task: about ``per_thread`` tasks for each worker thread, at most ``most`` blocks."""
+        return min(max(math.ceil(n_blocks / (per_thread * self.threads)), 1), most)
+
+    def share(self, data: Any):
+        """Send ``data`` to every worker once; pass the returned future to :meth:`map`."""
+        return self.client.scatter(data, broadcast=True, hash=False)
+
+    def map(self, fn: Task, tasks: Sequence, shared: Any) -> Iterator[tuple[int, Any]]:
+        """``(index, fn(shared, tasks[index]))`` as tasks finish; closing the iterator cancels the rest."""
+        from distributed import Future, as_completed
+
+        if not isinstance(shared, Future):
+            shared = self.share(shared)
+        futures = [self.client.submit(fn, shared, task, pure=False) for task in tasks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for future in as_completed(futures):
+                yield index[future.key], _result(future)
+                future.release()
+        finally:  # done, failed, cancelled or interrupted (Ctrl-C): nothing stays queued
+            self.client.cancel([f for f in futures if not f.done()])
+
+
+def _result(future):
+    """A finished task's result; a failure becomes one line."""
+    try:
+        return future.result()
+    except CosineRingsError:
+        raise
+    except ModuleNotFoundError as exc:
+        raise ClusterError(f"the Dask workers cannot import this project ({exc}); start them in the "
+                           "project folder with PYTHONPATH=. and the same requirements") from exc
+    except Exception as exc:  # a worker-side failure (KilledWorker, lost data): one line, not a traceback
+        raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Cluster:
+    """Connect to the Dask scheduler at ``address`` and wait for a worker.
+
+    Raises
+    ------
+    ClusterError
+        If dask.distributed is missing, the scheduler cannot be reached within
+        ``timeout`` seconds, or it has no worker after as long again.
+    """
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ClusterError("a scheduler needs dask.distributed: pip install 'dask[distributed]'") from exc
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:  # refused, timed out, bad address
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc})") from exc
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise ClusterError(f"the Dask scheduler at {address} has no workers (waited {timeout:g} s)") from exc
+    return Cluster(client, address)
+
+
+def map_blocks(fn: Task, tasks: Sequence, shared: Any, *, scheduler: str | Cluster | None = None,
+               progress: Callable[[int, int], Any] | None = None) -> Iterator[tuple[int, Any]]:
+    """``(index, fn(shared, tasks[index]))`` for every task: here, or on the cluster at ``scheduler``.
+
+    Locally the tasks run in order in this thread and Dask is not imported;
+    on a cluster results come as tasks finish (in any order: fold them with
+    the index). ``progress(done, total)`` follows each task. Closing the
+    iterator (or an exception, Ctrl-C included, in the loop over it) cancels
+    the remaining tasks.
+    """
+    total = len(tasks)
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    if scheduler is None:
+        for i, task in enumerate(tasks):
+            yield i, fn(shared, task)
+            report(i + 1)
+        return
+    cluster = connect(scheduler) if isinstance(scheduler, str) else scheduler
+    results = cluster.map(fn, tasks, shared)
+    try:
+        for done, (i, result) in enumerate(results, start=1):
+            yield i, result
+            report(done)
+    finally:
+        results.close()
+        if cluster is not scheduler:
+            cluster.close()
