@@ -11,8 +11,9 @@ lost with its worker simply runs again elsewhere.
 or, given a scheduler address or a :class:`Cluster`, as Dask tasks. The
 shared data is sent to every worker once (``scatter(broadcast=True)``), not
 with each task; workers then hold it in memory (4 * N * d bytes in float32).
-Workers need the same Python environment as the client and this project on
-their path (start them in the project folder with ``PYTHONPATH=.``).
+The scheduler and the workers need the same Python environment as the
+client and this project on their path: the scheduler unpickles the tasks,
+the workers run them (start both in the project folder with ``PYTHONPATH=.``).
 
 ``python -m lib hubs --scheduler ADDRESS`` (or :data:`ENV` in the
 environment) connects with :func:`connect`; an unreachable scheduler raises
@@ -22,16 +23,19 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 from typing import Any, Callable, Iterator, Sequence
 
 from .errors import ClusterError, CosineRingsError
 
-__all__ = ["CONNECT_TIMEOUT", "ENV", "Cluster", "connect", "map_blocks", "scheduler_address"]
+__all__ = ["CONNECT_TIMEOUT", "ENV", "WORKER_WAIT", "Cluster", "connect", "map_blocks", "scheduler_address"]
 
 #: The environment variable read when ``--scheduler`` is not given.
 ENV = "COSINE_RINGS_SCHEDULER"
-#: Seconds to reach the scheduler, and to wait for its first worker.
-CONNECT_TIMEOUT = 5.0
+#: Seconds to reach the scheduler.
+CONNECT_TIMEOUT = 3.0
+#: Seconds to wait for the scheduler's first worker.
+WORKER_WAIT = 10.0
 
 Task = Callable[[Any, Any], Any]
 
@@ -79,11 +83,14 @@ class Cluster:
         futures = [self.client.submit(fn, shared, task, pure=False) for task in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self.client.loop):
                 yield index[future.key], _result(future)
                 future.release()
         finally:  # done, failed, cancelled or interrupted (Ctrl-C): nothing stays queued
             self.client.cancel([f for f in futures if not f.done()])
+
+
+_SAME_CODE = "start the scheduler and workers in the project folder with PYTHONPATH=. and the same requirements"
 
 
 def _result(future):
@@ -93,10 +100,42 @@ def _result(future):
     except CosineRingsError:
         raise
     except ModuleNotFoundError as exc:
-        raise ClusterError(f"the Dask workers cannot import this project ({exc}); start them in the "
-                           "project folder with PYTHONPATH=. and the same requirements") from exc
+        raise ClusterError(f"the Dask workers cannot import this project ({exc}); {_SAME_CODE}") from exc
+    except RuntimeError as exc:
+        if "deserialization" in str(exc):  # the scheduler unpickles the tasks too
+            raise ClusterError(f"the Dask scheduler cannot read the tasks; {_SAME_CODE}") from exc
+        raise ClusterError(f"a task failed on the cluster: {exc}") from exc
     except Exception as exc:  # a worker-side failure (KilledWorker, lost data): one line, not a traceback
         raise ClusterError(f"a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail within ``timeout`` unless a Dask server answers at a TCP ``address``.
+
+    Dask itself retries a refused address until its timeout, and takes any
+    stray reply for a message length; a Dask server speaks first, with the
+    8-byte length of its handshake.
+    """
+    scheme, _, rest = address.rpartition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("", "tcp"):
+        return  # another protocol (tls, inproc, ucx): Dask decides
+    if not host or not port.isdigit():
+        raise ClusterError(f"{address!r} is not a scheduler address; use tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as sock:
+            head = b""
+            while len(head) < 8:
+                chunk = sock.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except TimeoutError:
+        head = b""
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc})") from exc
+    if len(head) < 8 or int.from_bytes(head, "little") > 2**20:
+        raise ClusterError(f"no Dask scheduler answers at {address}")
 
 
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Cluster:
@@ -106,21 +145,22 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Cluster:
     ------
     ClusterError
         If dask.distributed is missing, the scheduler cannot be reached within
-        ``timeout`` seconds, or it has no worker after as long again.
+        ``timeout`` seconds, or it has no worker after :data:`WORKER_WAIT`.
     """
+    _probe(address, timeout)
     try:
         from distributed import Client
     except ImportError as exc:
         raise ClusterError("a scheduler needs dask.distributed: pip install 'dask[distributed]'") from exc
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:  # refused, timed out, bad address
+    except Exception as exc:  # refused, timed out, bad address, a garbled reply: all one line
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc})") from exc
     try:
-        client.wait_for_workers(1, timeout=timeout)
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
     except (OSError, TimeoutError) as exc:
         client.close()
-        raise ClusterError(f"the Dask scheduler at {address} has no workers (waited {timeout:g} s)") from exc
+        raise ClusterError(f"the Dask scheduler at {address} has no workers (waited {WORKER_WAIT:g} s)") from exc
     return Cluster(client, address)
 
 

@@ -174,6 +174,7 @@ def hubs_for(
     use_cache: bool = True,
     block: int = DEFAULT_BLOCK,
     matrix: tuple[Sequence[str], np.ndarray] | None = None,
+    scheduler=None,
 ) -> HubResult:
     """Degrees and threshold of the first ``limit`` tokens of ``spec``, from the cache when possible.
 
@@ -187,8 +188,9 @@ def hubs_for(
         Run on a baseline of the source's matrix instead (see the module notes).
     matrix : (tokens, vectors), optional
         The already loaded :func:`vocabulary_matrix` of ``spec`` and ``limit``.
-    progress, cancel
-        Passed to :func:`lib.hubs.hub_degrees`.
+    progress, cancel, scheduler
+        Passed to :func:`lib.hubs.hub_degrees` (the cache does not depend on
+        the scheduler: the result is the same).
     """
     if baseline is not None and baseline not in BASELINES:
         raise InputError(f"unknown baseline {baseline!r}; use one of {', '.join(BASELINES)}")
@@ -204,7 +206,7 @@ def hubs_for(
         tokens = [f"r{i}" for i in range(len(tokens))] if baseline == "random" else tokens
     label = spec if baseline is None else f"{baseline} baseline of {spec}"
     result = replace(hub_degrees(tokens, vectors, rule=rule, k=k, value=value, block=block,
-                                 progress=progress, cancel=cancel), source=label)
+                                 progress=progress, cancel=cancel, scheduler=scheduler), source=label)
     if use_cache:
         try:
             write_result(result, path, key)
