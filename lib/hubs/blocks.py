@@ -7,8 +7,9 @@ workers once and is read-only there. Each pass has one function
 that adds its small results (histogram counts, degree counts, pairs in a band)
 to a :class:`Tally`. The local loop of :mod:`lib.hubs.passes` and the cluster
 task :func:`run_task` call the same functions, and tallies add up exactly
-(integer counts; the few float64 sums are kept per block and summed in block
-order by the client), so the result is the same to the last bit either way.
+(integer counts, min and max, pairs joined in block order), so the result is
+the same to the last bit either way. Nothing a block returns is a float sum,
+whose rounding would depend on how blocks were grouped.
 """
 from __future__ import annotations
 
@@ -143,9 +144,9 @@ class Tally:
     """The small results of some blocks: counts per row, a histogram, counts, pairs in bands.
 
     ``spans`` are the row ranges ``[start, stop)`` whose degrees it counts.
-    Integer parts add up in any order; ``sums`` (float64 runs) and ``bands``
-    are kept per block in block order and joined in task order by
-    :meth:`merge`'s ``index``, so any grouping of blocks gives the same totals.
+    Counts add up in any order; ``bands`` are kept per block in block order
+    and joined in task order by :meth:`merge`'s ``index``, so any grouping of
+    blocks gives the same totals.
     """
 
     def __init__(self, spans: list[tuple[int, int]]):
@@ -154,10 +155,9 @@ class Tally:
         self.hist_start = 0
         self.count = 0  # exact zeros (pass one) or pairs below the bracket (single pass)
         self.lo, self.hi = np.inf, -np.inf
-        self.sums: list[tuple[float, float]] = []
         self.bands: dict[str, list[tuple[np.ndarray, ...]]] = {"med": [], "t": []}
         self.blocks = 0
-        self._parts: list[tuple[int, list, dict]] = []
+        self._parts: list[tuple[int, dict]] = []
 
     def add_degree(self, at: int, counts: np.ndarray) -> None:
         for start, deg in self.degree:
@@ -190,12 +190,11 @@ class Tally:
         self.count += other.count
         self.lo, self.hi = min(self.lo, other.lo), max(self.hi, other.hi)
         self.blocks += other.blocks
-        self._parts.append((index, other.sums, other.bands))
+        self._parts.append((index, other.bands))
 
     def finish(self) -> Tally:
-        """Join the merged tasks' sums and bands in task order."""
-        for _, sums, bands in sorted(self._parts, key=lambda p: p[0]):
-            self.sums.extend(sums)
+        """Join the merged tasks' bands in task order."""
+        for _, bands in sorted(self._parts, key=lambda p: p[0]):
             for name in self.bands:
                 self.bands[name].extend(bands[name])
         self._parts.clear()
@@ -204,11 +203,10 @@ class Tally:
 
 @dataclass(frozen=True)
 class HistParams:
-    """Pass one: float64 runs take exact sums shifted by ``shift``; the course rule counts zeros."""
+    """Pass one: float64 runs take the exact min and max; the course rule counts zeros."""
 
     exact: bool
     count_zeros: bool
-    shift: float
 
 
 @dataclass(frozen=True)
@@ -227,8 +225,6 @@ def histogram_block(k: Kernel, a: int, b: int, s: np.ndarray, p: HistParams, int
         if vals.size == 0:
             return
         into.lo, into.hi = min(into.lo, float(vals.min())), max(into.hi, float(vals.max()))
-        dev = vals - p.shift
-        into.sums.append((float(dev.sum()), float(dev @ dev)))
     else:
         if a == b:  # a sentinel below the triangle lands in bin 0, which is cleared
             np.copyto(s, k.dtype.type(HIST_LO), where=k.triu(len(s), lower=True))

@@ -91,11 +91,37 @@ class Run:
             diag_sum += float(diag.sum())
             diag_sq += float(diag @ diag)
         self.kernel = Kernel(self.u, self.block)
-        # Sums over i < j of (S - shift) and (S - shift)**2; pass one of a
-        # float64 run replaces them by shifted block sums (no cancellation).
+        # Sums over i < j of (S - shift) and (S - shift)**2; a float64 run
+        # takes them about the mean instead (no cancellation).
         self.shift = 0.0
         self.upper_sum = (float(total @ total) - diag_sum) / 2.0
         self.upper_sq = (float(np.sum(gram * gram)) - diag_sq) / 2.0
+        if self.dtype == np.float64:
+            self._centred_sums(total / n)
+
+    def _centred_sums(self, m: np.ndarray) -> None:
+        """The pair sums about ``|m|**2`` for the mean unit row ``m``, from d x d sums of ``r = u - m``.
+
+        With ``a_i = m . r_i`` and ``g_ij = r_i . r_j``, ``S_ij - |m|**2 = a_i + a_j + g_ij``;
+        summed over pairs, every term is a sum of small numbers (no cancellation
+        against the mean), and nothing depends on how block products round.
+        """
+        n, d = self.n, self.d
+        rtr, sum_r, sum_ar = np.zeros((d, d)), np.zeros(d), np.zeros(d)
+        sum_a = sum_a2 = sum_r2 = diag_sq = 0.0
+        for a in range(0, n, self.block):
+            r = self.u[a : a + self.block] - m
+            av, r2 = r @ m, np.einsum("ij,ij->i", r, r)
+            rtr += r.T @ r
+            sum_r += r.sum(axis=0)
+            sum_ar += av @ r
+            sum_a, sum_a2, sum_r2 = sum_a + float(av.sum()), sum_a2 + float(av @ av), sum_r2 + float(r2.sum())
+            diag = 2 * av + r2  # S_ii - |m|**2
+            diag_sq += float(diag @ diag)
+        self.shift = float(m @ m)
+        self.upper_sum = (n - 1) * sum_a + (float(sum_r @ sum_r) - sum_r2) / 2.0
+        full_sq = (2 * n * sum_a2 + 2 * sum_a * sum_a + 4 * float(sum_ar @ sum_r) + float(np.sum(rtr * rtr)))
+        self.upper_sq = (full_sq - diag_sq) / 2.0
 
     def tick(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -194,20 +220,13 @@ def _pass_one(run: Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
 
     In float32 the spread is a lower bound from the histogram (diagonal
     blocks get a sentinel below the triangle that lands in the unused bin
-    0); a float64 run takes the exact min and max and the shifted sums.
+    0); a float64 run takes the exact min and max.
     """
     exact = run.dtype == np.float64
-    if exact:  # any value near the others keeps the shifted sums free of cancellation
-        run.shift = float(run.u[0] @ run.u[1])
-    tally = run.each_block(histogram_block, HistParams(exact, count_zeros, run.shift))
+    tally = run.each_block(histogram_block, HistParams(exact, count_zeros))
     hist = tally.hist if tally.hist is not None else np.zeros(NBINS, np.int64)
     lo, hi = tally.lo, tally.hi
-    if exact:
-        run.upper_sum = run.upper_sq = 0.0
-        for s, q in tally.sums:
-            run.upper_sum += s
-            run.upper_sq += q
-    else:
+    if not exact:
         used = np.flatnonzero(hist)
         lo, hi = 0.0, max(int(used[-1]) - int(used[0]) - 1, 0) * HIST_W - 2 * run.slack
     return hist, hi - lo, tally.count
@@ -292,7 +311,7 @@ def solve(run: Run, rule: str, k: float, value: float | None) -> dict | None:
     n, p = run.n, run.n * (run.n - 1) // 2
     var_u, var_full = pair_variances(run)
     if run.dtype == np.float32 and min(var_u, var_full) < 1e-6 * (run.upper_sq / p):
-        return None  # std tiny against the mean: the Gram sums cancel, use shifted float64 sums
+        return None  # std tiny against the mean: the Gram sums cancel, use centred float64 sums
     std_u = float(np.sqrt(var_u))
     if course:
         std = float(np.sqrt(var_full))
