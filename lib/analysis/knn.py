@@ -41,7 +41,7 @@ import numpy as np
 from ..errors import CosineRingsError, InputError
 
 __all__ = ["BlockTask", "Candidates", "Cancelled", "KnnResult", "Mapper", "block_tasks", "exact_knn",
-           "knn_block", "unit_rows", "DEFAULT_BLOCK"]
+           "knn_block", "unit_rows", "cosine64", "DEFAULT_BLOCK"]
 
 #: Rows per block: a 2048 x 2048 float32 block is 16 MB.
 DEFAULT_BLOCK = 2048
@@ -99,6 +99,8 @@ class KnnResult:
     checked: int
     boundary: int
     settled: int
+    #: Rows whose k-th cosine is shared by a word left out (the tie went by vocabulary order).
+    tied: np.ndarray
     timings: dict = field(default_factory=dict, compare=False)
 
 
@@ -220,10 +222,7 @@ def _exact_top(unit64, rows, cols, values, n: int, k: int, err: float):
     cut = _kth(rows, values, n, k)
     keep = values >= cut[rows] - np.float32(2 * err)
     rows, cols, values = rows[keep], cols[keep], values[keep]
-    exact = np.empty(len(rows))
-    for c in range(0, len(rows), _CHUNK):
-        i, j = rows[c : c + _CHUNK], cols[c : c + _CHUNK]
-        exact[c : c + len(i)] = np.einsum("ij,ij->i", unit64[i], unit64[j])
+    exact = cosine64(unit64, rows, cols)
     order = np.lexsort((cols, -exact, rows))
     counts = np.bincount(rows, minlength=n)
     if (counts < k).any():  # cannot happen with correct bounds
@@ -231,11 +230,22 @@ def _exact_top(unit64, rows, cols, values, n: int, k: int, err: float):
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     pick = order[(starts[:, None] + np.arange(k)[None, :])]
     index, cosine = cols[pick], exact[pick]
+    tied = np.zeros(n, dtype=bool)
+    more = np.flatnonzero(counts > k)
+    tied[more] = exact[order[starts[more] + k]] == cosine[more, -1]
     # Rows where float32 alone (by value, then index) would have chosen another set.
     order32 = np.lexsort((cols, -values, rows))
     index32 = cols[order32[(starts[:, None] + np.arange(k)[None, :])]]
     settled = int(np.count_nonzero((np.sort(index, axis=1) != np.sort(index32, axis=1)).any(axis=1)))
-    return index, np.clip(cosine, -1.0, 1.0), len(rows), len(rows) - n * k, settled
+    return index, np.clip(cosine, -1.0, 1.0), len(rows), len(rows) - n * k, settled, tied
+
+
+def cosine64(unit64: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The float64 cosine of pairs (i, j) of float64 unit rows: the one definition every result follows."""
+    out = np.empty(len(i))
+    for c in range(0, len(i), _CHUNK):
+        out[c : c + _CHUNK] = np.einsum("ij,ij->i", unit64[i[c : c + _CHUNK]], unit64[j[c : c + _CHUNK]])
+    return out
 
 
 def exact_knn(
@@ -291,7 +301,7 @@ def exact_knn(
     t2 = time.perf_counter()
     rows, cols, values = (np.concatenate([getattr(f, name) for f in found]) for name in ("rows", "cols", "values"))
     del found, unit
-    index, cosine, checked, boundary, settled = _exact_top(unit64, rows, cols, values, n, k, err)
+    index, cosine, checked, boundary, settled, tied = _exact_top(unit64, rows, cols, values, n, k, err)
     t3 = time.perf_counter()
-    return KnnResult(index=index, cosine=cosine, checked=checked, boundary=boundary, settled=settled,
+    return KnnResult(index=index, cosine=cosine, checked=checked, boundary=boundary, settled=settled, tied=tied,
                      timings={"prepare_s": t1 - t0, "blocks_s": t2 - t1, "exact_s": t3 - t2, "tasks": total})
