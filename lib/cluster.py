@@ -24,7 +24,10 @@ from __future__ import annotations
 import math
 import os
 import socket
+from functools import partial
 from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
 
 from .errors import ClusterError, CosineRingsError
 
@@ -76,11 +79,45 @@ class Cluster:
 
     def map(self, fn: Task, tasks: Sequence, shared: Any) -> Iterator[tuple[int, Any]]:
         """``(index, fn(shared, tasks[index]))`` as tasks finish; closing the iterator cancels the rest."""
-        from distributed import Future, as_completed
+        from distributed import Future
 
         if not isinstance(shared, Future):
             shared = self.share(shared)
-        futures = [self.client.submit(fn, shared, task, pure=False) for task in tasks]
+        return self._finished([self.client.submit(fn, shared, task, pure=False) for task in tasks])
+
+    def mapper(self, share_bytes: int = 1 << 20) -> Callable[[Callable, Sequence], Iterator]:
+        """A ``mapper(function, tasks)`` that yields ``function(task)`` for every task as it finishes.
+
+        For engines that take such a mapper (:func:`lib.analysis.knn.exact_knn`).
+        When ``function`` is a :func:`functools.partial`, its array arguments
+        of ``share_bytes`` or more go to every worker once, keyed by content
+        (an array that changes between calls is sent again), not with each task.
+        """
+        arrays: dict[str, Any] = {}
+
+        def shared(value):
+            if not isinstance(value, np.ndarray) or value.nbytes < share_bytes:
+                return value
+            from dask.base import tokenize
+
+            key = tokenize(value)
+            if key not in arrays:
+                arrays[key] = self.share(value)
+            return arrays[key]
+
+        def run(function: Callable, tasks: Sequence) -> Iterator:
+            fn, args, kwargs = function, (), {}
+            if isinstance(function, partial):
+                fn, args = function.func, tuple(shared(x) for x in function.args)
+                kwargs = {name: shared(x) for name, x in function.keywords.items()}
+            futures = [self.client.submit(fn, task, *args, pure=False, **kwargs) for task in tasks]
+            return (result for _, result in self._finished(futures))
+
+        return run
+
+    def _finished(self, futures: list) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed
+
         index = {f.key: i for i, f in enumerate(futures)}
         try:
             for future in as_completed(futures, loop=self.client.loop):

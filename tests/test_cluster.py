@@ -188,6 +188,38 @@ def test_map_blocks_here_and_on_the_cluster(scheduler):
         assert progress == [(i, 5) for i in range(1, 6)]
 
 
+def test_knn_on_the_cluster_equals_the_local_run(scheduler):
+    from lib.analysis.knn import exact_knn
+
+    vectors = np.random.default_rng(4).standard_normal((900, 24))
+    vectors[7] = vectors[3] * 2  # an exact tie at the k-th neighbour of some rows
+    local = exact_knn(vectors, 8, block=64)
+    with connect(scheduler) as cluster:
+        remote = exact_knn(vectors, 8, block=64, mapper=cluster.mapper(share_bytes=1024))
+    np.testing.assert_array_equal(local.index, remote.index)
+    assert local.cosine.tobytes() == remote.cosine.tobytes()
+    np.testing.assert_array_equal(local.tied, remote.tied)
+
+
+def test_cli_neighbours_with_a_scheduler_prints_and_writes_the_same(scheduler, cache, tmp_path, capsys):
+    from source_fixtures import write_word2vec
+
+    rng = np.random.default_rng(9)
+    words = [f"w{i}" for i in range(300)]
+    a = write_word2vec(tmp_path / "a.bin", words, rng.standard_normal((300, 12)))
+    b = write_word2vec(tmp_path / "b.bin", words, rng.standard_normal((300, 12)))
+    args = ["neighbours", "--a", f"word2vec:{a}", "--b", f"word2vec:{b}", "--top", "250", "--k", "6",
+            "--null", "--no-cache"]
+    outputs = []
+    for extra, name in (([], "local"), (["--scheduler", scheduler], "remote")):
+        assert main(args + extra + ["--out", str(tmp_path / f"{name}.parquet")]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and json.loads(outputs[0])["words"] == words[:250]
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "local.parquet").equals(pq.read_table(tmp_path / "remote.parquet"))
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,7 +5,8 @@ list), each word's k nearest other words by cosine in A and in B, exact to
 float64, and the Jaccard index of the two sets. Prints JSON (``a``, ``b``,
 ``k``, ``words``, ``missing``, ``dropped``, ``summary``, ``per_word``) or the
 per-word table as CSV; ``--out`` writes the per-word table. A progress bar
-runs on stderr.
+runs on stderr. With ``--scheduler`` (or ``COSINE_RINGS_SCHEDULER``) the
+block tasks run on that Dask cluster; the output is the same.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import sys
 from ..analysis.neighbours import DEFAULT_K
 from ..analysis.neighbours_store import neighbours_for, write_table
 from ..errors import InputError
-from ._common import add_word_args, print_json, word_list_from_args
+from ._common import add_scheduler_arg, add_word_args, open_scheduler, print_json, word_list_from_args
 
 __all__ = ["register", "run"]
 
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--out", metavar="FILE.parquet|FILE.csv", help="also write the per-word table there")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
+    add_scheduler_arg(p)
     p.set_defaults(func=run)
 
 
@@ -69,12 +71,16 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.endswith((".parquet", ".csv")):
         raise InputError(f"--out must name a .parquet or .csv file, got {args.out!r}")
     words = list(word_list_from_args(args).words) if has_list else None
+    cluster = open_scheduler(args)
     progress, close = _progress_bar()
     try:
         result = neighbours_for(args.a, args.b, top=args.top, words=words, k=args.k, null=args.null,
-                                progress=progress, use_cache=not args.no_cache)
+                                progress=progress, use_cache=not args.no_cache,
+                                mapper=None if cluster is None else cluster.mapper())
     finally:
         close()
+        if cluster is not None:
+            cluster.close()
     if args.out is not None:
         write_table(result, args.out)
     if args.format == "csv":
