@@ -24,8 +24,9 @@ from __future__ import annotations
 import math
 import os
 import socket
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 

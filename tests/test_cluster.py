@@ -181,9 +181,9 @@ def test_cancel_on_the_cluster_then_run_again(scheduler):
 def test_map_blocks_here_and_on_the_cluster(scheduler):
     shared, tasks = ["a", "b", "c", "d"], [3, 0, 2, 1, 1]
     for where in (None, scheduler):
-        progress = []
-        got = dict(map_blocks(operator.getitem, tasks, shared, scheduler=where,
-                              progress=lambda d, t: progress.append((d, t))))
+        progress: list[tuple[int, int]] = []
+        got = dict(map_blocks(operator.getitem, tasks, shared, scheduler=where, progress=lambda d, t, seen=progress:
+                              seen.append((d, t))))
         assert [got[i] for i in range(len(tasks))] == ["d", "a", "c", "b", "b"]
         assert progress == [(i, 5) for i in range(1, 6)]
 
@@ -234,7 +234,8 @@ def test_unreachable_scheduler_is_one_line_and_exit_2(cache, tmp_path):
     t0 = time.monotonic()
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert done.stderr.strip() == f"error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} (Connection refused)"
+    want = f"error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} (Connection refused)"
+    assert done.stderr.strip() == want
     assert time.monotonic() - t0 < 30  # a hang guard: Dask alone would retry for its whole timeout
     assert not out.exists()
 

@@ -50,11 +50,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .passes import Cancelled, Progress, Run, solve
-from .single import solve_single
 from ..cluster import Cluster, connect
 from ..engine import check_rule
 from ..errors import InputError
+from .passes import Cancelled, Progress, Run, solve
+from .single import solve_single
 
 __all__ = ["Cancelled", "HubResult", "Progress", "hub_degrees", "strongest_neighbours", "DEFAULT_BLOCK"]
 

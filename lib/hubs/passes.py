@@ -16,12 +16,23 @@ from typing import Callable
 
 import numpy as np
 
-from .blocks import (
-    HIST_LO, HIST_W, NBINS, REFINE_CHUNK, BandParams, HistParams, Kernel, Tally, histogram_block, run_task, sure_block,
-)
 from ..cluster import map_blocks
-from ..engine import FLAT_SPREAD  # the engine's rule: below this spread the std counts as 0
+# FLAT_SPREAD: the engine's rule, below this spread the std counts as 0
+from ..engine import FLAT_SPREAD
 from ..errors import CosineRingsError, InputError
+from .blocks import (
+    HIST_LO,
+    HIST_W,
+    NBINS,
+    REFINE_CHUNK,
+    BandParams,
+    HistParams,
+    Kernel,
+    Tally,
+    histogram_block,
+    run_task,
+    sure_block,
+)
 
 __all__ = ["Cancelled", "Progress", "Run", "solve"]
 
