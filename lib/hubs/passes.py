@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from ..cluster import map_blocks
-from ..engine import FLAT_SPREAD  # the engine's rule: below this spread the std counts as 0
+from ..engine import FLAT_SPREAD
 from ..errors import CosineRingsError, InputError
 from .blocks import (
     HIST_LO,
