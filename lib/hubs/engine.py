@@ -33,6 +33,10 @@ dense float64 computation of
 same threshold and the same degrees. Nearly constant similarities (where the
 flat-spread rule of the engine decides) are recomputed in float64 blocks.
 
+The blocks are independent: with ``scheduler=`` they run as tasks on a Dask
+cluster (:mod:`lib.cluster`), each returning counts and the few pairs in the
+bands, and the result is the same to the last bit (:mod:`lib.hubs.blocks`).
+
 Examples
 --------
 >>> import numpy as np
