@@ -135,9 +135,9 @@ def main() -> None:
                 hub_degrees(tokens[:3000], warm, block=256, scheduler=cluster)  # workers import the project
                 remote, two_s, _ = timed("2 workers", tokens, vectors, scheduler=cluster)
         finally:
-            for proc in procs:
+            for proc in procs[::-1]:  # workers first: without a scheduler they retry for a while
                 proc.terminate()
-            for proc in procs:
+            for proc in procs[::-1]:
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:

@@ -45,6 +45,7 @@ def _start_worker(address: str, log: Path) -> subprocess.Popen:
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
+    procs = procs[::-1]  # workers first: without a scheduler they retry for a while
     for p in procs:
         if p.poll() is None:
             p.send_signal(signal.SIGTERM)
