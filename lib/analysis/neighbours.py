@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -94,14 +95,20 @@ class Neighbourhoods:
     def n(self) -> int:
         return len(self.words)
 
-    @property
+    @cached_property
     def shared(self) -> np.ndarray:
-        return overlap(self.index_a, self.index_b)
+        """|N_A(i) ∩ N_B(i)| per word (computed once)."""
+        out = overlap(self.index_a, self.index_b)
+        out.setflags(write=False)
+        return out
 
-    @property
+    @cached_property
     def jaccard(self) -> np.ndarray:
+        """J_i per word (computed once)."""
         x = self.shared
-        return x / (2 * self.k - x)
+        out = x / (2 * self.k - x)
+        out.setflags(write=False)
+        return out
 
     def summary(self) -> dict:
         j = self.jaccard
