@@ -329,3 +329,20 @@ def test_compare_page_lists_ring_word_neighbourhoods():
     at.selectbox(key="cmp_nb_word").set_value(word).run()
     frames = [d.value for d in at.dataframe if "shared A" in d.value.columns]
     assert frames and len(frames[0]) == 5
+
+
+def test_lookup_path_for_sources_without_row_ids_gives_the_same_vocabulary(tmp_path):
+    from lib.analysis.neighbours_vocab import shared_vocabulary
+    from lib.sources import KeyedVectorsSource, load_word2vec_file
+
+    rng = np.random.default_rng(12)
+    words_a = _words(60) + ["Dog", "solo"]
+    words_b = _words(60)[::3] + ["dog"]
+    a, b = _pair(tmp_path, rng.standard_normal((62, 4)), rng.standard_normal((21, 4)), words_a, words_b)
+    kv = KeyedVectorsSource(load_word2vec_file(tmp_path / "a.bin"), spec="kv", name="kv")
+    by_rows = shared_vocabulary(load_source(a), load_source(b), 15)
+    by_lookup = shared_vocabulary(kv, load_source(b), 15)
+    assert by_rows.words == by_lookup.words == tuple(_words(60)[::3][:15])
+    assert by_rows.dropped == by_lookup.dropped == {"b: not in vocabulary": 28}
+    np.testing.assert_array_equal(by_rows.vectors_a, by_lookup.vectors_a)
+    np.testing.assert_array_equal(by_rows.vectors_b, by_lookup.vectors_b)

@@ -106,12 +106,13 @@ class KnnResult:
 
 def unit_rows(vectors: np.ndarray, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Float64 norms and the unit rows in ``dtype``; raises InputError on a zero or non-finite row."""
-    v = np.asarray(vectors, dtype=np.float64)
+    v = np.array(vectors, dtype=np.float64)  # a copy, divided in place (one N x d float64 array at a time)
     norms = np.linalg.norm(v, axis=1)
     bad = ~np.isfinite(norms) | (norms == 0)
     if bad.any():
         raise InputError(f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them")
-    return norms, np.asarray(v / norms[:, None], dtype=dtype)
+    v /= norms[:, None]
+    return norms, v if np.dtype(dtype) == np.float64 else v.astype(dtype)
 
 
 def block_tasks(n: int, block: int) -> tuple[list[BlockTask], list[BlockTask]]:
