@@ -72,7 +72,7 @@ def prepare(folder: Path, n: int, d: int) -> dict:
 
     words = [f"w{i}" for i in range(n)]
     out = {}
-    for name, v in zip("ab", spaces(n, d)):
+    for name, v in zip("ab", spaces(n, d), strict=True):
         path = folder / f"{name}-{n}x{d}.bin"
         if not path.exists():
             write_word2vec(path, words, v)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from source_fixtures import build_gpt2_folder, write_word2vec
 
 from lib.analysis.knn import Cancelled, block_tasks, exact_knn
 from lib.analysis.neighbours import chance_jaccard, shuffled_knn
@@ -17,7 +18,6 @@ from lib.errors import InputError
 from lib.sources import load_source
 from lib.sources._cache import set_cache_root
 from lib.sources._tokenizer import TokenVocab
-from source_fixtures import build_gpt2_folder, write_word2vec
 
 
 @pytest.fixture(autouse=True)

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -199,10 +199,10 @@ def knn_block(task: BlockTask, unit: np.ndarray, cuts: np.ndarray, k: int, err: 
         cut_rows.append(np.arange(b, b + len(ub)))
         cut_vals.append(cut_b)
         # Tighten the rows' bound as the task goes, so later blocks pass fewer candidates.
-        r, c, v = (np.concatenate(x) for x in zip(*found_a))
+        r, c, v = (np.concatenate(x) for x in zip(*found_a, strict=True))
         cut_a = np.maximum(cut_a, _kth(r, v, m, k))
         found_a = [_prune(r, c, v, cut_a, err2)]
-    r, c, v = (np.concatenate(x) for x in zip(*found_a))
+    r, c, v = (np.concatenate(x) for x in zip(*found_a, strict=True))
     cut_a = np.maximum(cut_a, _kth(r, v, m, k))
     r, c, v = _prune(r, c, v, cut_a, err2)
     return Candidates(
@@ -255,7 +255,7 @@ def exact_knn(
     *,
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
-    progress: Callable[[int, int], "bool | None"] | None = None,
+    progress: Callable[[int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
 ) -> KnnResult:
     """The exact k nearest other rows of every row of ``vectors`` by cosine (see the module notes).

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -189,7 +189,7 @@ def compare_neighbourhoods(
     null: bool = False,
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
-    progress: Callable[[str, int, int], "bool | None"] | None = None,
+    progress: Callable[[str, int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
 ) -> Neighbourhoods:
     """Exact k-NN of every shared word in A and B, and (with ``null``) the shuffled-null Jaccard.

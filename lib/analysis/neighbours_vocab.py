@@ -12,8 +12,8 @@ lacks are listed with the reason.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -124,7 +124,7 @@ def _good_rows(rows: np.ndarray) -> np.ndarray:
 def _shared_rows(a: VocabSource, b: VocabSource, top: int):
     """Words, A rows, B rows and drop counts, by id: no per-word lookups (a vocabulary is one read)."""
     units_b, ids_b = b.vocab_units(None)
-    index_b = dict(zip(units_b, ids_b.tolist()))
+    index_b = dict(zip(units_b, ids_b.tolist(), strict=True))
     words: list[str] = []
     rows_a: list[np.ndarray] = []
     rows_b: list[np.ndarray] = []
@@ -136,7 +136,7 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
             break
         for start in range(done, len(units), _CHUNK):
             chunk, pairs = units[start : start + _CHUNK], []
-            for unit, ida in zip(chunk, ids_a[start : start + _CHUNK].tolist()):
+            for unit, ida in zip(chunk, ids_a[start : start + _CHUNK].tolist(), strict=True):
                 if unit.startswith(_PIECE):
                     pairs.append("a: word-internal or byte token")
                 elif unit in index_b:
@@ -147,7 +147,7 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
             va = a.rows(np.array([p[0] for p in found], dtype=np.int64)) if found else np.zeros((0, a.dim))
             vb = b.rows(np.array([p[1] for p in found], dtype=np.int64)) if found else np.zeros((0, b.dim))
             good_a, good_b, r = _good_rows(va), _good_rows(vb), 0
-            for unit, status in zip(chunk, pairs):
+            for unit, status in zip(chunk, pairs, strict=True):
                 if len(words) == top:
                     break
                 if isinstance(status, str):
@@ -178,7 +178,8 @@ def _shared_by_lookup(a: Source, b: Source, top: int):
         if len(units) <= done:
             break
         for start in range(done, len(units), _CHUNK):
-            for unit, status in zip(units[start : start + _CHUNK], _chunk_status(a, b, units[start : start + _CHUNK])):
+            chunk = units[start : start + _CHUNK]
+            for unit, status in zip(chunk, _chunk_status(a, b, chunk), strict=True):
                 if len(words) == top:
                     break
                 if isinstance(status, str):
