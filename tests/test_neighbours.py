@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from source_fixtures import build_gpt2_folder, write_word2vec
 
 from lib.analysis.knn import Cancelled, block_tasks, exact_knn
 from lib.analysis.neighbours import chance_jaccard, shuffled_knn
@@ -17,7 +18,6 @@ from lib.errors import InputError
 from lib.sources import load_source
 from lib.sources._cache import set_cache_root
 from lib.sources._tokenizer import TokenVocab
-from source_fixtures import build_gpt2_folder, write_word2vec
 
 
 @pytest.fixture(autouse=True)
@@ -273,3 +273,76 @@ def test_random_has_no_vocabulary(tmp_path, capsys):
     assert "has no vocabulary" in capsys.readouterr().err
     with pytest.raises(InputError, match="has no vocabulary"):
         neighbours_for(f"word2vec:{a}", "random:dim=4", top=5, k=2)
+
+
+# -- the Neighbours page ---------------------------------------------------------------
+
+def _page(query: dict):
+    from tests.apptest_support import app_test
+
+    at = app_test(query, timeout=180)
+    at.run()
+    at.switch_page("app_pages/neighbours.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_neighbours_page_computes_shows_and_reopens_from_cache():
+    from lib.analysis.neighbours_chart import brushed_words
+    from tests.apptest_support import server_like_navigation
+
+    with server_like_navigation():
+        at = _page({"a": "glove", "b": "minilm", "top": "400", "nk": "5", "nword": "people"})
+        assert at.number_input(key="nb_top").value == 400 and at.number_input(key="nb_k").value == 5
+        assert any("Not computed yet" in i.value for i in at.info)
+        at.button(key="nb_compute").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        want = neighbours_for("glove", "minilm", top=400, k=5, null=True)  # the page's cached run
+        s = want.summary()
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["mean Jaccard"] == f"{s['mean_jaccard']:.3f}"
+        assert shown["chance level"] == f"{s['chance_jaccard']:.4f}"
+        assert shown["shuffled null"] == f"{s['shuffled_jaccard']:.4f}"
+        spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+        params = spec.get("params", []) + [p for layer in spec.get("layer", []) for p in layer.get("params", [])]
+        assert [p["select"]["type"] for p in params if p["name"] == "brush"] == ["interval"]
+        assert at.dataframe[0].value["word"].tolist() == brushed_words(want, None)["word"].tolist()
+        dom = at.dataframe[1].value
+        assert dom["A"].tolist() == want.neighbours(want.words.index("people"), "a")
+        assert dom["B"].tolist() == want.neighbours(want.words.index("people"), "b")
+        assert (dom["shared A"] == "●").sum() == want.shared[want.words.index("people")]
+        assert at.query_params["nword"] == "people" and at.query_params["top"] == "400"
+        at.text_input(key="nb_word").set_value("zzzunknownzzz").run()
+        assert any("not among the 400 shared words" in w.value for w in at.warning)
+        again = _page({"a": "glove", "b": "minilm", "top": "400", "nk": "5"})
+        assert not again.info and {m.label: m.value for m in again.metric} == shown
+
+
+def test_compare_page_lists_ring_word_neighbourhoods():
+    from tests.apptest_support import app_test
+
+    at = app_test({"a": "glove", "b": "minilm", "preset": "course"}, timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="cmp_nb_word")
+    word = box.options[0]
+    at.selectbox(key="cmp_nb_word").set_value(word).run()
+    frames = [d.value for d in at.dataframe if "shared A" in d.value.columns]
+    assert frames and len(frames[0]) == 5
+
+
+def test_lookup_path_for_sources_without_row_ids_gives_the_same_vocabulary(tmp_path):
+    from lib.analysis.neighbours_vocab import shared_vocabulary
+    from lib.sources import KeyedVectorsSource, load_word2vec_file
+
+    rng = np.random.default_rng(12)
+    words_a = _words(60) + ["Dog", "solo"]
+    words_b = _words(60)[::3] + ["dog"]
+    a, b = _pair(tmp_path, rng.standard_normal((62, 4)), rng.standard_normal((21, 4)), words_a, words_b)
+    kv = KeyedVectorsSource(load_word2vec_file(tmp_path / "a.bin"), spec="kv", name="kv")
+    by_rows = shared_vocabulary(load_source(a), load_source(b), 15)
+    by_lookup = shared_vocabulary(kv, load_source(b), 15)
+    assert by_rows.words == by_lookup.words == tuple(_words(60)[::3][:15])
+    assert by_rows.dropped == by_lookup.dropped == {"b: not in vocabulary": 28}
+    np.testing.assert_array_equal(by_rows.vectors_a, by_lookup.vectors_a)
+    np.testing.assert_array_equal(by_rows.vectors_b, by_lookup.vectors_b)

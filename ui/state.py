@@ -47,7 +47,8 @@ MAX_URL_TEXT = 3000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _KNOWN = {"preset", "words", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word", "side"}
+          "labels", "colour", "word", "side",
+          "top", "nk", "nword"}  # the Neighbours page's N, k and word (ui/neighbours.py)
 _NOTES_KEY = "_url_notes"
 _INIT_KEY = "_url_initialised"
 
@@ -207,6 +208,7 @@ def init_from_url() -> None:
         return
     state, notes = parse_params(st.query_params.to_dict())
     ss[_INIT_KEY] = True
+    ss["_url_opened"] = st.query_params.to_dict()  # for pages with their own parameters
     ss[_NOTES_KEY] = notes
     ss.update(mode=state.mode, preset=state.preset, words_text=state.words,
               passage=state.passage, rule=state.rule, k=state.k, value=state.value,

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -106,12 +106,13 @@ class KnnResult:
 
 def unit_rows(vectors: np.ndarray, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Float64 norms and the unit rows in ``dtype``; raises InputError on a zero or non-finite row."""
-    v = np.asarray(vectors, dtype=np.float64)
+    v = np.array(vectors, dtype=np.float64)  # a copy, divided in place (one N x d float64 array at a time)
     norms = np.linalg.norm(v, axis=1)
     bad = ~np.isfinite(norms) | (norms == 0)
     if bad.any():
         raise InputError(f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them")
-    return norms, np.asarray(v / norms[:, None], dtype=dtype)
+    v /= norms[:, None]
+    return norms, v if np.dtype(dtype) == np.float64 else v.astype(dtype)
 
 
 def block_tasks(n: int, block: int) -> tuple[list[BlockTask], list[BlockTask]]:
@@ -198,10 +199,10 @@ def knn_block(task: BlockTask, unit: np.ndarray, cuts: np.ndarray, k: int, err: 
         cut_rows.append(np.arange(b, b + len(ub)))
         cut_vals.append(cut_b)
         # Tighten the rows' bound as the task goes, so later blocks pass fewer candidates.
-        r, c, v = (np.concatenate(x) for x in zip(*found_a))
+        r, c, v = (np.concatenate(x) for x in zip(*found_a, strict=True))
         cut_a = np.maximum(cut_a, _kth(r, v, m, k))
         found_a = [_prune(r, c, v, cut_a, err2)]
-    r, c, v = (np.concatenate(x) for x in zip(*found_a))
+    r, c, v = (np.concatenate(x) for x in zip(*found_a, strict=True))
     cut_a = np.maximum(cut_a, _kth(r, v, m, k))
     r, c, v = _prune(r, c, v, cut_a, err2)
     return Candidates(
@@ -254,7 +255,7 @@ def exact_knn(
     *,
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
-    progress: Callable[[int, int], "bool | None"] | None = None,
+    progress: Callable[[int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
 ) -> KnnResult:
     """The exact k nearest other rows of every row of ``vectors`` by cosine (see the module notes).

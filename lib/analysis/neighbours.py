@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -94,14 +95,20 @@ class Neighbourhoods:
     def n(self) -> int:
         return len(self.words)
 
-    @property
+    @cached_property
     def shared(self) -> np.ndarray:
-        return overlap(self.index_a, self.index_b)
+        """|N_A(i) ∩ N_B(i)| per word (computed once)."""
+        out = overlap(self.index_a, self.index_b)
+        out.setflags(write=False)
+        return out
 
-    @property
+    @cached_property
     def jaccard(self) -> np.ndarray:
+        """J_i per word (computed once)."""
         x = self.shared
-        return x / (2 * self.k - x)
+        out = x / (2 * self.k - x)
+        out.setflags(write=False)
+        return out
 
     def summary(self) -> dict:
         j = self.jaccard
@@ -182,7 +189,7 @@ def compare_neighbourhoods(
     null: bool = False,
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
-    progress: Callable[[str, int, int], "bool | None"] | None = None,
+    progress: Callable[[str, int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
 ) -> Neighbourhoods:
     """Exact k-NN of every shared word in A and B, and (with ``null``) the shuffled-null Jaccard.

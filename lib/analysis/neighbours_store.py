@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -58,9 +58,11 @@ def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict 
     def lists(x: np.ndarray, typ):
         return pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(x).reshape(-1), typ), k)
 
-    table = pa.table({"word": list(result.words),
-                      "index_a": lists(result.index_a, pa.int32()), "index_b": lists(result.index_b, pa.int32()),
-                      "cosine_a": lists(result.cosine_a, pa.float64()), "cosine_b": lists(result.cosine_b, pa.float64())})
+    table = pa.table({
+        "word": list(result.words),
+        "index_a": lists(result.index_a, pa.int32()), "index_b": lists(result.index_b, pa.int32()),
+        "cosine_a": lists(result.cosine_a, pa.float64()), "cosine_b": lists(result.cosine_b, pa.float64()),
+    })
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
     path = Path(path)
     try:
@@ -142,7 +144,7 @@ def neighbours_for(
     words: Sequence[str] | None = None,
     k: int = DEFAULT_K,
     null: bool = False,
-    progress: Callable[[str, int, int], "bool | None"] | None = None,
+    progress: Callable[[str, int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
     use_cache: bool = True,
     block: int = DEFAULT_BLOCK,

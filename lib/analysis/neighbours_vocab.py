@@ -12,13 +12,14 @@ lacks are listed with the reason.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
 from ..errors import InputError
 from ..sources import Source, VocabSource
+from ..sources._vocab import case_variants
 from ..sources.base import Lookup, Missing
 from ..words import clean_words
 
@@ -103,29 +104,82 @@ def _chunk_status(a: Source, b: Source, units: list[str]):
     return out
 
 
-def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
-    """The first ``top`` words of A's vocabulary that B has (fewer when the vocabularies run out).
+def _is_token_source(source: Source) -> bool:
+    base = getattr(source, "base", source)  # a shuffled source keeps its base's vocabulary
+    return hasattr(base, "vocab")
 
-    Raises
-    ------
-    InputError
-        If ``top`` < 2, a source has no vocabulary (random), or fewer than 2 words are shared.
-    """
-    if int(top) < 2:
-        raise InputError(f"--top must be at least 2, got {top}")
-    top = int(top)
+
+def _drop_rule(b: Source, word: str, index_b: dict) -> str:
+    if _is_token_source(b):
+        return "b: not a single token"
+    if any(form in index_b for form in case_variants(word)[1:]):
+        return "b: only in another case"
+    return "b: not in vocabulary"
+
+
+def _good_rows(rows: np.ndarray) -> np.ndarray:
+    return np.isfinite(rows).all(axis=1) & rows.any(axis=1)
+
+
+def _shared_rows(a: VocabSource, b: VocabSource, top: int):
+    """Words, A rows, B rows and drop counts, by id: no per-word lookups (a vocabulary is one read)."""
+    units_b, ids_b = b.vocab_units(None)
+    index_b = dict(zip(units_b, ids_b.tolist(), strict=True))
     words: list[str] = []
     rows_a: list[np.ndarray] = []
     rows_b: list[np.ndarray] = []
     dropped: Counter = Counter()
-    vocabulary_units(b, 1)  # fail early when B has no vocabulary either
+    limit, done = max(2 * top, 1024), 0
+    while len(words) < top:
+        units, ids_a = a.vocab_units(limit)
+        if len(units) <= done:
+            break
+        for start in range(done, len(units), _CHUNK):
+            chunk, pairs = units[start : start + _CHUNK], []
+            for unit, ida in zip(chunk, ids_a[start : start + _CHUNK].tolist(), strict=True):
+                if unit.startswith(_PIECE):
+                    pairs.append("a: word-internal or byte token")
+                elif unit in index_b:
+                    pairs.append((ida, index_b[unit]))
+                else:
+                    pairs.append(_drop_rule(b, unit, index_b))
+            found = [p for p in pairs if not isinstance(p, str)]
+            va = a.rows(np.array([p[0] for p in found], dtype=np.int64)) if found else np.zeros((0, a.dim))
+            vb = b.rows(np.array([p[1] for p in found], dtype=np.int64)) if found else np.zeros((0, b.dim))
+            good_a, good_b, r = _good_rows(va), _good_rows(vb), 0
+            for unit, status in zip(chunk, pairs, strict=True):
+                if len(words) == top:
+                    break
+                if isinstance(status, str):
+                    dropped[status] += 1
+                    continue
+                if not (good_a[r] and good_b[r]):
+                    dropped["a: zero or non-finite vector" if not good_a[r] else "b: zero or non-finite vector"] += 1
+                else:
+                    words.append(unit)
+                    rows_a.append(va[r])
+                    rows_b.append(vb[r])
+                r += 1
+            if len(words) == top:
+                break
+        done, limit = len(units), 4 * limit
+    return words, rows_a, rows_b, dropped
+
+
+def _shared_by_lookup(a: Source, b: Source, top: int):
+    """As :func:`_shared_rows`, through ``lookup`` (sources that are not a :class:`VocabSource`)."""
+    words: list[str] = []
+    rows_a: list[np.ndarray] = []
+    rows_b: list[np.ndarray] = []
+    dropped: Counter = Counter()
     limit, done = max(2 * top, 1024), 0
     while len(words) < top:
         units = vocabulary_units(a, limit)
         if len(units) <= done:
             break
         for start in range(done, len(units), _CHUNK):
-            for unit, status in zip(units[start : start + _CHUNK], _chunk_status(a, b, units[start : start + _CHUNK])):
+            chunk = units[start : start + _CHUNK]
+            for unit, status in zip(chunk, _chunk_status(a, b, chunk), strict=True):
                 if len(words) == top:
                     break
                 if isinstance(status, str):
@@ -137,6 +191,25 @@ def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
             if len(words) == top:
                 break
         done, limit = len(units), 4 * limit
+    return words, rows_a, rows_b, dropped
+
+
+def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
+    """The first ``top`` words of A's vocabulary that B has (fewer when the vocabularies run out).
+
+    Raises
+    ------
+    InputError
+        If ``top`` < 2, a source has no vocabulary (random), or fewer than 2 words are shared.
+    """
+    if int(top) < 2:
+        raise InputError(f"--top must be at least 2, got {top}")
+    vocabulary_units(a, 1)  # fail early when a source has no vocabulary
+    vocabulary_units(b, 1)
+    if isinstance(a, VocabSource) and isinstance(b, VocabSource):
+        words, rows_a, rows_b, dropped = _shared_rows(a, b, int(top))
+    else:
+        words, rows_a, rows_b, dropped = _shared_by_lookup(a, b, int(top))
     if len(words) < 2:
         raise InputError(f"{a.spec} and {b.spec} share {len(words)} word(s); need at least 2")
     return SharedVocabulary(tuple(words), _stack(rows_a, a.dim), _stack(rows_b, b.dim), (), dict(dropped))

@@ -70,5 +70,6 @@ def threshold_kwargs(args: argparse.Namespace) -> dict:
 
 
 def print_json(obj) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, allow_nan=False)
+    # dumps, not dump: dump writes piece by piece through the pure-Python encoder (seconds for large outputs).
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, allow_nan=False))
     sys.stdout.write("\n")

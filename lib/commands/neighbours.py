@@ -81,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
         close()
         if cluster is not None:
             cluster.close()
+    for side, st in sorted(result.stats.items()):
+        print(f"k-NN in {side.upper()}: {st['checked']:,} pairs summed in float64, {st['boundary']:,} of them "
+              f"near the k-th neighbour, {st['settled']:,} words settled differently from float32", file=sys.stderr)
     if args.out is not None:
         write_table(result, args.out)
     if args.format == "csv":
