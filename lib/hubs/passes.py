@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 import numpy as np
 
@@ -253,7 +253,7 @@ def _pass_two(run: Run, med_band: tuple[float, float], t_band: tuple[float, floa
     for name in ("med", "t"):
         parts = tally.bands[name]
         if parts:
-            out.append(tuple(np.concatenate(p) for p in zip(*parts)))
+            out.append(tuple(np.concatenate(p) for p in zip(*parts, strict=True)))
         else:
             out.append((np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, run.dtype), np.zeros(0)))
     return tally.degree[0][1], out[0], out[1]

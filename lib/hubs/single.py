@@ -83,7 +83,7 @@ def _band_pass(run: Run, med_band, t_band, c_lo):
     out = []
     for name in ("med", "t"):
         parts = tally.bands[name]
-        out.append(tuple(np.concatenate(p) for p in zip(*parts)) if parts
+        out.append(tuple(np.concatenate(p) for p in zip(*parts, strict=True)) if parts
                    else (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, run.dtype)))
         parts.clear()
     return tally.degree[0][1], tally.count, out[0], out[1]
