@@ -26,7 +26,7 @@ Examples
 >>> import numpy as np
 >>> r = exact_knn(np.array([[1.0, 0], [1, 0.1], [0, 1], [-1, 0.05]]), 2)
 >>> r.index.tolist()
-[[1, 2], [0, 2], [1, 0], [2, 1]]
+[[1, 2], [0, 2], [1, 3], [2, 1]]
 """
 from __future__ import annotations
 

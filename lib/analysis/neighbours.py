@@ -15,7 +15,7 @@ and measures the same mean Jaccard against A.
 Examples
 --------
 >>> round(chance_jaccard(10, 1000), 5)
-0.00503
+0.00529
 """
 from __future__ import annotations
 
