@@ -25,6 +25,7 @@ PAGES = [
     st.Page("app_pages/random_baseline.py", title="Random baseline", icon=":material/casino:",
             url_path="random-baseline"),
     st.Page("app_pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
+    st.Page("app_pages/neighbours.py", title="Neighbours", icon=":material/join_inner:", url_path="neighbours"),
     st.Page("app_pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
 ]
 page = st.navigation(PAGES)

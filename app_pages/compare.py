@@ -26,3 +26,6 @@ if all(p.ok for p in panels):
     a, b = panels[0].result, panels[1].result
     render_comparison(a, b, panels[0].categories, labels=ch.state.labels)
     render_sweep({"A": a, "B": b}, ch.state.k)
+    from ui.neighbours import ring_words_section
+
+    ring_words_section(ch.state.a, ch.state.b, a.graph.words)

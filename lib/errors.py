@@ -7,6 +7,7 @@ exit code 2, the pages into ``st.error``.
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "CosineRingsError",
     "InputError",
     "SpecError",
@@ -54,3 +55,5 @@ class BudgetError(InputError):
     def __init__(self, message: str, cost=None):
         super().__init__(message)
         self.cost = cost
+class ClusterError(CosineRingsError):
+    """A Dask scheduler that cannot be reached, has no workers, or whose tasks failed."""

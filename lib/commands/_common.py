@@ -13,8 +13,19 @@ from ..presets import preset, preset_names
 from ..sources import Source, load_source
 from ..words import WordList, clean_words, parse_word_text, read_words_file
 
-__all__ = ["add_word_args", "add_threshold_args", "word_list_from_args", "threshold_kwargs", "print_json",
-           "add_budget_arg", "check_budget", "load_checked", "usable_count"]
+__all__ = [
+    "add_budget_arg",
+    "add_scheduler_arg",
+    "add_threshold_args",
+    "add_word_args",
+    "check_budget",
+    "load_checked",
+    "open_scheduler",
+    "print_json",
+    "threshold_kwargs",
+    "usable_count",
+    "word_list_from_args",
+]
 
 
 def add_word_args(p: argparse.ArgumentParser) -> None:
@@ -28,6 +39,20 @@ def add_threshold_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", choices=RULES, default="seed", help="threshold rule (default: seed)")
     p.add_argument("--k", type=float, default=1.0, help="T = median + k*std (default 1)")
     p.add_argument("--value", type=float, help="the threshold of the fixed rule")
+
+
+def add_scheduler_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the block passes on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(default: $COSINE_RINGS_SCHEDULER; empty: in this process)")
+
+
+def open_scheduler(args: argparse.Namespace):
+    """The cluster of ``--scheduler`` (or the environment), connected now so a bad address fails fast; or None."""
+    from ..cluster import connect, scheduler_address
+
+    address = scheduler_address(args.scheduler)
+    return None if address is None else connect(address)
 
 
 def word_list_from_args(args: argparse.Namespace) -> WordList:
@@ -52,7 +77,8 @@ def threshold_kwargs(args: argparse.Namespace) -> dict:
 
 
 def print_json(obj) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, allow_nan=False)
+    # dumps, not dump: dump writes piece by piece through the pure-Python encoder (seconds for large outputs).
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, allow_nan=False))
     sys.stdout.write("\n")
 
 

@@ -2,7 +2,9 @@
 
 Writes a Parquet table (token, degree, rank; the run's threshold, median,
 std and pair count in its metadata) and prints a short summary with the
-top hubs. A progress bar with an ETA runs on stderr.
+top hubs. A progress bar with an ETA runs on stderr. With ``--scheduler`` (or
+``COSINE_RINGS_SCHEDULER``) the block passes run as tasks on that Dask
+cluster; the table is the same to the last bit.
 """
 from __future__ import annotations
 
@@ -12,7 +14,15 @@ import sys
 from ..budget import check_hubs
 from ..hubs.store import BASELINES, hubs_for, write_result
 from ..sources import Source
-from ._common import add_budget_arg, add_threshold_args, check_budget, load_checked, threshold_kwargs
+from ._common import (
+    add_budget_arg,
+    add_scheduler_arg,
+    add_threshold_args,
+    check_budget,
+    load_checked,
+    open_scheduler,
+    threshold_kwargs,
+)
 
 __all__ = ["register", "run"]
 
@@ -28,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--show", type=int, default=10, metavar="K", help="top hubs to print (default 10)")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
     add_budget_arg(p)
+    add_scheduler_arg(p)
     p.set_defaults(func=run)
 
 
@@ -73,12 +84,15 @@ def run(args: argparse.Namespace) -> int:
     rows = vocabulary_rows(source, args.top)
     if rows is not None:
         check_budget(args, check_hubs, rows, source.dim)
+    cluster = open_scheduler(args)
     progress, close = _progress_bar()
     try:
         result = hubs_for(args.source, args.top, baseline=args.baseline, progress=progress,
-                          use_cache=not args.no_cache, **kwargs)
+                          use_cache=not args.no_cache, scheduler=cluster, **kwargs)
     finally:
         close()
+        if cluster is not None:
+            cluster.close()
     write_result(result, args.out)
     t = result.timings
     print(f"{result.source}: {result.n:,} tokens, {result.n_pairs:,} pairs, rule {result.rule}"

@@ -3,6 +3,8 @@
 - :mod:`lib.hubs.engine`: :func:`hub_degrees`, the blockwise computation.
 - :mod:`lib.hubs.passes` and :mod:`lib.hubs.single`: its two-pass and
   single-pass solvers (internal to this package).
+- :mod:`lib.hubs.blocks`: the per-block work of the passes, pure functions
+  that run in this process or as tasks on a Dask cluster (``scheduler=``).
 - :mod:`lib.hubs.store`: vocabulary matrices, baselines and the result cache.
 - :mod:`lib.hubs.chart`: the degree CCDF chart (imports Altair).
 

@@ -33,6 +33,10 @@ dense float64 computation of
 same threshold and the same degrees. Nearly constant similarities (where the
 flat-spread rule of the engine decides) are recomputed in float64 blocks.
 
+The blocks are independent: with ``scheduler=`` they run as tasks on a Dask
+cluster (:mod:`lib.cluster`), each returning counts and the few pairs in the
+bands, and the result is the same to the last bit (:mod:`lib.hubs.blocks`).
+
 Examples
 --------
 >>> import numpy as np
@@ -44,16 +48,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .passes import Cancelled, Progress, Run, solve
-from .single import solve_single
+from ..cluster import Cluster, connect
 from ..engine import check_rule
 from ..errors import InputError
+from .passes import Cancelled, Progress, Run, solve
+from .single import solve_single
 
 __all__ = ["Cancelled", "HubResult", "Progress", "hub_degrees", "strongest_neighbours", "DEFAULT_BLOCK"]
 
@@ -121,6 +126,7 @@ def hub_degrees(
     block: int = DEFAULT_BLOCK,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    scheduler: str | Cluster | None = None,
 ) -> HubResult:
     """Exact threshold and degree of every token, computed blockwise.
 
@@ -138,6 +144,9 @@ def hub_degrees(
         ``progress(done, total)`` after each block; return False to cancel.
     cancel : threading.Event, optional
         Set it (from any thread) to cancel the run.
+    scheduler : str or lib.cluster.Cluster, optional
+        A Dask scheduler address (or an open connection): the block passes
+        run as tasks there. The result is the same to the last bit.
 
     Raises
     ------
@@ -146,6 +155,8 @@ def hub_degrees(
         non-finite vector.
     Cancelled
         When the run is cancelled.
+    ClusterError
+        When the scheduler cannot be reached or its tasks fail.
     """
     check_rule(rule, k=k, value=value)
     if vectors.ndim != 2 or vectors.shape[0] != len(tokens):
@@ -154,9 +165,13 @@ def hub_degrees(
         raise InputError(f"need at least 3 tokens, got {len(tokens)}")
     if not 16 <= int(block) <= 16384:
         raise InputError(f"block must be between 16 and 16384 rows, got {block}")
+    if isinstance(scheduler, str):
+        with connect(scheduler) as cluster:
+            return hub_degrees(tokens, vectors, rule=rule, k=k, value=value, block=block, progress=progress,
+                               cancel=cancel, scheduler=cluster)
     start = time.perf_counter()
     for dtype in (np.float32, np.float64):
-        run = Run(vectors, int(block), dtype, progress, cancel)
+        run = Run(vectors, int(block), dtype, progress, cancel, scheduler)
         prepared = time.perf_counter()
         out = None
         if run.dtype == np.float32 and rule != "course" and run.n >= 64:
@@ -166,7 +181,8 @@ def hub_degrees(
         if out is not None:
             break
     out["timings"].update(prepare_s=prepared - start, total_s=time.perf_counter() - start,
-                          dtype=str(run.dtype), blocks=len(run.pairs))
+                          dtype=str(run.dtype), blocks=len(run.pairs),
+                          workers=0 if scheduler is None else scheduler.threads)
     degree = out.pop("degree")
     degree.setflags(write=False)
     return HubResult(tokens=tuple(str(t) for t in tokens), degree=degree, rule=rule, k=float(k),

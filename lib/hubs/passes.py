@@ -11,23 +11,33 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 import numpy as np
 
-from ..engine import FLAT_SPREAD  # the engine's rule: below this spread the std counts as 0
+from ..cluster import map_blocks
+from ..engine import FLAT_SPREAD
 from ..errors import CosineRingsError, InputError
+from .blocks import (
+    HIST_LO,
+    HIST_W,
+    NBINS,
+    REFINE_CHUNK,
+    BandParams,
+    HistParams,
+    Kernel,
+    Tally,
+    histogram_block,
+    run_task,
+    sure_block,
+)
 
 __all__ = ["Cancelled", "Progress", "Run", "solve"]
 
 #: ``progress(done_blocks, total_blocks)``; returning False cancels the run.
 Progress = Callable[[int, int], "bool | None"]
 
-NBINS = 1 << 18  # histogram bins over [-1 - 2**-8, 1 + 2**-8]
-HIST_LO = -1.0 - 2.0**-8
-HIST_W = (2.0 + 2.0**-7) / NBINS
-REFINE_CHUNK = 1024  # candidate pairs recomputed in float64 at once
 
 
 class Cancelled(CosineRingsError):
@@ -35,14 +45,18 @@ class Cancelled(CosineRingsError):
 
 
 class Run:
-    """State of one blockwise run: unit rows, block list, buffers, progress, cancellation."""
+    """State of one blockwise run: the kernel (unit rows), block list, progress, cancellation.
+
+    With ``cluster`` (a :class:`lib.cluster.Cluster`) the blocks run as tasks
+    on it; otherwise in this process.
+    """
 
     def __init__(self, vectors: np.ndarray, block: int, dtype, progress: Progress | None,
-                 cancel: threading.Event | None):
+                 cancel: threading.Event | None, cluster=None):
         self.v = vectors
         self.n, self.d = vectors.shape
         self.block, self.dtype = block, np.dtype(dtype)
-        self.progress, self.cancel = progress, cancel
+        self.progress, self.cancel, self.cluster = progress, cancel, cluster
         self.starts = list(range(0, self.n, block))
         self.pairs = [(a, b) for ai, a in enumerate(self.starts) for b in self.starts[ai:]]
         self.done, self.total = 0, 2 * len(self.pairs)
@@ -56,16 +70,9 @@ class Run:
         self.err2 = 4 * eps + (self.d + 8) * 2.0**-53
         self.err = err32 + self.err2
         self.slack = 32 * eps
-        rows = min(block, self.n)
-        self._u64a = np.empty((rows, self.d))
         self._gather = (np.empty((REFINE_CHUNK, self.d), self.dtype), np.empty((REFINE_CHUNK, self.d), self.dtype))
         self._prepare()
-        size = rows * rows
-        self._s = (np.empty(size, dtype=self.dtype), np.empty(size, dtype=self.dtype))
-        self._t = np.empty(size, dtype=self.dtype)
-        self._idx = np.empty(size, dtype=np.intp)
-        self._m1, self._m2 = np.empty(size, dtype=bool), np.empty(size, dtype=bool)
-        self._tri: dict[tuple[int, bool], np.ndarray] = {}
+        self._shared = None  # the kernel as sent to the cluster, once
 
     def _prepare(self) -> None:
         """Unit rows in the work dtype, float64 norms, and the Gram sums for the std."""
@@ -74,8 +81,9 @@ class Run:
         self.norms = np.empty(n, dtype=np.float64)
         gram, total = np.zeros((d, d)), np.zeros(d)
         diag_sum = diag_sq = 0.0
+        buf = np.empty((min(self.block, n), d))
         for a in range(0, n, self.block):
-            v = self._u64a[: min(self.block, n - a)]
+            v = buf[: min(self.block, n - a)]
             np.copyto(v, self.v[a : a + len(v)])
             norms = np.linalg.norm(v, axis=1)
             bad = ~np.isfinite(norms) | (norms == 0)
@@ -92,11 +100,38 @@ class Run:
             diag = np.einsum("ij,ij->i", unit, unit)
             diag_sum += float(diag.sum())
             diag_sq += float(diag @ diag)
-        # Sums over i < j of (S - shift) and (S - shift)**2; pass one of a
-        # float64 run replaces them by shifted block sums (no cancellation).
+        self.kernel = Kernel(self.u, self.block)
+        # Sums over i < j of (S - shift) and (S - shift)**2; a float64 run
+        # takes them about the mean instead (no cancellation).
         self.shift = 0.0
         self.upper_sum = (float(total @ total) - diag_sum) / 2.0
         self.upper_sq = (float(np.sum(gram * gram)) - diag_sq) / 2.0
+        if self.dtype == np.float64:
+            self._centred_sums(total / n)
+
+    def _centred_sums(self, m: np.ndarray) -> None:
+        """The pair sums about ``|m|**2`` for the mean unit row ``m``, from d x d sums of ``r = u - m``.
+
+        With ``a_i = m . r_i`` and ``g_ij = r_i . r_j``, ``S_ij - |m|**2 = a_i + a_j + g_ij``;
+        summed over pairs, every term is a sum of small numbers (no cancellation
+        against the mean), and nothing depends on how block products round.
+        """
+        n, d = self.n, self.d
+        rtr, sum_r, sum_ar = np.zeros((d, d)), np.zeros(d), np.zeros(d)
+        sum_a = sum_a2 = sum_r2 = diag_sq = 0.0
+        for a in range(0, n, self.block):
+            r = self.u[a : a + self.block] - m
+            av, r2 = r @ m, np.einsum("ij,ij->i", r, r)
+            rtr += r.T @ r
+            sum_r += r.sum(axis=0)
+            sum_ar += av @ r
+            sum_a, sum_a2, sum_r2 = sum_a + float(av.sum()), sum_a2 + float(av @ av), sum_r2 + float(r2.sum())
+            diag = 2 * av + r2  # S_ii - |m|**2
+            diag_sq += float(diag @ diag)
+        self.shift = float(m @ m)
+        self.upper_sum = (n - 1) * sum_a + (float(sum_r @ sum_r) - sum_r2) / 2.0
+        full_sq = (2 * n * sum_a2 + 2 * sum_a * sum_a + 4 * float(sum_ar @ sum_r) + float(np.sum(rtr * rtr)))
+        self.upper_sq = (full_sq - diag_sq) / 2.0
 
     def tick(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -104,100 +139,68 @@ class Run:
         if self.progress is not None and self.progress(self.done, self.total) is False:
             raise Cancelled("hubs run cancelled")
 
-    def each_block(self, work: Callable[[int, int, np.ndarray], None]) -> None:
-        """Call ``work(a, b, S)`` for every block a <= b, S = U[a] @ U[b].T.
+    def each_block(self, work: Callable, params) -> Tally:
+        """``work(kernel, a, b, S, params, tally)`` for every block a <= b, S = U[a] @ U[b].T; the tally.
 
-        The products run in this thread (BLAS uses the cores) while ``work``
-        on the previous block runs in one worker thread (numpy releases the
-        GIL), so the per-block work hides behind the next product. Two
-        buffers alternate; ``work`` calls run one at a time, in block order.
+        See :mod:`lib.hubs.blocks`: the same work runs here or as cluster tasks.
         """
+        tally = self._local(work, params) if self.cluster is None else self._on_cluster(work, params)
+        self.tick()
+        return tally.finish()
+
+    def _local(self, work: Callable, params) -> Tally:
+        """In this process: the products run in this thread (BLAS uses the cores) while
+        ``work`` on the previous block runs in one worker thread (numpy releases the
+        GIL), so the per-block work hides behind the next product. Two buffers
+        alternate; ``work`` calls run one at a time, in block order.
+        """
+        tally, kernel = Tally([(0, self.n)]), self.kernel
+        rows = min(self.block, self.n)
+        bufs = (np.empty(rows * rows, self.dtype), np.empty(rows * rows, self.dtype))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubs") as pool:
             pending = None
             for k, (a, b) in enumerate(self.pairs):
                 self.tick()
-                ua, ub = self.u[a : a + self.block], self.u[b : b + self.block]
-                out = self._s[k % 2][: len(ua) * len(ub)].reshape(len(ua), len(ub))
                 t0 = time.perf_counter()
-                np.matmul(ua, ub.T, out=out)
+                s = kernel.product(a, b, out=bufs[k % 2])
                 self.products_s += time.perf_counter() - t0
                 if pending is not None:
                     pending.result()
                     self.done += 1
-                pending = pool.submit(work, a, b, out)
+                pending = pool.submit(work, kernel, a, b, s, params, tally)
             if pending is not None:
                 pending.result()
                 self.done += 1
-        self.tick()
+        return tally
 
-    def triu(self, size: int, lower: bool = False) -> np.ndarray:
-        """The strict upper triangle of a square block as a mask (or, with ``lower``, the rest)."""
-        if (size, lower) not in self._tri:
-            upper = np.triu(np.ones((size, size), dtype=bool), 1)
-            self._tri[(size, lower)] = ~upper if lower else upper
-        return self._tri[(size, lower)]
+    def _on_cluster(self, work: Callable, params) -> Tally:
+        """As tasks on the cluster (runs of blocks of one block row), folded as they finish."""
+        if self._shared is None:
+            self._shared = self.cluster.share(self.kernel)
+        size = self.cluster.task_size(len(self.pairs))
+        tasks, blocks = [], []
+        for a, b in self.pairs:
+            if blocks and (blocks[0][0] != a or len(blocks) == size):
+                tasks.append((work, params, blocks))
+                blocks = []
+            blocks.append((a, b))
+        tasks.append((work, params, blocks))
+        tally = Tally([(0, self.n)])
+        t0 = time.perf_counter()
+        results = map_blocks(run_task, tasks, self._shared, scheduler=self.cluster)
+        try:
+            for index, part in results:
+                tally.merge(part, index)
+                self.done += part.blocks
+                self.tick()
+        finally:
+            results.close()
+        self.products_s += time.perf_counter() - t0  # products and work overlap on the workers
+        return tally
 
-    def upper(self, a: int, b: int, s: np.ndarray) -> np.ndarray:
-        """The block's values in the strict upper triangle of S, flat (may share S's buffer)."""
-        if a != b:
-            return s.reshape(-1)
-        mask = self.triu(len(s)).reshape(-1)
-        return np.compress(mask, s.reshape(-1), out=self._t[: len(s) * (len(s) - 1) // 2])
-
-    def bins(self, x: np.ndarray, *, inplace: bool = False) -> np.ndarray:
-        """Histogram bin of each value of flat ``x`` (same float arithmetic everywhere).
-
-        With ``inplace`` the values in ``x`` are overwritten and a reused index buffer is returned.
-        """
-        t = x if inplace else np.array(x, dtype=self.dtype)
-        idx = self._idx[: len(x)] if inplace else np.empty(len(x), np.intp)
-        np.subtract(t, self.dtype.type(HIST_LO), out=t)
-        np.multiply(t, self.dtype.type(1.0 / HIST_W), out=t)
-        np.copyto(idx, t, casting="unsafe")
-        return idx
-
-    def histogram(self, x: np.ndarray) -> np.ndarray:
-        """Bin counts of flat ``x``; overwrites ``x``."""
-        return np.bincount(self.bins(x, inplace=True), minlength=NBINS)
-
-    def degree_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row and column sums of a boolean block (bytes summed in uint16: blocks <= 16384)."""
-        u8 = mask.view(np.uint8)
-        return np.add.reduce(u8, axis=1, dtype=np.uint16), np.add.reduce(u8, axis=0, dtype=np.uint16)
-
-    def add_sure(self, degree: np.ndarray, a: int, b: int, s: np.ndarray, hi: float, diag: bool) -> None:
-        """Add to ``degree`` the block's pairs at or above ``hi`` (upper triangle only on the diagonal)."""
-        sure = np.greater_equal(s, hi, out=self._m1[: s.size].reshape(s.shape))
-        if diag:
-            sure &= self.triu(len(s))
-        rows, cols = self.degree_counts(sure)
-        degree[a : a + s.shape[0]] += rows
-        degree[b : b + s.shape[1]] += cols
-
-    def between(self, s: np.ndarray, lo: float, hi: float, diag: bool) -> np.ndarray:
-        """Flat indices of the block's values in [lo, hi) (upper triangle only on the diagonal)."""
-        m1, m2 = self._m1[: s.size].reshape(s.shape), self._m2[: s.size].reshape(s.shape)
-        np.greater_equal(s, lo, out=m1)
-        np.less(s, hi, out=m2)
-        m1 &= m2
-        if diag:
-            m1 &= self.triu(len(s))
-        return np.flatnonzero(m1)
-
-    def mid(self, a: int, b: int, shape: tuple[int, int], flat: np.ndarray) -> np.ndarray:
-        """S_mid for flat indices of block (a, b): the block's rounded unit rows, summed in float64."""
-        ua, ub = self.u[a : a + shape[0]], self.u[b : b + shape[1]]
-        i, j = np.divmod(flat, shape[1])
-        out = np.empty(len(flat), dtype=np.float64)
-        ga, gb = self._gather
-        for c in range(0, len(flat), REFINE_CHUNK):
-            sl = slice(c, c + REFINE_CHUNK)
-            m = len(i[sl])
-            # Gathers into reused buffers (mode="clip" skips take's buffered copy).
-            np.take(ua, i[sl], axis=0, out=ga[:m], mode="clip")
-            np.take(ub, j[sl], axis=0, out=gb[:m], mode="clip")
-            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl], dtype=np.float64)
-        return out
+    def bins(self, x: np.ndarray) -> np.ndarray:
+        """Histogram bin of each value of flat ``x`` (as the block work computes them)."""
+        return self.kernel.bins(x)
 
     def mid_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """S_mid for global pairs: the rounded unit rows' products summed in float64."""
@@ -227,41 +230,16 @@ def _pass_one(run: Run, count_zeros: bool) -> tuple[np.ndarray, float, int]:
 
     In float32 the spread is a lower bound from the histogram (diagonal
     blocks get a sentinel below the triangle that lands in the unused bin
-    0); a float64 run takes the exact min and max and the shifted sums.
+    0); a float64 run takes the exact min and max.
     """
-    hist = np.zeros(NBINS, dtype=np.int64)
-    acc = {"lo": np.inf, "hi": -np.inf, "zeros": 0}
     exact = run.dtype == np.float64
-    if exact:
-        run.upper_sum = run.upper_sq = 0.0
-
-    def work(a: int, b: int, s: np.ndarray) -> None:
-        nonlocal hist
-        if exact:
-            vals = run.upper(a, b, s)
-            if vals.size == 0:
-                return
-            acc["lo"], acc["hi"] = min(acc["lo"], float(vals.min())), max(acc["hi"], float(vals.max()))
-            if (a, b) == run.pairs[0]:
-                run.shift = float(vals[0])
-            dev = vals - run.shift
-            run.upper_sum += float(dev.sum())
-            run.upper_sq += float(dev @ dev)
-        else:
-            if a == b:
-                np.copyto(s, run.dtype.type(HIST_LO), where=run.triu(len(s), lower=True))
-            vals = s.reshape(-1)
-        if count_zeros:
-            acc["zeros"] += int(np.count_nonzero(vals == 0))
-        hist += run.histogram(vals)
-
-    run.each_block(work)
-    lo, hi, zeros = acc["lo"], acc["hi"], acc["zeros"]
-    hist[0] = 0  # the sentinel's bin: no value of a product of unit rows falls there
+    tally = run.each_block(histogram_block, HistParams(exact, count_zeros))
+    hist = tally.hist if tally.hist is not None else np.zeros(NBINS, np.int64)
+    lo, hi = tally.lo, tally.hi
     if not exact:
         used = np.flatnonzero(hist)
         lo, hi = 0.0, max(int(used[-1]) - int(used[0]) - 1, 0) * HIST_W - 2 * run.slack
-    return hist, hi - lo, zeros
+    return hist, hi - lo, tally.count
 
 
 def _pass_two(run: Run, med_band: tuple[float, float], t_band: tuple[float, float]):
@@ -270,27 +248,15 @@ def _pass_two(run: Run, med_band: tuple[float, float], t_band: tuple[float, floa
     Each band comes back as ``(i, j, S32, S_mid)`` arrays: global row and
     column, the block value and the float64 sum of the rounded rows' products.
     """
-    degree = np.zeros(run.n, dtype=np.int64)
-    found: dict[str, list[tuple[np.ndarray, ...]]] = {"med": [], "t": []}
-
-    def work(a: int, b: int, s: np.ndarray) -> None:
-        diag = a == b
-        run.add_sure(degree, a, b, s, t_band[1], diag)
-        for name, (lo, hi) in (("med", med_band), ("t", t_band)):
-            flat = run.between(s, lo, hi, diag)
-            if len(flat):
-                i, j = np.divmod(flat, s.shape[1])
-                found[name].append((i + a, j + b, s.reshape(-1)[flat], run.mid(a, b, s.shape, flat)))
-
-    run.each_block(work)
+    tally = run.each_block(sure_block, BandParams(med_band, t_band))
     out = []
     for name in ("med", "t"):
-        parts = found[name]
+        parts = tally.bands[name]
         if parts:
-            out.append(tuple(np.concatenate(p) for p in zip(*parts)))
+            out.append(tuple(np.concatenate(p) for p in zip(*parts, strict=True)))
         else:
             out.append((np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, run.dtype), np.zeros(0)))
-    return degree, out[0], out[1]
+    return tally.degree[0][1], out[0], out[1]
 
 
 def exact_median(run: Run, population: int, cand, lo_bin: int, hi_bin: int, below_bins: int) -> float:
@@ -355,7 +321,7 @@ def solve(run: Run, rule: str, k: float, value: float | None) -> dict | None:
     n, p = run.n, run.n * (run.n - 1) // 2
     var_u, var_full = pair_variances(run)
     if run.dtype == np.float32 and min(var_u, var_full) < 1e-6 * (run.upper_sq / p):
-        return None  # std tiny against the mean: the Gram sums cancel, use shifted float64 sums
+        return None  # std tiny against the mean: the Gram sums cancel, use centred float64 sums
     std_u = float(np.sqrt(var_u))
     if course:
         std = float(np.sqrt(var_full))

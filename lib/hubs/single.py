@@ -15,14 +15,14 @@ import time
 
 import numpy as np
 
-from .passes import FLAT_SPREAD, HIST_LO, HIST_W, NBINS, REFINE_CHUNK, Run, exact_median, pair_variances
+from .blocks import HIST_LO, HIST_W, NBINS, REFINE_CHUNK, BandParams, band_block
+from .passes import FLAT_SPREAD, Run, exact_median, pair_variances
 
 __all__ = ["solve_single"]
 
 _SAMPLE_MIN, _SAMPLE_MAX = 1 << 18, 1 << 21  # random pairs that bracket the median (1/256 of all, clamped)
 _BRACKET_Z = 5.0  # bracket half-width in standard errors of the sample median's rank
 _SINGLE_PASS_BYTES = 400 * 2**20  # most memory the single pass's raw bands may take (estimate)
-_SENTINEL = -4.0  # below every product of unit rows: marks a diagonal block's lower half
 
 def _bin_start(run: Run, b: int):
     """The smallest value of the work dtype whose histogram bin is ``b`` or more."""
@@ -79,32 +79,14 @@ def _band_pass(run: Run, med_band, t_band, c_lo):
     Each band comes back as ``(i, j, S32)``; the count covers the strict
     upper triangle (a diagonal block's lower half holds a sentinel).
     """
-    degree = np.zeros(run.n, dtype=np.int64)
-    found: dict[str, list[tuple[np.ndarray, ...]]] = {"med": [], "t": []}
-    acc = {"below": 0}
-
-    def work(a: int, b: int, s: np.ndarray) -> None:
-        if a == b:
-            np.copyto(s, run.dtype.type(_SENTINEL), where=run.triu(len(s), lower=True))
-            acc["below"] -= len(s) * (len(s) + 1) // 2
-        m2 = run._m2[: s.size].reshape(s.shape)
-        acc["below"] += int(np.count_nonzero(np.less(s, c_lo, out=m2)))
-        run.add_sure(degree, a, b, s, t_band[1], False)  # the sentinel is below any band
-        for name, (lo, hi) in (("med", med_band), ("t", t_band)):
-            flat = run.between(s, lo, hi, False)
-            if len(flat):
-                i, j = np.divmod(flat, s.shape[1])
-                # int32 rows and columns: 12 bytes a candidate with its value
-                found[name].append(((i + a).astype(np.int32), (j + b).astype(np.int32), s.reshape(-1)[flat]))
-
-    run.each_block(work)
+    tally = run.each_block(band_block, BandParams(med_band, t_band, c_lo))
     out = []
     for name in ("med", "t"):
-        parts = found[name]
-        out.append(tuple(np.concatenate(p) for p in zip(*parts)) if parts
+        parts = tally.bands[name]
+        out.append(tuple(np.concatenate(p) for p in zip(*parts, strict=True)) if parts
                    else (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, run.dtype)))
         parts.clear()
-    return degree, acc["below"], out[0], out[1]
+    return tally.degree[0][1], tally.count, out[0], out[1]
 
 
 def solve_single(run: Run, rule: str, k: float, value: float | None) -> dict | None:

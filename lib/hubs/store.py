@@ -180,6 +180,7 @@ def hubs_for(
     block: int = DEFAULT_BLOCK,
     matrix: tuple[Sequence[str], np.ndarray] | None = None,
     allow_paths: bool = True,
+    scheduler=None,
 ) -> HubResult:
     """Degrees and threshold of the first ``limit`` tokens of ``spec``, from the cache when possible.
 
@@ -193,8 +194,9 @@ def hubs_for(
         Run on a baseline of the source's matrix instead (see the module notes).
     matrix : (tokens, vectors), optional
         The already loaded :func:`vocabulary_matrix` of ``spec`` and ``limit``.
-    progress, cancel
-        Passed to :func:`lib.hubs.hub_degrees`.
+    progress, cancel, scheduler
+        Passed to :func:`lib.hubs.hub_degrees` (the cache does not depend on
+        the scheduler: the result is the same).
     allow_paths : bool
         False (the web app) refuses a SPEC that opens a file on this machine.
     """
@@ -212,7 +214,7 @@ def hubs_for(
         tokens = [f"r{i}" for i in range(len(tokens))] if baseline == "random" else tokens
     label = spec if baseline is None else f"{baseline} baseline of {spec}"
     result = replace(hub_degrees(tokens, vectors, rule=rule, k=k, value=value, block=block,
-                                 progress=progress, cancel=cancel), source=label)
+                                 progress=progress, cancel=cancel, scheduler=scheduler), source=label)
     if use_cache:
         try:
             write_result(result, path, key)

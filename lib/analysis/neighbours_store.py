@@ -1,0 +1,175 @@
+"""Neighbourhood runs for two source SPECs, kept in a disk cache like the hubs results.
+
+:func:`neighbours_for` is what the command line and the Neighbours page
+call: it builds the shared vocabulary (the first N words, or a word list),
+runs :func:`lib.analysis.neighbours.compare_neighbourhoods` and keeps the
+result in ``$COSINE_RINGS_CACHE/neighbours`` (default
+``~/.cache/cosine-rings/neighbours``), keyed by (A, B, N or the words, k,
+null). Result files are Parquet tables (word, neighbour indices and float64
+cosines of each side) with the run's other numbers as JSON in the schema
+metadata, written under a temporary name and moved into place; a damaged
+file is ignored and recomputed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, SourceError
+from ..sources import load_source
+from ..sources._cache import atomic_file, cache_root, fingerprint
+from ..sources.base import Missing
+from .knn import DEFAULT_BLOCK, Mapper
+from .neighbours import DEFAULT_K, Neighbourhoods, compare_neighbourhoods
+from .neighbours_vocab import SharedVocabulary, shared_vocabulary, shared_word_list
+
+__all__ = ["neighbours_for", "cached_neighbours", "run_key", "write_neighbours", "read_neighbours",
+           "write_table"]
+
+_META_KEY = b"cosine_rings_neighbours"
+_FORMAT = 1
+
+
+def run_key(a: str, b: str, *, top: int | None, words: Sequence[str] | None, k: int, null: bool) -> dict:
+    """What a run depends on (the cache key)."""
+    return {"format": _FORMAT, "a": a, "b": b, "top": None if top is None else int(top),
+            "words": None if words is None else fingerprint(*words), "k": int(k), "null": bool(null)}
+
+
+def _path(key: dict) -> Path:
+    return cache_root() / "neighbours" / f"{fingerprint(*sorted(key.items()))}.parquet"
+
+
+def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict | None = None) -> Path:
+    """Write ``result`` (all of it) as a Parquet file, atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n, k = result.n, result.k
+    meta = {"key": key, "a": result.a, "b": result.b, "k": k, "n": n, "shuffled": result.shuffled_jaccard,
+            "missing": [[m.word, m.reason] for m in result.missing], "dropped": result.dropped,
+            "stats": result.stats}
+
+    def lists(x: np.ndarray, typ):
+        return pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(x).reshape(-1), typ), k)
+
+    table = pa.table({
+        "word": list(result.words),
+        "index_a": lists(result.index_a, pa.int32()), "index_b": lists(result.index_b, pa.int32()),
+        "cosine_a": lists(result.cosine_a, pa.float64()), "cosine_b": lists(result.cosine_b, pa.float64()),
+    })
+    table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
+    path = Path(path)
+    try:
+        with atomic_file(path) as tmp:
+            pq.write_table(table, tmp)
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from exc
+    return path
+
+
+def read_neighbours(path: str | os.PathLike, key: dict | None = None) -> Neighbourhoods | None:
+    """Read a file of :func:`write_neighbours`; None if absent, damaged or for another key."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+        meta = json.loads(table.schema.metadata[_META_KEY])
+        if key is not None and meta.get("key") != key:
+            return None
+        n, k = int(meta["n"]), int(meta["k"])
+
+        def grid(name: str, dtype) -> np.ndarray:
+            flat = table.column(name).combine_chunks().flatten().to_numpy()
+            out = np.asarray(flat, dtype=dtype).reshape(n, k)
+            out.setflags(write=False)
+            return out
+
+        words = tuple(str(w) for w in table.column("word").to_pylist())
+        if len(words) != n:
+            return None
+        return Neighbourhoods(
+            a=meta["a"], b=meta["b"], k=k, words=words, index_a=grid("index_a", np.int64),
+            index_b=grid("index_b", np.int64), cosine_a=grid("cosine_a", np.float64),
+            cosine_b=grid("cosine_b", np.float64), missing=tuple(Missing(w, r) for w, r in meta["missing"]),
+            dropped=dict(meta["dropped"]), shuffled_jaccard=meta["shuffled"], stats=dict(meta["stats"]),
+        )
+    except Exception:  # any damage (truncated file, foreign metadata): treat as absent
+        return None
+
+
+def write_table(result: Neighbourhoods, path: str) -> None:
+    """The ``--out`` file: one row a word (word, jaccard, neighbours of each side as lists), .parquet or .csv."""
+    table = result.table()[["word", "jaccard", "neighbours_a", "neighbours_b"]]
+    try:
+        if path.endswith(".parquet"):
+            with atomic_file(path) as tmp:
+                table.to_parquet(tmp, index=False)
+        elif path.endswith(".csv"):
+            for side in ("neighbours_a", "neighbours_b"):
+                table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
+            with atomic_file(path) as tmp:
+                table.to_csv(tmp, index=False)
+        else:
+            raise InputError(f"--out must name a .parquet or .csv file, got {path!r}")
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from exc
+
+
+def cached_neighbours(a: str, b: str, *, top: int | None = None, words: Sequence[str] | None = None,
+                      k: int = DEFAULT_K, null: bool = False) -> Neighbourhoods | None:
+    """The cached result of this run, or None (never computes)."""
+    key = run_key(a, b, top=top, words=words, k=k, null=null)
+    path = _path(key)
+    return read_neighbours(path, key) if path.is_file() else None
+
+
+def _vocabulary(a: str, b: str, top: int | None, words: Sequence[str] | None) -> SharedVocabulary:
+    if (top is None) == (words is None):
+        raise InputError("give either the number of words (--top N) or a word list")
+    sa, sb = load_source(a), load_source(b)
+    return shared_vocabulary(sa, sb, top) if words is None else shared_word_list(sa, sb, words)
+
+
+def neighbours_for(
+    a: str,
+    b: str,
+    *,
+    top: int | None = None,
+    words: Sequence[str] | None = None,
+    k: int = DEFAULT_K,
+    null: bool = False,
+    progress: Callable[[str, int, int], bool | None] | None = None,
+    cancel: threading.Event | None = None,
+    use_cache: bool = True,
+    block: int = DEFAULT_BLOCK,
+    mapper: Mapper | None = None,
+) -> Neighbourhoods:
+    """Neighbourhoods of the first ``top`` shared words of A and B (or of ``words``), cached.
+
+    ``progress(stage, done, total)``: stage "a" or "b" for the two searches.
+    """
+    if top is not None and int(top) < 2:
+        raise InputError(f"--top must be at least 2, got {top}")
+    if not isinstance(k, (int, np.integer)) or int(k) < 1:
+        raise InputError(f"k must be at least 1, got {k}")
+    key = run_key(a, b, top=top, words=words, k=k, null=null)
+    path = _path(key)
+    if use_cache and path.is_file():
+        hit = read_neighbours(path, key)
+        if hit is not None:
+            return hit
+    vocab = _vocabulary(a, b, top, words)
+    result = compare_neighbourhoods(vocab, k, a=a, b=b, null=null, block=block, mapper=mapper,
+                                    progress=progress, cancel=cancel)
+    if use_cache:
+        try:
+            write_neighbours(result, path, key)
+        except (InputError, SourceError):
+            pass  # an unwritable cache folder must not lose the computed result
+    return result
