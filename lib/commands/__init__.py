@@ -9,7 +9,7 @@ import importlib
 from types import ModuleType
 
 #: Subcommand names, in the order ``--help`` lists them.
-NAMES = ("graph", "sources", "export", "compare", "null", "hubs")
+NAMES = ("graph", "sources", "export", "compare", "null", "hubs", "matrix")
 
 
 def load(name: str) -> ModuleType:
