@@ -37,6 +37,8 @@ __all__ = [
     "publish",
     "keep_hidden_widgets",
     "PERSISTENT",
+    "PAGE_PARAMS",
+    "page_param",
 ]
 
 MODES = ("preset", "text", "upload", "passage")
@@ -47,7 +49,10 @@ MAX_URL_TEXT = 3000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _KNOWN = {"preset", "words", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word", "side"}
+          "labels", "colour", "word", "side", "sources"}
+#: Parameters a page reads itself (``sources``: the Many sources page); kept per session.
+PAGE_PARAMS = ("sources",)
+_PAGE_KEY = "_url_page_params"
 _NOTES_KEY = "_url_notes"
 _INIT_KEY = "_url_initialised"
 
@@ -208,6 +213,7 @@ def init_from_url() -> None:
     state, notes = parse_params(st.query_params.to_dict())
     ss[_INIT_KEY] = True
     ss[_NOTES_KEY] = notes
+    ss[_PAGE_KEY] = {key: st.query_params.get_all(key) for key in PAGE_PARAMS}
     ss.update(mode=state.mode, preset=state.preset, words_text=state.words,
               passage=state.passage, rule=state.rule, k=state.k, value=state.value,
               order=state.order, labels=state.labels, colour=state.colour)
@@ -216,6 +222,11 @@ def init_from_url() -> None:
     ss["rg_side"] = state.side
     ss.update(_spec_widgets("a", state.a))
     ss.update(_spec_widgets("b", state.b))
+
+
+def page_param(key: str) -> list[str]:
+    """Every value of a page's own parameter ``key`` in the link that opened this session."""
+    return list(st.session_state.get(_PAGE_KEY, {}).get(key, []))
 
 
 #: Widget keys whose values survive while their widget is hidden (mode switches).

@@ -30,8 +30,8 @@ Examples
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,7 @@ __all__ = [
     "compare_sources",
     "matrix_rows",
     "pair_table",
+    "matrices_csv",
 ]
 
 #: The K x K matrices, in the order the JSON lists them.
@@ -270,3 +271,8 @@ def pair_table(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.Da
         for i, j in itertools.combinations(range(len(sources)), 2)
     ]
     return pd.DataFrame(rows, columns=["source_a", "source_b", *MEASURES])
+
+
+def matrices_csv(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> bytes:
+    """:func:`matrix_rows` as CSV (empty value where a measure is undefined)."""
+    return matrix_rows(sources, matrices).to_csv(index=False, lineterminator="\n", float_format="%.8g").encode()

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 
 import numpy as np
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS
-from ..analysis.matrix import DEFAULT_NK, MEASURES, SourceMatrix, compare_sources, matrix_rows
+from ..analysis.matrix import DEFAULT_NK, MEASURES, SourceMatrix, compare_sources, matrices_csv
 from ..errors import InputError
 from ..graph import rounded
 from ..sources import load_source
@@ -52,14 +51,6 @@ def matrix_to_dict(m: SourceMatrix) -> dict:
     return out
 
 
-def _write_csv(m: SourceMatrix) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["source_a", "source_b", "measure", "value"])
-    for a, b, name, value in matrix_rows(m.sources, m.matrices).itertuples(index=False):
-        cell = rounded(value, 8 if name == "rsa_p" else 6)
-        writer.writerow([a, b, name, "" if cell is None else cell])
-
-
 def run(args: argparse.Namespace) -> int:
     if len(args.source) < 2:
         raise InputError(f"matrix needs at least 2 sources (--source SPEC, repeated), got {len(args.source)}")
@@ -73,5 +64,5 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(matrix_to_dict(m))
     else:
-        _write_csv(m)
+        sys.stdout.write(matrices_csv(m.sources, m.matrices).decode("utf-8"))
     return 0
