@@ -39,6 +39,7 @@ __all__ = [
     "parse_sources",
     "default_sources",
     "pick_sources",
+    "grid_shape",
     "ring_grid",
     "cached_measures",
     "matrix_section",
@@ -47,8 +48,9 @@ __all__ = [
 SOURCES_PARAM = "sources"
 SEPARATOR = ";"
 MIN_SOURCES, MAX_SOURCES = 3, 8
-#: Rings per row of the grid, and their size in pixels.
-GRID_COLUMNS, GRID_SIZE = 3, 250
+#: Ring size (pixels) for rows of two and of three: with its labels a ring
+#: is about 60 px wider, and a 1280 px window gives a third of ~270 px.
+_SIZES = {2: 320, 3: 210}
 _KEY = "many_sources"
 _KEEP = "_many_sources_kept"
 _NOTES = "_many_sources_notes"
@@ -116,15 +118,22 @@ def pick_sources(ch: Choices) -> list[str]:
     return good
 
 
+def grid_shape(count: int) -> tuple[int, int]:
+    """Rings per row and ring size for ``count`` rings: four as two by two, otherwise rows of three."""
+    columns = 2 if count in (2, 4) else 3
+    return columns, _SIZES[columns]
+
+
 def _title(spec: str, graph: RingGraph) -> str:
     return f"{spec} — {graph.n_edges:,} edges"
 
 
 def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] | None) -> None:
     """One small ring per source, titled with its SPEC and edge count; errors stay in their cell."""
-    for start in range(0, len(panels), GRID_COLUMNS):
-        row = panels[start : start + GRID_COLUMNS]
-        for column, panel in zip(st.columns(GRID_COLUMNS, gap="small"), row, strict=False):
+    columns, size = grid_shape(len(panels))
+    for start in range(0, len(panels), columns):
+        row = panels[start : start + columns]
+        for column, panel in zip(st.columns(columns, gap="small"), row, strict=False):
             with column:
                 if panel.download:
                     st.info(f"{panel.spec} needs a download of about {panel.download / 1e6:,.0f} MB "
@@ -138,7 +147,7 @@ def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] 
                     with st.container(key=f"ring_many_{panel.label}"):
                         show_chart(ring_spec, graph_key(g, panel.result.source), g, square=True, theme=None,
                                    categories=panel.categories, labels=ch.state.labels, color_domain=domain,
-                                   size=GRID_SIZE, title=_title(panel.spec, g))
+                                   size=size, title=_title(panel.spec, g))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -160,7 +169,8 @@ def _downloads(specs: list[str], graphs: list[RingGraph], matrices: dict, ch: Ch
                domain: tuple[float, float] | None) -> None:
     def figure(fmt: str):
         titles = [_title(s, g) for s, g in zip(specs, graphs, strict=True)]
-        return lambda: figure_bytes(ring_grid_spec(graphs, titles, columns=GRID_COLUMNS, labels=ch.state.labels,
+        columns = grid_shape(len(graphs))[0]
+        return lambda: figure_bytes(ring_grid_spec(graphs, titles, columns=columns, labels=ch.state.labels,
                                                    color_domain=domain), fmt)
 
     stem = f"many_sources_{ch.list_name}"
@@ -193,19 +203,19 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     mkey = (key, permutations, nk)
     left, right = st.columns(2)
     with left:
-        show_chart(heatmap_chart, (mkey, "rsa"), labels, m["rsa_spearman"], m["rsa_p"],
+        show_chart(heatmap_chart, (mkey, "rsa"), labels, m["rsa_spearman"], m["rsa_p"], square=True,
                    title=MEASURE_TITLES["rsa_spearman"])
     with right:
-        show_chart(heatmap_chart, (mkey, "edges"), labels, m["edge_jaccard"], title=MEASURE_TITLES["edge_jaccard"],
-                   domain=(0.0, 1.0), scheme="blues")
+        show_chart(heatmap_chart, (mkey, "edges"), labels, m["edge_jaccard"], square=True,
+                   title=MEASURE_TITLES["edge_jaccard"], domain=(0.0, 1.0), scheme="blues", diverging=False)
     left, right = st.columns(2)
     with left:
-        show_chart(source_map_chart, (mkey, "map"), labels, m["rsa_spearman"])
+        show_chart(source_map_chart, (mkey, "map"), labels, m["rsa_spearman"], square=True)
     with right:
         other = st.selectbox("Another matrix", [k for k in MEASURE_TITLES if k not in ("rsa_spearman", "rsa_p",
                                                                                       "edge_jaccard")],
                              format_func=MEASURE_TITLES.get, key="many_other")
-        show_chart(heatmap_chart, (mkey, other), labels, m[other], title=MEASURE_TITLES[other])
+        show_chart(heatmap_chart, (mkey, other), labels, m[other], square=True, title=MEASURE_TITLES[other])
     st.caption(
         "RSA: Spearman correlation of two spaces' cosine similarities over all word pairs (Mantel p in the "
         "tooltip: one-sided, the same permutations for every pair). Edge Jaccard: shared edges over edges in "

@@ -84,12 +84,18 @@ def heatmap_chart(
     title: str,
     domain: tuple[float, float] = (-1.0, 1.0),
     scheme: str = "blueorange",
+    diverging: bool = True,
     cell: int = 56,
 ) -> alt.LayerChart:
-    """A K x K heatmap with the value printed in each cell; the tooltip adds the Mantel p when given."""
+    """A K x K heatmap with the value printed in each cell; the tooltip adds the Mantel p when given.
+
+    ``diverging``: the scheme is dark at both ends (else only at the high end), which decides
+    where the printed values turn white.
+    """
     frame = heatmap_frame(sources, matrix, p_value)
     labels = unique_labels(sources)
-    axis_x = alt.X("source_b:N", sort=labels, title=None, axis=alt.Axis(labelAngle=-35, labelLimit=160))
+    axis_x = alt.X("source_b:N", sort=labels, title=None,
+                   axis=alt.Axis(labelAngle=-40, labelLimit=160, labelOverlap=False))
     axis_y = alt.Y("source_a:N", sort=labels, title=None, axis=alt.Axis(labelLimit=160))
     tips = [alt.Tooltip("source_a:N", title="source"), alt.Tooltip("source_b:N", title="and"),
             alt.Tooltip("value:Q", format=".4f", title="value")]
@@ -102,7 +108,8 @@ def heatmap_chart(
         tooltip=tips,
     )
     low, high = domain
-    strong = f"abs(datum.value - {(low + high) / 2}) > {0.3 * (high - low)}"
+    strong = (f"abs(datum.value - {(low + high) / 2}) > {0.3 * (high - low)}" if diverging
+              else f"datum.value > {low + 0.6 * (high - low)}")
     text = base.mark_text(fontSize=12 if len(labels) <= 6 else 10).encode(
         text="text:N",
         color=alt.condition(strong, alt.value("white"), alt.value("#222")),
