@@ -261,18 +261,23 @@ def mantel_matrix(
     norms = np.linalg.norm(centred, axis=1)
     ac = centred / norms[:, None]  # row i: the "A" side of every pair (i, j)
     observed = ac @ vals.T / norms[None, :]  # [i, j]: A = i, B = j (B permuted)
-    # (n*n, K'): the symmetric matrices of all sources side by side, so one
-    # gather of a permuted index set fetches every source's values at once.
-    stacked = np.stack([_symmetric_from_upper(v, n).ravel() for v in vals], axis=1)
+    # (n*n, K'-1): the symmetric matrices of the sources that are ever B (all
+    # but the first) side by side, so one gather of a permuted index set
+    # fetches all of them at once.
+    stacked = np.stack([_symmetric_from_upper(v, n).ravel() for v in vals[1:]], axis=1)
     iu, ju = np.triu_indices(n, k=1)
-    exceed = np.zeros((len(ok), len(ok)), dtype=np.int64)
-    chunk = max(1, min(int(permutations), _CHUNK_VALUES // (iu.size * len(ok))))
+    exceed = np.zeros((len(ok) - 1, len(ok) - 1), dtype=np.int64)
+    chunk = max(1, min(int(permutations), _CHUNK_VALUES // (iu.size * (len(ok) - 1))))
     iu, ju = iu.astype(np.int32), ju.astype(np.int32)  # half the index traffic of int64
+    threshold = observed[:-1, 1:] - 1e-12
     for perm in _permutation_batches(n, int(permutations), seed, chunk):
         perm = perm.astype(np.int32)
-        gathered = np.take(stacked, (perm * n)[:, iu] + perm[:, ju], axis=0)  # (chunk, M, K')
-        null = np.matmul(ac, gathered) / norms[None, None, :]  # (chunk, K' as A, K' as B)
-        exceed += np.count_nonzero(null >= observed[None] - 1e-12, axis=0)
+        gathered = np.take(stacked, (perm * n)[:, iu] + perm[:, ju], axis=0)  # (chunk, M, K'-1)
+        null = np.matmul(ac[:-1], gathered) / norms[None, None, 1:]  # [., A, B - 1]
+        exceed += np.count_nonzero(null >= threshold[None], axis=0)
+    full = np.zeros((len(ok), len(ok)), dtype=np.int64)
+    full[:-1, 1:] = exceed
+    exceed = full
     sub = np.ix_(ok, ok)
     upper_p = np.triu((1 + exceed) / (1 + int(permutations)), k=1)
     upper_stat = np.triu(observed, k=1)
