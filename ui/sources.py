@@ -83,8 +83,9 @@ def check_spec(spec: str) -> str | None:
         return None if arg else "upload a word2vec .txt or .bin vectors file in the sidebar"
     if arg is None:
         return None
-    if prefix == "shuffled":
-        return check_spec(arg)
+    if prefix == "shuffled":  # shuffled:SPEC[,seed=S]: check the base SPEC
+        head, sep, last = arg.rpartition(",")
+        return check_spec(head if sep and last.strip().startswith("seed=") else arg)
     if not paths_allowed() and _looks_like_path(prefix, arg):
         return (f"the web app does not open files on the server ({spec!r}); "
                 f"use the command line, or run the app with {ALLOW_PATHS_ENV}=1")

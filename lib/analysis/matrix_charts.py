@@ -72,7 +72,7 @@ def heatmap_frame(sources: Sequence[str], matrix: np.ndarray, p_value: np.ndarra
         for j in range(k):
             v = float(matrix[i, j])
             p = float(p_value[i, j]) if p_value is not None else np.nan
-            rows.append((labels[i], labels[j], v, "–" if np.isnan(v) else f"{v:.2f}", p))
+            rows.append((labels[i], labels[j], v, "–" if np.isnan(v) else f"{v:.2f}".replace("-0.00", "0.00"), p))
     return pd.DataFrame(rows, columns=["source_a", "source_b", "value", "text", "p"])
 
 
@@ -85,15 +85,17 @@ def heatmap_chart(
     domain: tuple[float, float] = (-1.0, 1.0),
     scheme: str = "blueorange",
     diverging: bool = True,
-    cell: int = 56,
+    cell: int | None = None,
 ) -> alt.LayerChart:
     """A K x K heatmap with the value printed in each cell; the tooltip adds the Mantel p when given.
 
     ``diverging``: the scheme is dark at both ends (else only at the high end), which decides
-    where the printed values turn white.
+    where the printed values turn white. ``cell`` (pixels) defaults to what keeps the
+    matrix about 250 px wide, so eight sources still fit half a 1280 px window.
     """
     frame = heatmap_frame(sources, matrix, p_value)
     labels = unique_labels(sources)
+    cell = cell or max(30, min(56, 250 // max(len(labels), 1)))
     axis_x = alt.X("source_b:N", sort=labels, title=None,
                    axis=alt.Axis(labelAngle=-40, labelLimit=160, labelOverlap=False))
     axis_y = alt.Y("source_a:N", sort=labels, title=None, axis=alt.Axis(labelLimit=160))
@@ -103,14 +105,14 @@ def heatmap_chart(
         tips.append(alt.Tooltip("p:Q", format=".4g", title="Mantel p"))
     base = alt.Chart(frame).encode(x=axis_x, y=axis_y)
     rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=list(domain), clamp=True),
-                        legend=alt.Legend(title=None, gradientLength=max(60, cell * len(labels) - 20))),
+        # The values are printed in the cells; without a legend the chart fits half a 1280 px window.
+        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=list(domain), clamp=True), legend=None),
         tooltip=tips,
     )
     low, high = domain
     strong = (f"abs(datum.value - {(low + high) / 2}) > {0.3 * (high - low)}" if diverging
               else f"datum.value > {low + 0.6 * (high - low)}")
-    text = base.mark_text(fontSize=12 if len(labels) <= 6 else 10).encode(
+    text = base.mark_text(fontSize=12 if cell >= 45 else 10).encode(
         text="text:N",
         color=alt.condition(strong, alt.value("white"), alt.value("#222")),
         tooltip=tips,
@@ -140,20 +142,22 @@ def mds_coordinates(distance: np.ndarray) -> np.ndarray:
     return xy * signs
 
 
-def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 320) -> alt.LayerChart:
+def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 340) -> alt.LayerChart:
     """The sources as points placed by classical MDS of 1 - RSA: close points, alike spaces."""
     xy = mds_coordinates(1.0 - np.asarray(rsa, dtype=np.float64))
     frame = pd.DataFrame({"source": unique_labels(sources), "x": xy[:, 0], "y": xy[:, 1]})
-    span = float(max(np.abs(xy).max(), 0.05)) * 1.25
-    scale = alt.Scale(domain=[-span, span], nice=False)
+    span = float(max(np.abs(xy).max(), 0.05)) * 1.15
+    # Labels sit right of their points: the x axis gets room for them on the right.
+    x_scale = alt.Scale(domain=[-span, 1.8 * span], nice=False)
     base = alt.Chart(frame).encode(
-        x=alt.X("x:Q", scale=scale, title="MDS 1"),
-        y=alt.Y("y:Q", scale=scale, title="MDS 2"),
+        x=alt.X("x:Q", scale=x_scale, title="MDS 1"),
+        y=alt.Y("y:Q", scale=alt.Scale(domain=[-span, span], nice=False), title="MDS 2"),
         tooltip=["source:N"],
     )
     points = base.mark_circle(size=120, color="#4c78a8", opacity=0.9)
-    labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=11).encode(text="source:N")
-    return (points + labels).properties(width=size, height=size, title="Map of the sources (MDS of 1 − RSA)")
+    labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=11, limit=150).encode(text="source:N")
+    return (points + labels).properties(width=size, height=int(size / 1.4),
+                                        title="Map of the sources (MDS of 1 − RSA)")
 
 
 def ring_grid_spec(
