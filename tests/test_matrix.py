@@ -373,3 +373,25 @@ def test_grid_in_chromium_is_drawn_inside_its_columns(sources):
                 assert apart, (a, b)
             page.close()
         browser.close()
+
+
+def test_sources_parameter_keeps_shuffle_seeds_and_refuses_bad_specs():
+    from ui.many import default_sources, parse_sources
+
+    specs, notes = parse_sources(["glove;shuffled:glove,seed=1", "random:dim=50,seed=2;glove;nonsense:x"])
+    assert specs == ["glove", "shuffled:glove,seed=1", "random:dim=50,seed=2"]
+    assert len(notes) == 1 and "nonsense" in notes[0]
+    assert parse_sources([";".join(f"random:dim=5,seed={i}" for i in range(10))])[0][-1] == "random:dim=5,seed=7"
+    assert default_sources("glove", "random:dim=50") == ["glove", "random:dim=50", "shuffled:glove"]
+
+
+def test_grid_figure_renders_as_svg_and_png():
+    from lib.analysis.matrix_charts import figure_bytes
+
+    g = ring_graph(list("abcdef"), np.random.default_rng(1).standard_normal((6, 4)))
+    spec = ring_grid_spec([g, g, g], ["one", "two", "three"], columns=3, color_domain=(0.0, 1.0))
+    svg = figure_bytes(spec, "svg").decode()
+    assert svg.startswith("<svg") and svg.count("one") >= 1 and "three" in svg
+    assert figure_bytes(spec, "png")[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(InputError, match="svg or png"):
+        figure_bytes(spec, "gif")
