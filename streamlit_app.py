@@ -26,6 +26,7 @@ PAGES = [
             url_path="random-baseline"),
     st.Page("app_pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
     st.Page("app_pages/neighbours.py", title="Neighbours", icon=":material/join_inner:", url_path="neighbours"),
+    st.Page("app_pages/many_sources.py", title="Many sources", icon=":material/grid_view:", url_path="many-sources"),
     st.Page("app_pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
 ]
 page = st.navigation(PAGES)

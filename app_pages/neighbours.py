@@ -5,6 +5,7 @@ from lib.analysis.neighbours_chart import BRUSH, brushed_words, jaccard_histogra
 from lib.errors import CosineRingsError
 from ui.neighbours import cached_result, compute, dominoes, init_params, moved, publish_params
 from ui.page import page_header
+from ui.text import plain
 
 ch = page_header(
     "Neighbours",
@@ -26,12 +27,12 @@ if result is None and st.session_state.get("nb_run") == key:
     try:
         result = compute(key)
     except CosineRingsError as exc:
-        st.error(f"{a} vs {b}: {exc}", icon="🚫")
+        st.error(f"{plain(a, 80)} vs {plain(b, 80)}: {plain(str(exc), 400)}", icon="🚫")
         st.stop()
     st.session_state["nb_run"] = None
 publish_params()
 if result is None:
-    st.info(f"Not computed yet for A = {a}, B = {b}, N = {top:,}, k = {k}: press **Compute**.")
+    st.info(f"Not computed yet for A = {plain(a, 80)}, B = {plain(b, 80)}, N = {top:,}, k = {k}: press **Compute**.")
     st.stop()
 
 s = result.summary()
@@ -56,10 +57,10 @@ table.dataframe(picked, hide_index=True, height=260, width="stretch")
 
 word = st.text_input("Find a word and show its dominoes", key="nb_word", placeholder="e.g. bank").strip()
 if word and word not in result.words:
-    st.warning(f"{word!r} is not among the {result.n:,} shared words.")
+    st.warning(f"{plain(word, 100)} is not among the {result.n:,} shared words.")
 elif word:
     i = result.words.index(word)
-    st.markdown(f"**{word}** (rank {i + 1:,}): Jaccard **{result.jaccard[i]:.3f}**, "
+    st.markdown(f"**{plain(word, 100)}** (rank {i + 1:,}): Jaccard **{result.jaccard[i]:.3f}**, "
                 f"{int(result.shared[i])} of {k} neighbours shared. ● = in both.")
     st.dataframe(dominoes(result, word), hide_index=True, width="stretch")
 

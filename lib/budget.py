@@ -39,6 +39,10 @@ __all__ = [
     "graph_cost",
     "compare_cost",
     "null_cost",
+    "neighbours_cost",
+    "matrix_cost",
+    "check_matrix",
+    "check_neighbours",
     "hubs_cost",
     "heatmap_cost",
     "train_cost",
@@ -78,6 +82,7 @@ _MANTEL_S = 7.0e-8  # per permuted pair value of the Mantel test
 _COMPARE_PAIR_S = 7.0e-5  # per pair: ranks, edge lists, two Louvain runs (networkx)
 _DRAW_S = 0.1  # per null draw: statistics of one random and one shuffled space
 _NULL_PAIR_S = 1.2e-5  # per pair and null draw: threshold, communities
+_MATRIX_MANTEL_S = 5.0e-9  # per permuted pair value and pair of sources, index sets shared (bench_matrix)
 _MANTEL_BYTES = 8 * 4_000_000 * 3  # one chunk of permuted values (the test's own cap) and its indices
 _LOUVAIN_S = 3.0e-6  # per edge of one Louvain run (networkx)
 _LOUVAIN_BYTES = 600.0  # per edge of one networkx graph
@@ -87,6 +92,10 @@ _HUB_BLOCK_BYTES = 24.0  # per cell of a block x block product and its work arra
 _HUB_START_S = 1.0  # per run: preparing the unit rows and the Gram matrix
 _HUB_FLOP_S = 2.0e-11  # per float32 multiply-add of the blockwise products (BLAS)
 _HUB_PAIR_S = 1.0e-8  # per pair: threshold passes over the blocks
+_KNN_ROW_BYTES = 12.0  # per row x dimension and space: float32 rows, unit rows, a gather
+_KNN_BLOCK_BYTES = 12.0  # per cell of a block x block product and its top-k work
+_KNN_START_S = 0.2  # per space: unit rows
+_KNN_PAIR_S = 4.0e-9  # per pair and space: the top-k selection and the float64 settling
 _TRAIN_START_S = 3.0  # importing gensim, building the vocabulary
 _TRAIN_TOKEN_S = 8.0e-6  # per corpus word x epoch
 _TRAIN_S = 6.0e-10  # per corpus word x epoch x window x dimension (one gensim worker)
@@ -178,6 +187,19 @@ def compare_cost(n: int, permutations: int) -> Cost:
     return Cost(f"comparing two rings of {n:,} words ({int(permutations):,} permutations)", bytes_, seconds)
 
 
+def matrix_cost(n: int, sources: int, permutations: int) -> Cost:
+    """Every pair of ``sources`` n-word rings compared (the Many sources page, ``python -m lib matrix``).
+
+    The pairs share the permuted index sets of one Mantel run, so a pair
+    costs far less than a :func:`compare_cost` (see docs/benchmarks.md).
+    """
+    pairs, k = _pairs(n), max(int(sources), 2)
+    louvain_bytes, _ = _louvain(n)
+    bytes_ = _BASE_BYTES + k * pairs * 3 * 8 + max(_MANTEL_BYTES, louvain_bytes)
+    seconds = max(int(permutations), 0) * pairs * (k * (k - 1) / 2) * _MATRIX_MANTEL_S + k * pairs * _COMPARE_PAIR_S / 2
+    return Cost(f"comparing {k} rings of {n:,} words pairwise ({int(permutations):,} permutations)", bytes_, seconds)
+
+
 def null_cost(n: int, d: int, draws: int) -> Cost:
     """K random and K shuffled null spaces of n words at dimension d, each with its communities."""
     n, d, draws = max(int(n), 0), max(int(d), 1), max(int(draws), 0)
@@ -195,6 +217,21 @@ def hubs_cost(rows: int, d: int, block: int = 2048, runs: int = 1) -> Cost:
     bytes_ = _BASE_BYTES + 8.0 * d * d + rows * d * _HUB_BYTES + b * d * 8 + b * b * _HUB_BLOCK_BYTES + rows * 64
     seconds = runs * (_HUB_START_S + _pairs(rows) * (2 * d * _HUB_FLOP_S + _HUB_PAIR_S) + d * d * rows * _HUB_FLOP_S)
     return Cost(f"hubs over {rows:,} rows at {d:,} dimensions", bytes_, seconds)
+
+
+def neighbours_cost(rows: int, d: int, k: int, runs: int = 3, block: int = 2048) -> Cost:
+    """Exact k nearest neighbours of ``rows`` shared words in ``runs`` spaces (A, B and the shuffled null).
+
+    ``d`` is the larger of the two dimensions. Calibrated on the 2-core
+    reference machine (``compare_neighbourhoods`` with its null: glove and
+    minilm at 10,000 words took 1.3 s and 80 MB over the loaded sources;
+    glove at 20,000 words, 3.1 s), and rounded up.
+    """
+    rows, d, k = max(int(rows), 0), max(int(d), 1), max(int(k), 1)
+    b = min(int(block), rows)
+    bytes_ = _BASE_BYTES + 2 * rows * d * _KNN_ROW_BYTES + b * b * _KNN_BLOCK_BYTES + runs * rows * k * 24
+    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S))
+    return Cost(f"k nearest neighbours of {rows:,} words at {d:,} dimensions", bytes_, seconds)
 
 
 def heatmap_cost(n: int) -> Cost:
@@ -261,6 +298,17 @@ def check_compare(n: int, permutations: int, budget: Budget | None = None) -> Co
     return check(compare_cost(n, permutations), budget, instead=" or ".join(hints))
 
 
+def check_matrix(n: int, sources: int, permutations: int, budget: Budget | None = None) -> Cost:
+    """:func:`check` a many-source comparison, suggesting fewer words or permutations."""
+    budget = budget or default_budget()
+    words = largest(lambda m: budget.allows(matrix_cost(m, sources, permutations)), 3, max(int(n), 3))
+    perms = largest(lambda p: budget.allows(matrix_cost(n, sources, p)), 1, max(int(permutations), 1))
+    hints = ([f"use at most {words:,} words"] if words >= 3 else []) + (
+        [f"at most {perms:,} permutations"] if perms >= 1 else []
+    )
+    return check(matrix_cost(n, sources, permutations), budget, instead=" or ".join(hints))
+
+
 def check_null(n: int, d: int, draws: int, budget: Budget | None = None) -> Cost:
     """:func:`check` the null models, suggesting fewer draws, words or dimensions."""
     budget = budget or default_budget()
@@ -276,6 +324,14 @@ def check_hubs(rows: int, d: int, runs: int = 1, budget: Budget | None = None) -
     fit = largest(lambda m: budget.allows(hubs_cost(m, d, runs=runs)), 3, max(int(rows), 3))
     hint = f"use at most N = {fit:,} rows at this dimension" if fit >= 3 else "use a source of smaller dimension"
     return check(hubs_cost(rows, d, runs=runs), budget, instead=hint)
+
+
+def check_neighbours(rows: int, d: int, k: int, runs: int = 3, budget: Budget | None = None) -> Cost:
+    """:func:`check` a neighbourhoods run, suggesting fewer shared words (N)."""
+    budget = budget or default_budget()
+    fit = largest(lambda m: budget.allows(neighbours_cost(m, d, k, runs=runs)), 3, max(int(rows), 3))
+    hint = f"use at most N = {fit:,} shared words at this dimension" if fit >= 3 else "use a source of smaller dimension"
+    return check(neighbours_cost(rows, d, k, runs=runs), budget, instead=hint)
 
 
 def check_train(corpus_words: int, dim: int, epochs: int, window: int, budget: Budget | None = None) -> Cost:

@@ -10,6 +10,7 @@ has finished).
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -17,10 +18,14 @@ import streamlit as st
 from lib.analysis.neighbours import Neighbourhoods, compare_neighbourhoods
 from lib.analysis.neighbours_store import cached_neighbours, neighbours_for
 from lib.analysis.neighbours_vocab import shared_word_list
+from lib.budget import check_neighbours
 from lib.errors import CosineRingsError
+from lib.sources import paths_allowed
 
 from .cached import get_source
 from .state import publish
+from .text import plain
+from .work import work_slot
 
 __all__ = ["DEFAULT_TOP", "RunKey", "init_params", "publish_params", "cached_result", "compute",
            "dominoes", "moved", "ring_word_neighbourhoods", "ring_words_section"]
@@ -53,27 +58,40 @@ def publish_params() -> None:
     publish(top=str(ss.get("nb_top", DEFAULT_TOP)), nk=str(ss.get("nb_k", 10)), nword=ss.get("nb_word", ""))
 
 
+#: Finished runs kept in memory (the most recently used; each is a few MB).
+MAX_IN_MEMORY = 8
+
+
 @st.cache_resource(show_spinner=False)
-def _memory() -> dict:
-    """Finished runs by key, shared by all sessions (a few MB each)."""
-    return {}
+def _memory() -> OrderedDict:
+    """Finished runs by key, shared by all sessions."""
+    return OrderedDict()
+
+
+def _keep(key: RunKey, result: Neighbourhoods) -> None:
+    memory = _memory()
+    memory[key] = result
+    memory.move_to_end(key)
+    while len(memory) > MAX_IN_MEMORY:
+        memory.popitem(last=False)
 
 
 def cached_result(key: RunKey) -> Neighbourhoods | None:
     """The finished run of ``key`` from memory or the disk cache, or None."""
     memory = _memory()
-    if key not in memory:
-        a, b, top, k = key
-        hit = cached_neighbours(a, b, top=top, k=k, null=True)
-        if hit is None:
-            return None
-        memory[key] = hit
-    return memory[key]
+    if key in memory:
+        return memory[key]
+    a, b, top, k = key
+    hit = cached_neighbours(a, b, top=top, k=k, null=True, allow_paths=paths_allowed())
+    if hit is not None:
+        _keep(key, hit)
+    return hit
 
 
 def compute(key: RunKey) -> Neighbourhoods:
-    """Run ``key`` with a progress bar per space (raises CosineRingsError)."""
+    """Run ``key`` with a progress bar per space (raises CosineRingsError, BudgetError first when too large)."""
     a, b, top, k = key
+    cost = check_neighbours(top, max(get_source(a).dim, get_source(b).dim), k)
     slot = st.empty()
     start = time.perf_counter()
 
@@ -83,10 +101,11 @@ def compute(key: RunKey) -> Neighbourhoods:
                                                  f"{total} ({elapsed:.0f} s so far)")
         return True
 
-    with st.spinner(f"Finding the first {top:,} words shared by {a} and {b} …", show_time=True):
-        result = neighbours_for(a, b, top=top, k=k, null=True, progress=progress)
+    with work_slot(cost), st.spinner(f"Finding the first {top:,} words shared by {plain(a, 80)} and {plain(b, 80)} …",
+                                     show_time=True):
+        result = neighbours_for(a, b, top=top, k=k, null=True, progress=progress, allow_paths=paths_allowed())
     slot.empty()
-    _memory()[key] = result
+    _keep(key, result)
     return result
 
 
@@ -119,7 +138,7 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
     try:
         result = ring_word_neighbourhoods(a, b, tuple(words), k)
     except CosineRingsError as exc:
-        st.info(f"No neighbourhoods: {exc}", icon="ℹ️")
+        st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon="ℹ️")
         return
     st.caption(f"Each word's {result.k} nearest other ring words in A and in B, and the Jaccard index of the two "
                f"sets (chance level {result.summary()['chance_jaccard']:.3f}). The **Neighbours** page does "

@@ -42,6 +42,8 @@ __all__ = [
     "PERSISTENT",
     "HUBS_PARAMS",
     "hubs_params",
+    "PAGE_PARAMS",
+    "page_param",
 ]
 
 MODES = ("preset", "text", "upload", "passage")
@@ -55,9 +57,13 @@ _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _KNOWN = {"preset", "words", "categories", "passage", "a", "b", "rule", "k", "value", "order",
           "labels", "colour", "word", "side", "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min",
-          "top", "nk", "nword"}  # the Neighbours page's N, k and word (ui/neighbours.py)
+          "top", "nk", "nword",  # the Neighbours page's N, k and word (ui/neighbours.py)
+          "sources"}
 #: Hubs page settings: URL parameter -> (smallest, largest) for numbers, None for on/off.
 HUBS_PARAMS = {"hubs_n": (100, 400_000), "hubs_alpha": None, "hubs_stop": None, "hubs_min": (1, 20)}
+#: Parameters a page reads itself (``sources``: the Many sources page); kept per session.
+PAGE_PARAMS = ("sources",)
+_PAGE_KEY = "_url_page_params"
 _NOTES_KEY = "_url_notes"
 _INIT_KEY = "_url_initialised"
 
@@ -285,6 +291,7 @@ def init_from_url() -> None:
     ss[_INIT_KEY] = True
     ss["_url_opened"] = st.query_params.to_dict()  # for pages with their own parameters
     ss[_NOTES_KEY] = notes
+    ss[_PAGE_KEY] = {key: st.query_params.get_all(key) for key in PAGE_PARAMS}
     ss.update(mode=state.mode, preset=state.preset, words_text=state.words, passage=state.passage,
               words_categories=state.categories, words_categories_text=state.words,
               rule=state.rule, k=state.k, value=state.value,
@@ -296,6 +303,11 @@ def init_from_url() -> None:
               hubs_min=state.hubs_min)
     ss.update(_spec_widgets("a", state.a))
     ss.update(_spec_widgets("b", state.b))
+
+
+def page_param(key: str) -> list[str]:
+    """Every value of a page's own parameter ``key`` in the link that opened this session."""
+    return list(st.session_state.get(_PAGE_KEY, {}).get(key, []))
 
 
 #: Widget keys whose values survive while their widget is hidden (mode switches).

@@ -17,14 +17,13 @@ from lib.words import WordList
 from .cached import aligned_results, graph_result, load_with_progress, passage_words
 from .order import ordered
 from .sidebar import Choices
-from .downloads import confirm, pending
+from .downloads import pending
 from .sources import check_spec
 from .text import plain
 
 __all__ = [
     "Panel",
     "compute_panels",
-    "confirm_download",
     "awaiting_confirmation",
     "colour_domain",
     "show_problems",
@@ -49,11 +48,6 @@ class Panel:
     @property
     def ok(self) -> bool:
         return self.result is not None
-
-
-def confirm_download(spec: str) -> None:
-    """The download (or training) button's callback (see :mod:`ui.downloads`)."""
-    confirm(spec)
 
 
 def awaiting_confirmation(spec: str) -> int:

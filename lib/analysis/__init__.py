@@ -2,6 +2,8 @@
 
 - :mod:`lib.analysis.compare`: two sources on the same words (RSA with a
   Mantel test, edge Jaccard, degree Spearman, hubs, communities).
+- :mod:`lib.analysis.matrix`: many sources on the same words, every pair's
+  measures as K x K matrices (:mod:`lib.analysis.matrix_charts`: their charts).
 - :mod:`lib.analysis.communities`: Louvain communities and their agreement.
 - :mod:`lib.analysis.null`: null models (random and shuffled spaces).
 - :mod:`lib.analysis.sweep`: the graph's measures as the threshold's k varies.
@@ -22,7 +24,8 @@ _WHERE = {
     **dict.fromkeys(("LOUVAIN_SEED", "Partition", "category_ari", "community_order", "louvain", "partition_ari"),
                     "communities"),
     **dict.fromkeys(("DEFAULT_PERMUTATIONS", "RSA", "Comparison", "EdgeAgreement", "align_results",
-                     "compare_graphs", "mantel_test", "selectivity"), "compare"),
+                     "compare_graphs", "mantel_matrix", "mantel_test", "selectivity"), "compare"),
+    **dict.fromkeys(("MEASURES", "SourceMatrix", "align_sources", "compare_sources", "pair_measures"), "matrix"),
     **dict.fromkeys(("DEFAULT_DRAWS", "NULL_KINDS", "NullResult", "NullStatistic", "null_distributions",
                      "null_to_dict"), "null"),
     **dict.fromkeys(("SWEEP_KS", "mask_at", "threshold_sweep"), "sweep"),

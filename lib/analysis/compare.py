@@ -46,7 +46,10 @@ __all__ = [
     "align_results",
     "upper",
     "batch_correlation",
+    "correlation",
+    "edge_jaccard",
     "mantel_test",
+    "mantel_matrix",
     "selectivity",
     "compare_graphs",
 ]
@@ -200,6 +203,71 @@ def mantel_test(
     return observed, (1 + exceed) / (1 + int(permutations)), null
 
 
+def mantel_matrix(
+    similarities: Sequence[np.ndarray],
+    *,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    method: str = "spearman",
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`mantel_test` of every pair of K similarity matrices of the same words, at once.
+
+    Pair (i, j), i < j, is tested exactly as ``mantel_test(s[i], s[j])``: the
+    same seeded permutations, applied to the later matrix. Each permutation's
+    index set is drawn once and gathers all K matrices together; one matrix
+    product then gives the permuted statistic of every pair.
+
+    Returns
+    -------
+    (statistic, p_value)
+        K x K symmetric arrays; NaN on the diagonal and where a triangle is constant.
+    """
+    mats = [np.asarray(s, dtype=np.float64) for s in similarities]
+    k = len(mats)
+    n = mats[0].shape[0] if k else 0
+    if any(m.shape != (n, n) for m in mats):
+        raise InputError("the similarity matrices must all have the same square shape")
+    if method not in ("spearman", "pearson"):
+        raise InputError(f"unknown correlation {method!r}; use spearman or pearson")
+    if not 1 <= int(permutations) <= 1_000_000:
+        raise InputError(f"permutations must be between 1 and 1000000, got {permutations}")
+    stat, p_value = np.full((k, k), np.nan), np.full((k, k), np.nan)
+    tri = [upper(m) for m in mats]
+    ok = [i for i in range(k) if tri[i].size >= 2 and np.ptp(tri[i]) > 0]
+    if len(ok) < 2:
+        return stat, p_value
+    vals = np.stack([stats.rankdata(tri[i]) if method == "spearman" else tri[i] for i in ok])  # (K', M)
+    centred = vals - vals.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(centred, axis=1)
+    ac = centred / norms[:, None]  # row i: the "A" side of every pair (i, j)
+    observed = ac @ vals.T / norms[None, :]  # [i, j]: A = i, B = j (B permuted)
+    # (n*n, K'-1): the symmetric matrices of the sources that are ever B (all
+    # but the first) side by side, so one gather of a permuted index set
+    # fetches all of them at once.
+    stacked = np.stack([_symmetric_from_upper(v, n).ravel() for v in vals[1:]], axis=1)
+    iu, ju = np.triu_indices(n, k=1)
+    exceed = np.zeros((len(ok) - 1, len(ok) - 1), dtype=np.int64)
+    chunk = max(1, min(int(permutations), _CHUNK_VALUES // (iu.size * (len(ok) - 1))))
+    iu, ju = iu.astype(np.int32), ju.astype(np.int32)  # half the index traffic of int64
+    threshold = observed[:-1, 1:] - 1e-12
+    for perm in _permutation_batches(n, int(permutations), seed, chunk):
+        perm = perm.astype(np.int32)
+        gathered = np.take(stacked, (perm * n)[:, iu] + perm[:, ju], axis=0)  # (chunk, M, K'-1)
+        null = np.matmul(ac[:-1], gathered) / norms[None, None, 1:]  # [., A, B - 1]
+        exceed += np.count_nonzero(null >= threshold[None], axis=0)
+    full = np.zeros((len(ok), len(ok)), dtype=np.int64)
+    full[:-1, 1:] = exceed
+    exceed = full
+    sub = np.ix_(ok, ok)
+    upper_p = np.triu((1 + exceed) / (1 + int(permutations)), k=1)
+    upper_stat = np.triu(observed, k=1)
+    stat[sub] = upper_stat + upper_stat.T
+    p_value[sub] = upper_p + upper_p.T
+    idx = np.arange(k)
+    stat[idx, idx], p_value[idx, idx] = np.nan, np.nan
+    return stat, p_value
+
+
 def selectivity(words: Sequence[str], s: np.ndarray, categories: Mapping[str, str]) -> float | None:
     """Mean within-category cosine minus mean between-category cosine (pairs i < j).
 
@@ -216,10 +284,22 @@ def selectivity(words: Sequence[str], s: np.ndarray, categories: Mapping[str, st
     return float(vals[same].mean() - vals[~same].mean())
 
 
-def _corr(x: np.ndarray, y: np.ndarray, fn) -> float | None:
+def correlation(x: np.ndarray, y: np.ndarray, method: str = "spearman") -> float | None:
+    """Spearman or Pearson correlation of ``x`` and ``y`` (scipy); None when either is constant."""
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return None
+    fn = stats.spearmanr if method == "spearman" else stats.pearsonr
     return float(fn(x, y)[0])
+
+
+def edge_jaccard(in_a: np.ndarray, in_b: np.ndarray) -> float:
+    """Jaccard index of two edge sets given as boolean masks over the same pairs.
+
+    Two empty edge sets are identical: Jaccard 1.
+    """
+    in_a, in_b = np.asarray(in_a, dtype=bool), np.asarray(in_b, dtype=bool)
+    union = int(np.count_nonzero(in_a | in_b))
+    return int(np.count_nonzero(in_a & in_b)) / union if union else 1.0
 
 
 def _hubs(words: Sequence[str], degree: np.ndarray, top: int) -> tuple[str, ...]:
@@ -265,15 +345,13 @@ def compare_graphs(
         raise InputError("compare needs both graphs on the same words in the same order (align them first)")
     ua, ub = upper(a.similarity), upper(b.similarity)
     _, p_value, _ = mantel_test(a.similarity, b.similarity, permutations=permutations, seed=seed)
-    rsa = RSA(_corr(ua, ub, stats.spearmanr), _corr(ua, ub, stats.pearsonr), p_value, int(permutations))
+    rsa = RSA(correlation(ua, ub, "spearman"), correlation(ua, ub, "pearson"), p_value, int(permutations))
     pairs = _pairs(a, b)
     cols = ["source", "target", "cosine_a", "cosine_b"]
     shared = pairs.loc[pairs["quadrant"] == "both", cols].reset_index(drop=True)
     only_a = pairs.loc[pairs["quadrant"] == "only A", cols].reset_index(drop=True)
     only_b = pairs.loc[pairs["quadrant"] == "only B", cols].reset_index(drop=True)
-    union = len(shared) + len(only_a) + len(only_b)
-    # Two empty edge sets are identical: Jaccard 1.
-    jaccard = len(shared) / union if union else 1.0
+    jaccard = edge_jaccard(upper(a.mask), upper(b.mask))
     da, db = np.asarray(a.degree, float), np.asarray(b.degree, float)
     part_a, part_b = louvain(a.words, a.similarity, a.mask), louvain(b.words, b.similarity, b.mask)
     cats = dict(categories or {})
@@ -281,7 +359,7 @@ def compare_graphs(
         words=a.words,
         rsa=rsa,
         edges=EdgeAgreement(jaccard, shared, only_a, only_b),
-        degree_spearman=_corr(da, db, stats.spearmanr),
+        degree_spearman=correlation(da, db, "spearman"),
         hubs_a=_hubs(a.words, a.degree, hubs),
         hubs_b=_hubs(b.words, b.degree, hubs),
         communities_a=part_a,

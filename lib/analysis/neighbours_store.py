@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, SourceError
-from ..sources import load_source
+from ..sources import content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
 from ..sources.base import Missing
 from .knn import DEFAULT_BLOCK, Mapper
@@ -35,9 +35,11 @@ _META_KEY = b"cosine_rings_neighbours"
 _FORMAT = 1
 
 
-def run_key(a: str, b: str, *, top: int | None, words: Sequence[str] | None, k: int, null: bool) -> dict:
-    """What a run depends on (the cache key)."""
+def run_key(a: str, b: str, *, top: int | None, words: Sequence[str] | None, k: int, null: bool,
+            allow_paths: bool = True) -> dict:
+    """What a run depends on (the cache key): the SPECs and the content of their files, N or the words, k."""
     return {"format": _FORMAT, "a": a, "b": b, "top": None if top is None else int(top),
+            "content": fingerprint(content_key(a, allow_paths=allow_paths), content_key(b, allow_paths=allow_paths)),
             "words": None if words is None else fingerprint(*words), "k": int(k), "null": bool(null)}
 
 
@@ -113,8 +115,10 @@ def write_table(result: Neighbourhoods, path: str) -> None:
         elif path.endswith(".csv"):
             for side in ("neighbours_a", "neighbours_b"):
                 table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
+            from ..export import csv_safe  # words that look like spreadsheet formulas are quoted
+
             with atomic_file(path) as tmp:
-                table.to_csv(tmp, index=False)
+                csv_safe(table).to_csv(tmp, index=False)
         else:
             raise InputError(f"--out must name a .parquet or .csv file, got {path!r}")
     except OSError as exc:
@@ -122,17 +126,17 @@ def write_table(result: Neighbourhoods, path: str) -> None:
 
 
 def cached_neighbours(a: str, b: str, *, top: int | None = None, words: Sequence[str] | None = None,
-                      k: int = DEFAULT_K, null: bool = False) -> Neighbourhoods | None:
+                      k: int = DEFAULT_K, null: bool = False, allow_paths: bool = True) -> Neighbourhoods | None:
     """The cached result of this run, or None (never computes)."""
-    key = run_key(a, b, top=top, words=words, k=k, null=null)
+    key = run_key(a, b, top=top, words=words, k=k, null=null, allow_paths=allow_paths)
     path = _path(key)
     return read_neighbours(path, key) if path.is_file() else None
 
 
-def _vocabulary(a: str, b: str, top: int | None, words: Sequence[str] | None) -> SharedVocabulary:
+def _vocabulary(a: str, b: str, top: int | None, words: Sequence[str] | None, allow_paths: bool) -> SharedVocabulary:
     if (top is None) == (words is None):
         raise InputError("give either the number of words (--top N) or a word list")
-    sa, sb = load_source(a), load_source(b)
+    sa, sb = load_source(a, allow_paths=allow_paths), load_source(b, allow_paths=allow_paths)
     return shared_vocabulary(sa, sb, top) if words is None else shared_word_list(sa, sb, words)
 
 
@@ -149,22 +153,25 @@ def neighbours_for(
     use_cache: bool = True,
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
+    allow_paths: bool = True,
 ) -> Neighbourhoods:
     """Neighbourhoods of the first ``top`` shared words of A and B (or of ``words``), cached.
 
     ``progress(stage, done, total)``: stage "a" or "b" for the two searches.
+    ``allow_paths=False`` (the web app) refuses a SPEC that opens a file on this machine.
+    The cache is keyed by the content of the sources' files (:func:`lib.sources.content_key`).
     """
     if top is not None and int(top) < 2:
         raise InputError(f"--top must be at least 2, got {top}")
     if not isinstance(k, (int, np.integer)) or int(k) < 1:
         raise InputError(f"k must be at least 1, got {k}")
-    key = run_key(a, b, top=top, words=words, k=k, null=null)
+    key = run_key(a, b, top=top, words=words, k=k, null=null, allow_paths=allow_paths)
     path = _path(key)
     if use_cache and path.is_file():
         hit = read_neighbours(path, key)
         if hit is not None:
             return hit
-    vocab = _vocabulary(a, b, top, words)
+    vocab = _vocabulary(a, b, top, words, allow_paths)
     result = compare_neighbourhoods(vocab, k, a=a, b=b, null=null, block=block, mapper=mapper,
                                     progress=progress, cancel=cancel)
     if use_cache:

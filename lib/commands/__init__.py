@@ -9,7 +9,7 @@ import importlib
 from types import ModuleType
 
 #: Subcommand names, in the order ``--help`` lists them.
-NAMES = ("graph", "sources", "export", "compare", "null", "hubs", "neighbours", "prepare")
+NAMES = ("graph", "sources", "export", "compare", "null", "hubs", "neighbours", "matrix", "prepare")
 
 
 def load(name: str) -> ModuleType:

@@ -17,7 +17,18 @@ import sys
 from ..analysis.neighbours import DEFAULT_K
 from ..analysis.neighbours_store import neighbours_for, write_table
 from ..errors import InputError
-from ._common import add_scheduler_arg, add_word_args, open_scheduler, print_json, word_list_from_args
+from ..budget import check_neighbours
+from ..export import csv_safe
+from ._common import (
+    add_budget_arg,
+    add_scheduler_arg,
+    add_word_args,
+    check_budget,
+    load_checked,
+    open_scheduler,
+    print_json,
+    word_list_from_args,
+)
 
 __all__ = ["register", "run"]
 
@@ -36,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE.parquet|FILE.csv", help="also write the per-word table there")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
     add_scheduler_arg(p)
+    add_budget_arg(p)
     p.set_defaults(func=run)
 
 
@@ -71,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.endswith((".parquet", ".csv")):
         raise InputError(f"--out must name a .parquet or .csv file, got {args.out!r}")
     words = list(word_list_from_args(args).words) if has_list else None
+    if args.top is not None:
+        dim = max(load_checked(args, args.a).dim, load_checked(args, args.b).dim)
+        check_budget(args, check_neighbours, args.top, dim, args.k, 3 if args.null else 2)
     cluster = open_scheduler(args)
     progress, close = _progress_bar()
     try:
@@ -90,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         table = result.table()[["word", "jaccard", "neighbours_a", "neighbours_b"]]
         for side in ("neighbours_a", "neighbours_b"):
             table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
-        table.to_csv(sys.stdout, index=False)
+        csv_safe(table).to_csv(sys.stdout, index=False)
     else:
         print_json(result.to_dict())
     return 0
