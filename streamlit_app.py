@@ -3,6 +3,7 @@
 Run with ``streamlit run streamlit_app.py``. This entrypoint owns the page
 list and the sidebar shared by every page, and keeps every choice in the URL.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -20,10 +21,12 @@ with st.spinner("Starting Cosine Rings: loading the libraries …", show_time=Tr
 # folder-based mode, where a shared link to /ring-graph shows "Page not found".
 PAGES = [
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:", default=True),
-    st.Page("app_pages/ring_graph.py", title="Ring graph", icon=":material/radio_button_unchecked:",
-            url_path="ring-graph"),
-    st.Page("app_pages/random_baseline.py", title="Random baseline", icon=":material/casino:",
-            url_path="random-baseline"),
+    st.Page(
+        "app_pages/ring_graph.py", title="Ring graph", icon=":material/radio_button_unchecked:", url_path="ring-graph"
+    ),
+    st.Page(
+        "app_pages/random_baseline.py", title="Random baseline", icon=":material/casino:", url_path="random-baseline"
+    ),
     st.Page("app_pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
     st.Page("app_pages/neighbours.py", title="Neighbours", icon=":material/join_inner:", url_path="neighbours"),
     st.Page("app_pages/many_sources.py", title="Many sources", icon=":material/grid_view:", url_path="many-sources"),

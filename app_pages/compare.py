@@ -1,4 +1,5 @@
 """Compare: two sources side by side on the same words, same ring positions."""
+
 import streamlit as st
 
 from ui.page import page_header

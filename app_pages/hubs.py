@@ -1,17 +1,18 @@
 """Hubs: exact degrees over a source's first N vocabulary entries, beside random and shuffled."""
+
 import streamlit as st
 
 from lib.budget import check_hubs
 from lib.errors import BudgetError, CosineRingsError
 from lib.hubs.chart import degree_ccdf_chart, same_degree_multiset
 from ui.cached import show_chart
+from ui.downloads import prompt
 from ui.hubs import TokenFilter, cached_runs, compute_runs, find_token, hub_table
 from ui.page import page_header
-from ui.work import work_slot
-from ui.text import plain
-from ui.downloads import prompt
 from ui.state import hubs_params, publish
+from ui.text import plain
 from ui.views import awaiting_confirmation, source_dim
+from ui.work import work_slot
 
 ch = page_header(
     "Hubs",
@@ -39,10 +40,13 @@ except BudgetError as exc:
     st.error(f"{plain(str(exc), 400)}.", icon="⚖️")
     st.stop()
 left, right = st.columns(2)
-left.button("Compute", type="primary", key="hubs_compute",
-            on_click=lambda: st.session_state.update(hubs_run=key))
-right.button("Cancel", key="hubs_cancel", on_click=lambda: st.session_state.update(hubs_run=None),
-             help="Stops a running computation; finished parts stay cached.")
+left.button("Compute", type="primary", key="hubs_compute", on_click=lambda: st.session_state.update(hubs_run=key))
+right.button(
+    "Cancel",
+    key="hubs_cancel",
+    on_click=lambda: st.session_state.update(hubs_run=None),
+    help="Stops a running computation; finished parts stay cached.",
+)
 results = cached_runs(key)
 if any(r is None for r in results.values()) and st.session_state.get("hubs_run") == key:
     try:
@@ -53,8 +57,10 @@ if any(r is None for r in results.values()) and st.session_state.get("hubs_run")
         st.stop()
     st.session_state["hubs_run"] = None
 if results["source"] is None:
-    st.info(f"Not computed yet for {plain(spec, 80)}, N = {n:,}, rule {rule}: press **Compute** "
-            f"({n * (n - 1) // 2:,} pairs, three runs: source, random, shuffled; {cost.text()}).")
+    st.info(
+        f"Not computed yet for {plain(spec, 80)}, N = {n:,}, rule {rule}: press **Compute** "
+        f"({n * (n - 1) // 2:,} pairs, three runs: source, random, shuffled; {cost.text()})."
+    )
     st.stop()
 
 src = results["source"]
@@ -76,15 +82,16 @@ if "shuffled" in done:
         "are hubs. **Random** = an N(0,1) matrix of the same shape: compare its tail with the source's."
     )
 st.subheader("Top hubs and their strongest neighbours")
-st.caption("Punctuation and function words are hubs of many vocabularies; filter them out to see the rest "
-           "(ranks stay those among all N tokens).")
+st.caption(
+    "Punctuation and function words are hubs of many vocabularies; filter them out to see the rest "
+    "(ranks stay those among all N tokens)."
+)
 f1, f2, f3 = st.columns(3)
 alpha = f1.toggle("letters only", key="hubs_alpha")
 stop = f2.toggle("no English stop-words", key="hubs_stop")
 min_length = int(f3.number_input("minimum length", 1, 20, step=1, key="hubs_min"))
 keep = TokenFilter(alpha, stop, min_length)
-st.dataframe(hub_table(src, spec, n, keep=keep if keep != TokenFilter() else None), hide_index=True,
-             width="stretch")
+st.dataframe(hub_table(src, spec, n, keep=keep if keep != TokenFilter() else None), hide_index=True, width="stretch")
 publish(**hubs_params(n, alpha, stop, min_length))
 token = st.text_input("Find a token's degree and rank", key="hubs_find", placeholder="e.g. the")
 if token.strip():

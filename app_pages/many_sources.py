@@ -1,4 +1,5 @@
 """Many sources: three to eight spaces on the same words, small-multiple rings and K x K comparisons."""
+
 import streamlit as st
 
 from ui.many import MIN_SOURCES, matrix_section, pick_sources, ring_grid

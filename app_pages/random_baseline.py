@@ -1,10 +1,11 @@
 """Random baseline: a real source beside random vectors of its dimension and beside itself shuffled."""
+
 import streamlit as st
 
 from ui.page import page_header
-from ui.text import plain
 from ui.panels import degree_section, ring_panel
 from ui.sources import kind_of
+from ui.text import plain
 from ui.views import (
     Panel,
     awaiting_confirmation,

@@ -1,4 +1,5 @@
 """Ring graph: one source in depth, the way the method walks through it."""
+
 import streamlit as st
 
 from lib.budget import MAX_HEATMAP_CELLS, heatmap_cost
@@ -13,8 +14,15 @@ from ui.views import compute_panels
 ch = page_header("Ring graph", "One source in depth: similarities, threshold, mask, ring.")
 if st.session_state.get("rg_side") not in ("A", "B"):
     st.session_state["rg_side"] = "A"
-side = st.segmented_control("Source", ["A", "B"], key="rg_side",
-                            format_func=lambda s: f"{s}: {plain(shown_spec(getattr(ch.state, s.lower())), 60)}") or "A"
+side = (
+    st.segmented_control(
+        "Source",
+        ["A", "B"],
+        key="rg_side",
+        format_func=lambda s: f"{s}: {plain(shown_spec(getattr(ch.state, s.lower())), 60)}",
+    )
+    or "A"
+)
 panel = compute_panels(ch, [(side, getattr(ch.state, side.lower()))])[0]
 if not panel.ok:
     ring_panel(panel, ch, None, key="rg")  # the error, or the download to confirm
@@ -26,12 +34,14 @@ key = graph_key(g, panel.result.source)
 show_chart(similarity_histogram, key, g, square=True)
 st.subheader("2. Dense matrix → binary mask → thresholded matrix")
 if g.n * g.n > MAX_HEATMAP_CELLS:  # n x n cells would freeze the reader's tab
-    st.info(f"The heatmaps are drawn for lists of up to {int(MAX_HEATMAP_CELLS ** 0.5):,} words; this one has "
-            f"{g.n:,} ({g.n * g.n:,} cells, {heatmap_cost(g.n).bytes / 1e6:,.0f} MB per heatmap). Use fewer "
-            "words to see them; the histogram, the ring and the tables below are complete.", icon="🧮")
+    st.info(
+        f"The heatmaps are drawn for lists of up to {int(MAX_HEATMAP_CELLS**0.5):,} words; this one has "
+        f"{g.n:,} ({g.n * g.n:,} cells, {heatmap_cost(g.n).bytes / 1e6:,.0f} MB per heatmap). Use fewer "
+        "words to see them; the histogram, the ring and the tables below are complete.",
+        icon="🧮",
+    )
 else:
-    for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]),
-                          ("dense", "mask", "thresholded")):
+    for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]), ("dense", "mask", "thresholded")):
         with tab:
             show_chart(matrix_heatmap, key, g, which=which, square=True)
 
@@ -43,11 +53,16 @@ with right:
     st.markdown("**Strongest neighbours**")
     if st.session_state.get(SELECTED) not in g.words:
         st.session_state.pop(SELECTED, None)
-    word = st.selectbox("Word (or click a node on the ring)", g.words, key=SELECTED, index=None,
-                        placeholder="pick a word")
+    word = st.selectbox(
+        "Word (or click a node on the ring)", g.words, key=SELECTED, index=None, placeholder="pick a word"
+    )
     if word:
         st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
     st.markdown("**Degrees**")
-    st.dataframe(g.nodes()[["word", "degree"]].sort_values("degree", ascending=False),
-                 hide_index=True, height=300, width="stretch")
+    st.dataframe(
+        g.nodes()[["word", "degree"]].sort_values("degree", ascending=False),
+        hide_index=True,
+        height=300,
+        width="stretch",
+    )
 publish(word=word or "", side=side if side != "A" else "")

@@ -12,6 +12,7 @@ Measures, on the real app and on GloVe words:
 
 Run: python bench/bench_app.py [--reruns 5] [--no-browser]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,22 +78,33 @@ def main() -> int:
     words300 = glove_words(300)
     common = {"a": "glove", "b": "random:dim=50"}
     rerun20, first20, bytes20 = warm_rerun({"preset": "course", **common}, args.reruns)
-    rerun300, first300, bytes300 = warm_rerun({"words": ",".join(words300), **common},
-                                              args.reruns)
+    rerun300, first300, bytes300 = warm_rerun({"words": ",".join(words300), **common}, args.reruns)
     rows = [
         ("Compare warm rerun, 20 words (s)", rerun20, TARGETS["rerun 20"], f"cold {first20:.2f} s"),
         ("Compare warm rerun, 300 words (s)", rerun300, TARGETS["rerun 300"], f"cold {first300:.2f} s"),
-        ("Ring chart data, 300 words, 2 rings (MB)", bytes300 / 1e6, TARGETS["data 300"],
-         f"20 words: {bytes20 / 1e3:.0f} kB"),
+        (
+            "Ring chart data, 300 words, 2 rings (MB)",
+            bytes300 / 1e6,
+            TARGETS["data 300"],
+            f"20 words: {bytes20 / 1e3:.0f} kB",
+        ),
     ]
     if not args.no_browser:
-        rows.append(("Server start to first ring in Chromium (s)", first_chart_seconds(),
-                     TARGETS["first chart"], "browser already open"))
+        rows.append(
+            (
+                "Server start to first ring in Chromium (s)",
+                first_chart_seconds(),
+                TARGETS["first chart"],
+                "browser already open",
+            )
+        )
     print(f"{'measure':<44} {'value':>8} {'target':>8}  ok   note")
     for name, value, target, note in rows:
         print(f"{name:<44} {value:8.3f} {target:8.2f}  {'yes' if value < target else 'NO ':<4} {note}")
-    print(f"(words: course preset, and {len(words300)} alphabetic GloVe words from rank 500; "
-          f"sources glove vs random:dim=50; median of {args.reruns} warm reruns)")
+    print(
+        f"(words: course preset, and {len(words300)} alphabetic GloVe words from rank 500; "
+        f"sources glove vs random:dim=50; median of {args.reruns} warm reruns)"
+    )
     return 0
 
 

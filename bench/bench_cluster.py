@@ -24,6 +24,7 @@ is scaled by N and added once.
 Run: ``python bench/bench_cluster.py`` (a few minutes on 2 cores);
 ``--n 20000`` for a quicker run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,17 +66,52 @@ class Sequential:
 def start_cluster(tmp: Path, workers: int) -> tuple[str, list[subprocess.Popen]]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     info = tmp / "scheduler.json"
-    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-                               "--port", "0", "--no-dashboard", "--scheduler-file", str(info)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(info),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     while not info.is_file() or not info.read_text().strip():
         time.sleep(0.2)
     address = json.loads(info.read_text())["address"]
     for _ in range(workers):
-        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads",
-                                       "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
-                                       "--memory-limit", "0"],
-                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                    "--memory-limit",
+                    "0",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     return address, procs
 
 
@@ -105,8 +141,10 @@ def estimate(per_block_hubs: float, per_block_knn: float, client_s_per_row: floa
     nb = -(-n // BLOCK)
     pairs = nb * (nb + 1) // 2
     client = client_s_per_row * n
-    print(f"\nGoogle News {n:,} x {d}: {pairs:,} blocks of {BLOCK} rows; client work ~{client / 60:.0f} min "
-          f"(unit rows, Gram sums, refinement); unit rows on each worker: {4 * n * d / 2**30:.1f} GiB")
+    print(
+        f"\nGoogle News {n:,} x {d}: {pairs:,} blocks of {BLOCK} rows; client work ~{client / 60:.0f} min "
+        f"(unit rows, Gram sums, refinement); unit rows on each worker: {4 * n * d / 2**30:.1f} GiB"
+    )
     print(f"{'workers':>8}{'hubs (2 passes) h':>20}{'k-NN (1 space) h':>18}")
     for w in (1, 8, 32, 128):
         hubs = (2 * pairs * per_block_hubs / w + client) / 3600
@@ -124,8 +162,10 @@ def main() -> None:
 
     vectors = np.random.default_rng(0).standard_normal((args.n, args.d), dtype=np.float32)
     tokens = [f"r{i}" for i in range(args.n)]
-    print(f"hubs, random {args.n:,} x {args.d}, rule seed, block {BLOCK}; load average before: "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"hubs, random {args.n:,} x {args.d}, rule seed, block {BLOCK}; load average before: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"{'run':<12}{'wall s':>9}{'blocks s':>10}{'client s':>10}{'passes':>8}")
     local, local_s, _ = timed("local", tokens, vectors)
     runs: dict[str, list] = {"1 thread": [], "2 workers": []}
@@ -150,11 +190,16 @@ def main() -> None:
                     proc.wait(timeout=30)
     anchor, one_s, one_blocks = min(runs["1 thread"], key=lambda r: r[1])
     remote, two_s, _ = min(runs["2 workers"], key=lambda r: r[1])
-    same = all(np.array_equal(anchor.degree, r.degree) and (anchor.threshold, anchor.median, anchor.std)
-               == (r.threshold, r.median, r.std) for r in [local] + [x[0] for v in runs.values() for x in v])
-    print(f"speed-up 2 workers / 1 thread (best of {args.rounds} each): {one_s / two_s:.2f}x "
-          f"(local path: {one_s / local_s:.2f}x); identical results: {same}; "
-          f"load average after: {os.getloadavg()[0]:.1f}")
+    same = all(
+        np.array_equal(anchor.degree, r.degree)
+        and (anchor.threshold, anchor.median, anchor.std) == (r.threshold, r.median, r.std)
+        for r in [local] + [x[0] for v in runs.values() for x in v]
+    )
+    print(
+        f"speed-up 2 workers / 1 thread (best of {args.rounds} each): {one_s / two_s:.2f}x "
+        f"(local path: {one_s / local_s:.2f}x); identical results: {same}; "
+        f"load average after: {os.getloadavg()[0]:.1f}"
+    )
     nb = -(-args.n // BLOCK)
     per_block = one_blocks / (anchor.timings["passes"] * nb * (nb + 1) // 2)
     client_per_row = (anchor.timings["prepare_s"] + anchor.timings["refine_s"]) / args.n

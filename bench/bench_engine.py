@@ -2,6 +2,7 @@
 
 Run: python bench/bench_engine.py
 """
+
 from __future__ import annotations
 
 import sys

@@ -20,6 +20,7 @@ Needs matplotlib (``pip install matplotlib``; a benchmark-only dependency).
 Targets: at 1,000 words >= 10x faster than the course loop and
 >= 3x faster than networkx; at 300 words >= 3x and >= 1.5x.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {300: (3.0, 1.5), 1000: (10.0, 3.0)}
 
 # Both baselines start the same way: read the words and vectors, S, T.
-PRELUDE = r'''
+PRELUDE = r"""
 import sys
 import numpy as np
 import matplotlib
@@ -52,9 +53,11 @@ S = v @ v.T
 np.fill_diagonal(S, 0)
 u = S[np.triu_indices(len(words), 1)]
 T = np.median(u) + np.std(u)
-'''
+"""
 
-COURSE_LOOP = PRELUDE + r'''
+COURSE_LOOP = (
+    PRELUDE
+    + r"""
 mask = S >= T
 degree = mask.sum(axis=1)
 n = len(words)
@@ -70,9 +73,12 @@ for i in range(n):
     plt.text(1.1 * x[i], 1.1 * y[i], words[i], ha="center", va="center", fontsize=6)
 plt.axis("off")
 plt.savefig(sys.argv[3], format="svg")
-'''
+"""
+)
 
-NETWORKX = PRELUDE + r'''
+NETWORKX = (
+    PRELUDE
+    + r"""
 import networkx as nx
 G = nx.from_numpy_array(np.where(S >= T, S, 0))
 G = nx.relabel_nodes(G, dict(enumerate(words)))
@@ -83,7 +89,8 @@ plt.figure(figsize=(10, 10))
 nx.draw_networkx(G, pos, node_size=sizes, edge_color=weights, edge_cmap=plt.cm.plasma, font_size=6)
 plt.axis("off")
 plt.savefig(sys.argv[3], format="svg")
-'''
+"""
+)
 
 
 def glove_words(count: int) -> tuple[str, list[str], np.ndarray]:
@@ -119,8 +126,9 @@ def timed(cmd: list[str], env: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs per size (median); above 300 words the baselines run once")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs per size (median); above 300 words the baselines run once"
+    )
     args = ap.parse_args()
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
     rows = []
@@ -139,8 +147,18 @@ def main() -> None:
                 lines += [w + " " + " ".join(f"{x:.6f}" for x in row) for w, row in zip(words, vectors)]
                 w2v.write_text("\n".join(lines) + "\n", encoding="utf-8")
                 spec = f"word2vec:{w2v}"
-            ours_cmd = [sys.executable, "-m", "lib", "export", "--source", spec,
-                        "--words-file", str(wfile), "--out", str(tmp / "ours.svg")]
+            ours_cmd = [
+                sys.executable,
+                "-m",
+                "lib",
+                "export",
+                "--source",
+                spec,
+                "--words-file",
+                str(wfile),
+                "--out",
+                str(tmp / "ours.svg"),
+            ]
             course_cmd = [sys.executable, str(tmp / "course.py"), str(wfile), str(vfile), str(tmp / "c.svg")]
             nx_cmd = [sys.executable, str(tmp / "nx.py"), str(wfile), str(vfile), str(tmp / "n.svg")]
             timed(ours_cmd, env)  # warm the OS file cache and the source's index cache
@@ -155,20 +173,26 @@ def main() -> None:
             ours, course, nxt = (statistics.median(times[k]) for k in ("ours", "course", "nx"))
             sizes = [(tmp / f).stat().st_size for f in ("ours.svg", "c.svg", "n.svg")]
             rows.append((n, spec.split(":")[0], ours, course, nxt, sizes))
-    print(f"\n{'words':>5} {'source':>8} {'ours s':>7} {'course s':>9} {'networkx s':>10}"
-          f" {'course/ours':>11} {'nx/ours':>8} {'targets':>11}  SVG kB (ours/course/nx)")
+    print(
+        f"\n{'words':>5} {'source':>8} {'ours s':>7} {'course s':>9} {'networkx s':>10}"
+        f" {'course/ours':>11} {'nx/ours':>8} {'targets':>11}  SVG kB (ours/course/nx)"
+    )
     for n, spec, ours, course, nxt, sizes in rows:
         want = TARGETS.get(n)
         target = f">={want[0]:g}x,>={want[1]:g}x" if want else "-"
         ok = "" if not want else ("  met" if course / ours >= want[0] and nxt / ours >= want[1] else "  MISSED")
         kb = "/".join(f"{s / 1000:.0f}" for s in sizes)
-        print(f"{n:>5} {spec:>8} {ours:>7.2f} {course:>9.2f} {nxt:>10.2f} {course / ours:>10.1f}x"
-              f" {nxt / ours:>7.1f}x {target:>11}{ok}  {kb}")
+        print(
+            f"{n:>5} {spec:>8} {ours:>7.2f} {course:>9.2f} {nxt:>10.2f} {course / ours:>10.1f}x"
+            f" {nxt / ours:>7.1f}x {target:>11}{ok}  {kb}"
+        )
     help_cmd = [sys.executable, "-m", "lib", "--help"]
     startup = statistics.median(timed(help_cmd, env) for _ in range(args.repeat))
     print(f"\nof which CLI start-up alone (python -m lib --help, median of {args.repeat}): {startup:.2f} s")
-    print(f"median of {args.repeat} interleaved runs (baselines above 300 words: one run) after one warm-up"
-          f" of ours; load average at the end: {os.getloadavg()[0]:.1f}; ours draws at most the 2,000 strongest edges.")
+    print(
+        f"median of {args.repeat} interleaved runs (baselines above 300 words: one run) after one warm-up"
+        f" of ours; load average at the end: {os.getloadavg()[0]:.1f}; ours draws at most the 2,000 strongest edges."
+    )
 
 
 if __name__ == "__main__":

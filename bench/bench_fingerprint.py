@@ -9,6 +9,7 @@ as a ratio in the same run.
 
 Run: python bench/bench_fingerprint.py [--mb 1200]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -19,6 +19,7 @@ Run: ``python bench/bench_hubs.py`` (about 5 minutes on 2 cores);
 ``--quick`` for small sizes; ``--glove-full`` adds GloVe at 400,000 x 50
 (long: 80 billion pairs).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,16 +74,29 @@ def child(source: str, n: int, d: int, block: int) -> dict:
                 np.matmul(ua, ub.T, out=buf[: len(ua) * len(ub)].reshape(len(ua), len(ub)))
     plain = time.perf_counter() - t0
     t = result.timings
-    return {"n": n, "d": d, "total_s": t["total_s"], "plain_s": plain, "products_s": t["products_s"],
-            "pass1_s": t["pass1_s"], "pass2_s": t["pass2_s"], "prepare_s": t["prepare_s"],
-            "candidates": t["candidates"], "peak_mb": peak_mb, "input_mb": base_mb,
-            "threshold": result.threshold, "edges": result.n_edges}
+    return {
+        "n": n,
+        "d": d,
+        "total_s": t["total_s"],
+        "plain_s": plain,
+        "products_s": t["products_s"],
+        "pass1_s": t["pass1_s"],
+        "pass2_s": t["pass2_s"],
+        "prepare_s": t["prepare_s"],
+        "candidates": t["candidates"],
+        "peak_mb": peak_mb,
+        "input_mb": base_mb,
+        "threshold": result.threshold,
+        "edges": result.n_edges,
+    }
 
 
 def run_case(name: str, spec: tuple, block: int) -> dict:
     source, n, d = spec
-    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
-            f"from bench.bench_hubs import child; print(json.dumps(child({source!r}, {n}, {d}, {block})))")
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
+        f"from bench.bench_hubs import child; print(json.dumps(child({source!r}, {n}, {d}, {block})))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
         raise SystemExit(f"{name} failed:\n{out.stderr}")
@@ -99,14 +113,19 @@ def main() -> None:
     cases = dict(QUICK) if args.quick else {k: v for k, v in CASES.items() if "400k" not in k or args.glove_full}
     if args.only:
         cases = {k: v for k, v in cases.items() if args.only in k}
-    print(f"{'case':<18}{'total s':>9}{'plain products s':>17}{'ratio':>7}{'products s (in run)':>20}"
-          f"{'pass1 s':>9}{'pass2 s':>9}{'prep s':>8}{'cands':>11}{'peak MB':>9}{'input MB':>9}")
+    print(
+        f"{'case':<18}{'total s':>9}{'plain products s':>17}{'ratio':>7}{'products s (in run)':>20}"
+        f"{'pass1 s':>9}{'pass2 s':>9}{'prep s':>8}{'cands':>11}{'peak MB':>9}{'input MB':>9}"
+    )
     for name, spec in cases.items():
         r = run_case(name, spec, args.block)
-        print(f"{name:<18}{r['total_s']:>9.1f}{r['plain_s']:>17.1f}{r['total_s'] / r['plain_s']:>7.2f}"
-              f"{r['products_s']:>20.1f}"
-              f"{r['pass1_s']:>9.1f}{r['pass2_s']:>9.1f}{r['prepare_s']:>8.1f}{r['candidates']:>11,}"
-              f"{r['peak_mb']:>9.0f}{r['input_mb']:>9.0f}", flush=True)
+        print(
+            f"{name:<18}{r['total_s']:>9.1f}{r['plain_s']:>17.1f}{r['total_s'] / r['plain_s']:>7.2f}"
+            f"{r['products_s']:>20.1f}"
+            f"{r['pass1_s']:>9.1f}{r['pass2_s']:>9.1f}{r['prepare_s']:>8.1f}{r['candidates']:>11,}"
+            f"{r['peak_mb']:>9.0f}{r['input_mb']:>9.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ it, two random spaces):
 
 Run: python bench/bench_matrix.py [--reruns 5] [--no-page]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,21 +65,28 @@ def bench_matrix(n_words: int) -> None:
     matrix_s, m = _timed(lambda: compare_sources(sources, words, permutations=PERMUTATIONS))
     pairs_s, pairs = _timed(lambda: pairwise(sources, words))
     matrix_s = min(matrix_s, _timed(lambda: compare_sources(sources, words, permutations=PERMUTATIONS))[0])
-    same = all(m.matrices["rsa_p"][i, j] == c.rsa.p_value
-               for (i, j), c in zip(itertools.combinations(range(len(sources)), 2), pairs, strict=True))
+    same = all(
+        m.matrices["rsa_p"][i, j] == c.rsa.p_value
+        for (i, j), c in zip(itertools.combinations(range(len(sources)), 2), pairs, strict=True)
+    )
     sims = [r.graph.similarity for r in m.results]
     mantel_all_s, _ = _timed(lambda: mantel_matrix(sims, permutations=PERMUTATIONS))
-    mantel_pairs_s, _ = _timed(lambda: [mantel_test(a, b, permutations=PERMUTATIONS)
-                                        for a, b in itertools.combinations(sims, 2)])
+    mantel_pairs_s, _ = _timed(
+        lambda: [mantel_test(a, b, permutations=PERMUTATIONS) for a, b in itertools.combinations(sims, 2)]
+    )
     k = len(sources)
-    print(f"{k} sources x {len(m.words)} words, {PERMUTATIONS:,} permutations "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"{k} sources x {len(m.words)} words, {PERMUTATIONS:,} permutations "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     print(f"  whole matrix (compare_sources)         {matrix_s:7.2f} s   target < 3 s")
     print(f"  compare for each of the {k * (k - 1) // 2} pairs       {pairs_s:7.2f} s")
     print(f"  speed-up                               {pairs_s / matrix_s:7.1f} x   target >= 3x")
     print(f"  Mantel only: mantel_matrix             {mantel_all_s:7.2f} s")
-    print(f"  Mantel only: {k * (k - 1) // 2} x mantel_test           {mantel_pairs_s:7.2f} s "
-          f"({mantel_pairs_s / mantel_all_s:.1f} x)")
+    print(
+        f"  Mantel only: {k * (k - 1) // 2} x mantel_test           {mantel_pairs_s:7.2f} s "
+        f"({mantel_pairs_s / mantel_all_s:.1f} x)"
+    )
     print(f"  every pair's p equals compare's: {same}")
 
 

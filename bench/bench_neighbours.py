@@ -20,6 +20,7 @@
 Run: ``python bench/bench_neighbours.py`` (several minutes on a busy 2-core machine);
 ``--quick`` for 8,000 x 300 and no memory case.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,9 +80,27 @@ def prepare(folder: Path, n: int, d: int) -> dict:
         np.save(folder / f"{name}-{n}x{d}.npy", v)
         out[name] = path
     # Read once through the command: builds the cached memory-mapped tables.
-    subprocess.run([sys.executable, "-m", "lib", "neighbours", "--a", f"word2vec:{out['a']}", "--b",
-                    f"word2vec:{out['b']}", "--top", "20", "--k", "2", "--no-cache"], cwd=ROOT, check=True,
-                   capture_output=True, env=os.environ)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lib",
+            "neighbours",
+            "--a",
+            f"word2vec:{out['a']}",
+            "--b",
+            f"word2vec:{out['b']}",
+            "--top",
+            "20",
+            "--k",
+            "2",
+            "--no-cache",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env=os.environ,
+    )
     return out
 
 
@@ -96,8 +115,21 @@ def _timed(cmd: list[str]) -> tuple[float, str, str]:
 
 def time_case(folder: Path, n: int, d: int, k: int, repeats: int) -> dict:
     files = prepare(folder, n, d)
-    ours_cmd = [sys.executable, "-m", "lib", "neighbours", "--a", f"word2vec:{files['a']}", "--b",
-                f"word2vec:{files['b']}", "--top", str(n), "--k", str(k), "--no-cache"]
+    ours_cmd = [
+        sys.executable,
+        "-m",
+        "lib",
+        "neighbours",
+        "--a",
+        f"word2vec:{files['a']}",
+        "--b",
+        f"word2vec:{files['b']}",
+        "--top",
+        str(n),
+        "--k",
+        str(k),
+        "--no-cache",
+    ]
     faiss_cmd = [sys.executable, "-c", FAISS, str(folder / f"a-{n}x{d}.npy"), str(folder / f"b-{n}x{d}.npy"), str(k)]
     ours, theirs, stderr, mean_ours, mean_faiss = [], [], "", None, None
     for _ in range(repeats):  # alternate, so both see the same machine load
@@ -107,18 +139,52 @@ def time_case(folder: Path, n: int, d: int, k: int, repeats: int) -> dict:
         t, out, _ = _timed(faiss_cmd)
         theirs.append(t)
         mean_faiss = float(out)
-    settled = re.findall(r"k-NN in (\w): ([\d,]+) pairs summed in float64, ([\d,]+) of them near the k-th "
-                         r"neighbour, ([\d,]+) words settled", stderr)
-    return {"n": n, "d": d, "k": k, "ours_s": ours, "faiss_s": theirs,
-            "ratio": statistics.median(ours) / statistics.median(theirs),
-            "mean_jaccard": mean_ours, "mean_jaccard_faiss": mean_faiss, "float64": settled}
+    settled = re.findall(
+        r"k-NN in (\w): ([\d,]+) pairs summed in float64, ([\d,]+) of them near the k-th "
+        r"neighbour, ([\d,]+) words settled",
+        stderr,
+    )
+    return {
+        "n": n,
+        "d": d,
+        "k": k,
+        "ours_s": ours,
+        "faiss_s": theirs,
+        "ratio": statistics.median(ours) / statistics.median(theirs),
+        "mean_jaccard": mean_ours,
+        "mean_jaccard_faiss": mean_faiss,
+        "float64": settled,
+    }
 
 
 def memory_case(folder: Path, n: int, d: int, k: int) -> dict:
     files = prepare(folder, n, d)
-    p = subprocess.run(["/usr/bin/time", "-f", "%M %e", sys.executable, "-m", "lib", "neighbours", "--a",
-                        f"word2vec:{files['a']}", "--b", f"word2vec:{files['b']}", "--top", str(n), "--k", str(k),
-                        "--no-cache", "--format", "csv"], cwd=ROOT, capture_output=True, text=True, env=os.environ)
+    p = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "%M %e",
+            sys.executable,
+            "-m",
+            "lib",
+            "neighbours",
+            "--a",
+            f"word2vec:{files['a']}",
+            "--b",
+            f"word2vec:{files['b']}",
+            "--top",
+            str(n),
+            "--k",
+            str(k),
+            "--no-cache",
+            "--format",
+            "csv",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
     peak_kb, wall = p.stderr.strip().splitlines()[-1].split()
     return {"n": n, "d": d, "peak_rss_mb": int(peak_kb) / 1024, "wall_s": float(wall), "rc": p.returncode}
 

@@ -5,6 +5,7 @@ words under 5 s (all statistics: density, modularity, selectivity,
 category ARI and RSA with a second source). Sources are random N(0, 1)
 vectors of dimension 300, so the script needs no downloads.
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lib.analysis.compare import mantel_test  # noqa: E402
-from lib.engine import ring_graph  # noqa: E402
 from lib.analysis.null import null_distributions  # noqa: E402
+from lib.engine import ring_graph  # noqa: E402
 
 DIM = 300
 REPEATS = 3

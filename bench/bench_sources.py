@@ -9,6 +9,7 @@ and a 300,000 x 300 word2vec binary standing in for Google News.
 
 Run: python bench/bench_sources.py [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,10 @@ print(json.dumps({"load": t1 - t0, "ready": t2 - t0, "rss": rss_mb() - before, "
 def measure(spec: str, words: list[str], env: dict) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT), spec, ",".join(words)],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if out.returncode != 0:
         raise SystemExit(f"{spec}: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.returncode}")
@@ -73,20 +77,27 @@ def write_word2vec_binary(path: Path, n: int, dim: int, seed: int = 0) -> list[s
 
 def write_gpt2_sized(folder: Path, vocab: int = 50257, dim: int = 768) -> list[str]:
     """Byte-level BPE with ``vocab`` tokens (Lee corpus + random words) and a float32 wte."""
+    from gensim.test.utils import datapath
     from safetensors.numpy import save_file
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from gensim.test.utils import datapath
 
     folder.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(0)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    filler = [" ".join("".join(rnd.choice(letters) for _ in range(rnd.randint(3, 9))) for _ in range(40)) for _ in range(12_000)]
+    filler = [
+        " ".join("".join(rnd.choice(letters) for _ in range(rnd.randint(3, 9))) for _ in range(40))
+        for _ in range(12_000)
+    ]
     lines = Path(datapath("lee_background.cor")).read_text(encoding="utf-8").splitlines() + filler
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab, special_tokens=["<|endoftext|>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab,
+        special_tokens=["<|endoftext|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(lines, trainer=trainer)
     tok.save(str(folder / "tokenizer.json"))
     if tok.get_vocab_size() != vocab:
@@ -129,7 +140,10 @@ def main() -> None:
     print(f"{'source':<40} {'words':>5} {'load (s)':>9} {'ready (s)':>10} {'RSS +MB':>8} {'peak +MB':>9}  target")
     for label, spec, words, target in cases:
         r = measure(spec, words, env)
-        print(f"{label:<40} {r['found']:>5} {r['load']:>9.3f} {r['ready']:>10.3f} {r['rss']:>8.1f} {r['peak']:>9.1f}  {target}")
+        print(
+            f"{label:<40} {r['found']:>5} {r['load']:>9.3f} {r['ready']:>10.3f} "
+            f"{r['rss']:>8.1f} {r['peak']:>9.1f}  {target}"
+        )
     print("\nready = load_source(SPEC) + one lookup of the words; RSS + = VmRSS growth over that and")
     print("peak + = VmHWM (high-water mark) growth, each in a fresh process after `import lib.sources`.")
     print("torch comparison: not run (torch is not installed in this project's environments).")

@@ -12,6 +12,7 @@ fresh processes, measures: ours = ``load_source("gpt2:DIR")`` + a 100-word
 lookup (reads only ``wte.weight``); theirs = ``AutoModel.from_pretrained(DIR)``
 + ``AutoTokenizer`` + the same lookup through ``get_input_embeddings()``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,18 +64,41 @@ def full_gpt2(folder: Path) -> list[str]:
     d, shapes = 768, {}
     for i in range(12):
         p = f"h.{i}."
-        shapes.update({p + "ln_1.weight": (d,), p + "ln_1.bias": (d,), p + "attn.c_attn.weight": (d, 3 * d),
-                       p + "attn.c_attn.bias": (3 * d,), p + "attn.c_proj.weight": (d, d), p + "attn.c_proj.bias": (d,),
-                       p + "ln_2.weight": (d,), p + "ln_2.bias": (d,), p + "mlp.c_fc.weight": (d, 4 * d),
-                       p + "mlp.c_fc.bias": (4 * d,), p + "mlp.c_proj.weight": (4 * d, d), p + "mlp.c_proj.bias": (d,)})
+        shapes.update(
+            {
+                p + "ln_1.weight": (d,),
+                p + "ln_1.bias": (d,),
+                p + "attn.c_attn.weight": (d, 3 * d),
+                p + "attn.c_attn.bias": (3 * d,),
+                p + "attn.c_proj.weight": (d, d),
+                p + "attn.c_proj.bias": (d,),
+                p + "ln_2.weight": (d,),
+                p + "ln_2.bias": (d,),
+                p + "mlp.c_fc.weight": (d, 4 * d),
+                p + "mlp.c_fc.bias": (4 * d,),
+                p + "mlp.c_proj.weight": (4 * d, d),
+                p + "mlp.c_proj.bias": (d,),
+            }
+        )
     shapes.update({"ln_f.weight": (d,), "ln_f.bias": (d,)})
     for name, shape in shapes.items():
         tensors[name] = (0.02 * rng.standard_normal(shape)).astype(np.float32)
     tensors["wpe.weight"] = (0.02 * rng.standard_normal((1024, d))).astype(np.float32)
     save_file(tensors, str(folder / "model.safetensors"))
-    (folder / "config.json").write_text(json.dumps({
-        "model_type": "gpt2", "architectures": ["GPT2Model"], "vocab_size": 50257, "n_embd": d, "n_layer": 12,
-        "n_head": 12, "n_positions": 1024, "n_ctx": 1024}))
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "model_type": "gpt2",
+                "architectures": ["GPT2Model"],
+                "vocab_size": 50257,
+                "n_embd": d,
+                "n_layer": 12,
+                "n_head": 12,
+                "n_positions": 1024,
+                "n_ctx": 1024,
+            }
+        )
+    )
     return words
 
 
@@ -104,10 +128,17 @@ def main() -> None:
     o, th = best(ours, "ready"), best(theirs, "ready")
     imp = best(theirs, "imports")
     print(f"{'loader':<44}{'ready (s)':>10}{'RSS +MB':>9}{'peak +MB':>10}")
-    print(f"{'ours: safetensors wte only + tokenizers':<44}{o:>10.3f}{best(ours, 'rss'):>9.0f}{best(ours, 'peak'):>10.0f}")
-    print(f"{'transformers AutoModel + AutoTokenizer':<44}{th:>10.3f}{best(theirs, 'rss'):>9.0f}{best(theirs, 'peak'):>10.0f}")
-    print(f"ratio (theirs / ours): {th / o:.1f}x; with their `import torch, transformers` ({imp:.2f} s): "
-          f"{(th + imp) / o:.1f}x   (best of {args.repeat} interleaved runs, fresh processes)")
+    print(
+        f"{'ours: safetensors wte only + tokenizers':<44}{o:>10.3f}{best(ours, 'rss'):>9.0f}{best(ours, 'peak'):>10.0f}"
+    )
+    print(
+        f"{'transformers AutoModel + AutoTokenizer':<44}{th:>10.3f}"
+        f"{best(theirs, 'rss'):>9.0f}{best(theirs, 'peak'):>10.0f}"
+    )
+    print(
+        f"ratio (theirs / ours): {th / o:.1f}x; with their `import torch, transformers` ({imp:.2f} s): "
+        f"{(th + imp) / o:.1f}x   (best of {args.repeat} interleaved runs, fresh processes)"
+    )
 
 
 if __name__ == "__main__":

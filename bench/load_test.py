@@ -8,6 +8,7 @@ resident memory is read from /proc before the sessions start and after.
 
 Run: python bench/load_test.py [--sessions 8] [--duration 60]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,7 +43,18 @@ WAIT_MS = 60_000
 EXCEPTION = "[data-testid='stException']"
 
 # (page path, query) pairs; each session starts at a different offset.
-PRESETS = ["course", "animals", "colours", "numbers", "countries", "physics", "networking", "emotions", "family", "verbs"]
+PRESETS = [
+    "course",
+    "animals",
+    "colours",
+    "numbers",
+    "countries",
+    "physics",
+    "networking",
+    "emotions",
+    "family",
+    "verbs",
+]
 SOURCES = ["glove", "random", "random:dim=50,seed=1", "shuffled:glove", "minilm"]
 RULES = [("seed", "1"), ("seed", "1.5"), ("course", "1"), ("seed", "0.5")]
 
@@ -107,10 +119,21 @@ def machine_busy_seconds() -> float:
 def start_server(port: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -150,7 +173,9 @@ async def run_session(browser, base: str, index: int, stop_at: float, stats: dic
             stats.setdefault("dom", []).append(time.perf_counter() - t0)
             await page.wait_for_function(
                 "([sel, n]) => document.querySelectorAll(sel).length >= n",
-                arg=[CHART, charts], timeout=WAIT_MS, polling=200,
+                arg=[CHART, charts],
+                timeout=WAIT_MS,
+                polling=200,
             )
             elapsed = time.perf_counter() - t0
             if await page.locator(EXCEPTION).count():
@@ -195,7 +220,9 @@ async def main_async(sessions: int, duration: float) -> int:
                     rss_samples.append((time.perf_counter() - t_run, rss_mb(server.pid)))
                     await asyncio.sleep(duration / 6)
 
-            await asyncio.gather(sample_rss(), *(run_session(browser, base, i, stop_at, stats) for i in range(sessions)))
+            await asyncio.gather(
+                sample_rss(), *(run_session(browser, base, i, stop_at, stats) for i in range(sessions))
+            )
             elapsed = time.perf_counter() - t_run
             rss_end = rss_mb(server.pid)
             cpu_server = cpu_seconds([server.pid]) - cpu_server0
@@ -224,11 +251,16 @@ async def main_async(sessions: int, duration: float) -> int:
     dom = sorted(stats.get("dom", []))
     if dom:
         print(f"page shell loaded p50 (s) {statistics.median(dom):.2f}")
-    print(f"CPU seconds during the run: server {cpu_server:.0f}, Chromium {cpu_browser:.0f}, "
-          f"whole machine busy {busy:.0f} of {elapsed * (os.cpu_count() or 1):.0f} "
-          f"({elapsed:.0f} s on {os.cpu_count()} cores)")
-    print("server RSS over the run (s: MB)  " + ", ".join(f"{t:.0f}: {m:.0f}" for t, m in rss_samples)
-          + f", {elapsed:.0f}: {rss_end:.0f}")
+    print(
+        f"CPU seconds during the run: server {cpu_server:.0f}, Chromium {cpu_browser:.0f}, "
+        f"whole machine busy {busy:.0f} of {elapsed * (os.cpu_count() or 1):.0f} "
+        f"({elapsed:.0f} s on {os.cpu_count()} cores)"
+    )
+    print(
+        "server RSS over the run (s: MB)  "
+        + ", ".join(f"{t:.0f}: {m:.0f}" for t, m in rss_samples)
+        + f", {elapsed:.0f}: {rss_end:.0f}"
+    )
     for e in stats["errors"][:10]:
         print("  error:", e)
     return 1 if stats["errors"] else 0

@@ -330,7 +330,9 @@ def check_neighbours(rows: int, d: int, k: int, runs: int = 3, budget: Budget | 
     """:func:`check` a neighbourhoods run, suggesting fewer shared words (N)."""
     budget = budget or default_budget()
     fit = largest(lambda m: budget.allows(neighbours_cost(m, d, k, runs=runs)), 3, max(int(rows), 3))
-    hint = f"use at most N = {fit:,} shared words at this dimension" if fit >= 3 else "use a source of smaller dimension"
+    hint = (
+        f"use at most N = {fit:,} shared words at this dimension" if fit >= 3 else "use a source of smaller dimension"
+    )
     return check(neighbours_cost(rows, d, k, runs=runs), budget, instead=hint)
 
 

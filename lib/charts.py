@@ -19,10 +19,11 @@ Examples
 >>> d.nodes[["word", "degree", "diameter"]].values.tolist()[:2]
 [['a', 1, 3.0], ['b', 1, 3.0]]
 """
+
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
@@ -44,6 +45,7 @@ __all__ = [
     "matrix_heatmap",
     "neighbours",
 ]
+
 
 def degree_table(graphs: Mapping[str, RingGraph]) -> pd.DataFrame:
     """Words and their degree under each source, in ring order.
@@ -71,8 +73,15 @@ def _degree_bins(graphs: Mapping[str, RingGraph], max_bins: int = 30) -> tuple[p
         counts, _ = np.histogram(g.degree, bins=edges)
         for lo, c in zip(edges[:-1], counts):
             hi = lo + width - 1
-            rows.append({"source": name, "degree": str(lo) if width == 1 else f"{lo}-{hi}",
-                         "start": int(lo), "words": int(c), "share": round(c / max(g.n, 1), 4)})
+            rows.append(
+                {
+                    "source": name,
+                    "degree": str(lo) if width == 1 else f"{lo}-{hi}",
+                    "start": int(lo),
+                    "words": int(c),
+                    "share": round(c / max(g.n, 1), 4),
+                }
+            )
     return pd.DataFrame(rows), width
 
 
@@ -90,13 +99,20 @@ def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 4
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("degree:O", sort=order, title="degree" if bin_width == 1 else f"degree (bins of {bin_width})",
-                    axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            x=alt.X(
+                "degree:O",
+                sort=order,
+                title="degree" if bin_width == 1 else f"degree (bins of {bin_width})",
+                axis=alt.Axis(labelAngle=0, labelOverlap=True),
+            ),
             xOffset=alt.XOffset("source:N", sort=list(graphs)),
             y=alt.Y("words:Q", title="number of words"),
             # Two sources a row: long source names stay within the chart's width.
-            color=alt.Color("source:N", sort=list(graphs),
-                            legend=alt.Legend(title="source", orient="top", columns=2, labelLimit=240)),
+            color=alt.Color(
+                "source:N",
+                sort=list(graphs),
+                legend=alt.Legend(title="source", orient="top", columns=2, labelLimit=240),
+            ),
             tooltip=["source:N", "degree:O", "words:Q", alt.Tooltip("share:Q", format=".1%")],
         )
         .properties(width=width, height=height, title="Degree distribution")
@@ -131,19 +147,30 @@ def similarity_histogram(graph: RingGraph, *, bins: int = 40, width: int = 440, 
             "value": [round(graph.threshold, 4), round(graph.median, 4)],
         }
     )
-    bars = alt.Chart(hist).mark_bar(stroke="white", strokeWidth=0.3).encode(
-        x=alt.X("start:Q", title="cosine similarity (pairs i < j)"),
-        x2="end:Q",
-        y=alt.Y("pairs:Q", title="pairs"),
-        y2=alt.Y2(datum=0),
-        color=alt.Color("kept:N", scale=alt.Scale(domain=["dropped", "edge (S >= T)"], range=["#b9b9c9", "#5b2a86"]),
-                        legend=alt.Legend(title=None, orient="top")),
-        tooltip=[alt.Tooltip("start:Q", format=".3f"), alt.Tooltip("end:Q", format=".3f"), "pairs:Q"],
+    bars = (
+        alt.Chart(hist)
+        .mark_bar(stroke="white", strokeWidth=0.3)
+        .encode(
+            x=alt.X("start:Q", title="cosine similarity (pairs i < j)"),
+            x2="end:Q",
+            y=alt.Y("pairs:Q", title="pairs"),
+            y2=alt.Y2(datum=0),
+            color=alt.Color(
+                "kept:N",
+                scale=alt.Scale(domain=["dropped", "edge (S >= T)"], range=["#b9b9c9", "#5b2a86"]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            tooltip=[alt.Tooltip("start:Q", format=".3f"), alt.Tooltip("end:Q", format=".3f"), "pairs:Q"],
+        )
     )
-    rules = alt.Chart(lines).mark_rule(strokeWidth=2).encode(
-        x="value:Q",
-        strokeDash=alt.StrokeDash("what:N", legend=alt.Legend(title=None, orient="top")),
-        tooltip=["what:N"],
+    rules = (
+        alt.Chart(lines)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="value:Q",
+            strokeDash=alt.StrokeDash("what:N", legend=alt.Legend(title=None, orient="top")),
+            tooltip=["what:N"],
+        )
     )
     return alt.layer(bars, rules).properties(width=width, height=height, title="Similarities and the threshold")
 

@@ -3,6 +3,7 @@
 Errors the user can fix print one line on stderr and exit with code 2; so
 does running out of memory (a request too large for this machine).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except MemoryError:
         # Allocation sizes come from the request (words, dimension, --top): say so in one line.
-        print("error: not enough memory for this request; use fewer words, a smaller dimension or a smaller --top",
-              file=sys.stderr)
+        print(
+            "error: not enough memory for this request; use fewer words, a smaller dimension or a smaller --top",
+            file=sys.stderr,
+        )
         return 2
     except BrokenPipeError:
         return 0

@@ -24,6 +24,7 @@ the workers run them (start both in the project folder with ``PYTHONPATH=.``).
 :func:`connect`; an unreachable scheduler raises
 :class:`lib.errors.ClusterError` within :data:`CONNECT_TIMEOUT` seconds.
 """
+
 from __future__ import annotations
 
 import math
@@ -207,8 +208,14 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Cluster:
     return Cluster(client, address)
 
 
-def map_blocks(fn: Task, tasks: Sequence, shared: Any, *, scheduler: str | Cluster | None = None,
-               progress: Callable[[int, int], Any] | None = None) -> Iterator[tuple[int, Any]]:
+def map_blocks(
+    fn: Task,
+    tasks: Sequence,
+    shared: Any,
+    *,
+    scheduler: str | Cluster | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> Iterator[tuple[int, Any]]:
     """``(index, fn(shared, tasks[index]))`` for every task: here, or on the cluster at ``scheduler``.
 
     Locally the tasks run in order in this thread and Dask is not imported;

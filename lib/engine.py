@@ -11,10 +11,11 @@ Examples
 >>> round(g.threshold, 3), g.degree.tolist()
 (0.69, [1, 1, 0, 0])
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,9 +85,7 @@ def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(v, axis=1)
     bad = ~np.isfinite(norms) | (norms == 0)
     if bad.any():
-        raise InputError(
-            f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them"
-        )
+        raise InputError(f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them")
     unit = v / norms[:, None]
     s = unit @ unit.T
     np.clip(s, -1.0, 1.0, out=s)
@@ -292,9 +291,7 @@ def ring_graph(
     order = np.lexsort((j, i, cos))  # weakest first, ties in ring order
     i, j, cos = i[order], j[order], cos[order]
     labels = np.asarray(words, dtype=object)
-    edges = pd.DataFrame(
-        {"source": labels[i], "target": labels[j], "cosine": cos, "i": i, "j": j}
-    )
+    edges = pd.DataFrame({"source": labels[i], "target": labels[j], "cosine": cos, "i": i, "j": j})
     return RingGraph(
         words=words,
         similarity=_frozen(s),

@@ -4,6 +4,7 @@ Every error the library raises on bad input is a :class:`CosineRingsError`
 with a one-line message meant for the user. The command line turns it into
 exit code 2, the pages into ``st.error``.
 """
+
 from __future__ import annotations
 
 __all__ = [
@@ -55,5 +56,7 @@ class BudgetError(InputError):
     def __init__(self, message: str, cost=None):
         super().__init__(message)
         self.cost = cost
+
+
 class ClusterError(CosineRingsError):
     """A Dask scheduler that cannot be reached, has no workers, or whose tasks failed."""

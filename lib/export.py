@@ -22,6 +22,7 @@ Formats:
 Heavy modules (Altair, vl-convert, networkx) are imported only by the
 formats that need them, so a CSV or JSON export starts fast.
 """
+
 from __future__ import annotations
 
 import io
@@ -143,8 +144,10 @@ def _xml(result: GraphResult, fmt: str, categories: Mapping[str, str] | None) ->
         # viz:position and viz:size, so Gephi opens the file in the ring layout.
         g = result.graph
         for w, x, y, size in zip(g.words, g.x.tolist(), g.y.tolist(), g.size.tolist()):
-            graph.nodes[w]["viz"] = {"position": {"x": round(GEXF_SCALE * x, 3), "y": round(GEXF_SCALE * y, 3),
-                                                  "z": 0.0}, "size": round(max(size, 1.0), 3)}
+            graph.nodes[w]["viz"] = {
+                "position": {"x": round(GEXF_SCALE * x, 3), "y": round(GEXF_SCALE * y, 3), "z": 0.0},
+                "size": round(max(size, 1.0), 3),
+            }
         nx.write_gexf(graph, buf)
     else:
         nx.write_graphml(graph, buf)

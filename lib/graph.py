@@ -6,11 +6,12 @@ graphs on the words all of them found (the app's rings, the CLI's
 comparisons); :func:`graph_to_dict` gives the JSON object the command line
 prints.
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -93,8 +94,12 @@ def align_all(results: Sequence[GraphResult], sources: Sequence[Source]) -> list
         names = " and ".join(r.source for r in results)
         where = f"both {names}" if len(results) == 2 else f"all of {', '.join(r.source for r in results)}"
         raise InputError(f"only {len(common)} word(s) are in {where}; need at least 3")
-    lacking = {w: next(r.source for r, f in zip(results, found) if w not in f)
-               for r in results for w in r.graph.words if w not in set(common)}
+    lacking = {
+        w: next(r.source for r, f in zip(results, found) if w not in f)
+        for r in results
+        for w in r.graph.words
+        if w not in set(common)
+    }
     return [_restrict(r, s, common, lacking) for r, s in zip(results, sources)]
 
 

@@ -3,6 +3,7 @@
 ``course`` is the 20-word list of the course notebook (docs/method.md); the others
 are lists a teacher would reach for, 10 to 60 words each.
 """
+
 from __future__ import annotations
 
 from .errors import InputError

@@ -18,12 +18,13 @@ Examples
 >>> natural_order(["community 10", "community 2", "(none)"])
 ['community 2', 'community 10', '(none)']
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

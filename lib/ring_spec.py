@@ -21,11 +21,13 @@ Examples
 >>> [layer["mark"]["type"] for layer in ring_spec(g)["layer"]]
 ['rule', 'point', 'circle', 'text']
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,38 +74,49 @@ def _touching(param: str) -> str:
     return f"(indexof({param}.word, datum.source) >= 0 || indexof({param}.word, datum.target) >= 0)"
 
 
-def _edge_layer(data: RingData, name: str, domain: list[float], *, legend: str, size: int,
-                interactive: bool, hover: str, n: int) -> dict[str, Any]:
+def _edge_layer(
+    data: RingData, name: str, domain: list[float], *, legend: str, size: int, interactive: bool, hover: str, n: int
+) -> dict[str, Any]:
     """Edges as rules coloured by cosine; with ``interactive``, the hovered or picked node's edges stay opaque."""
     if not data.n_edges_total:  # no edges: a colour bar of nothing would only mislead
         colour_legend = None
     elif legend == "bottom":
-        colour_legend = {"title": "cosine", "orient": "bottom", "direction": "horizontal",
-                         "gradientLength": min(160, size // 2)}
+        colour_legend = {
+            "title": "cosine",
+            "orient": "bottom",
+            "direction": "horizontal",
+            "gradientLength": min(160, size // 2),
+        }
     else:
-        colour_legend = {"title": "cosine", "orient": "right", "offset": data.legend_offset,
-                         "gradientLength": min(160, size // 3)}
+        colour_legend = {
+            "title": "cosine",
+            "orient": "right",
+            "offset": data.legend_offset,
+            "gradientLength": min(160, size // 3),
+        }
     enc: dict[str, Any] = {
         "x": _position("x"),
         "y": _position("y"),
         "x2": {"field": "x2"},
         "y2": {"field": "y2"},
-        "color": {"field": "cosine", "type": "quantitative",
-                  "scale": {"scheme": EDGE_SCHEME, "domain": domain, "clamp": True}, "legend": colour_legend},
+        "color": {
+            "field": "cosine",
+            "type": "quantitative",
+            "scale": {"scheme": EDGE_SCHEME, "domain": domain, "clamp": True},
+            "legend": colour_legend,
+        },
         "opacity": {"value": 0.85},
     }
     if interactive:
         # Hovering wins over the picked node; with neither, every edge is opaque.
-        test = (f"isValid({hover}.word) ? {_touching(hover)} : "
-                f"(!isValid({PICK}.word) || {_touching(PICK)})")
+        test = f"isValid({hover}.word) ? {_touching(hover)} : (!isValid({PICK}.word) || {_touching(PICK)})"
         enc["opacity"] = {"condition": {"test": test, "value": 0.85}, "value": 0.06}
         enc["tooltip"] = [
             {"field": "source", "type": "nominal", "title": "from"},
             {"field": "target", "type": "nominal", "title": "to"},
             {"field": "cosine", "type": "quantitative", "format": ".3f"},
         ]
-    return {"data": {"name": name}, "mark": {"type": "rule", "strokeWidth": 0.7 if n > 60 else 1.3},
-            "encoding": enc}
+    return {"data": {"name": name}, "mark": {"type": "rule", "strokeWidth": 0.7 if n > 60 else 1.3}, "encoding": enc}
 
 
 def _node_fill(data: RingData, *, title: str, legend: str) -> dict[str, Any]:
@@ -122,11 +135,24 @@ def _node_fill(data: RingData, *, title: str, legend: str) -> dict[str, Any]:
     }
 
 
-def _node_layers(data: RingData, nodes: str, key: str, *, fill: dict, interactive: bool,
-                 coloured: bool, hover: str, selected: str | None) -> tuple[list[dict], list[dict]]:
+def _node_layers(
+    data: RingData,
+    nodes: str,
+    key: str,
+    *,
+    fill: dict,
+    interactive: bool,
+    coloured: bool,
+    hover: str,
+    selected: str | None,
+) -> tuple[list[dict], list[dict]]:
     """The hollow markers of isolated nodes and the node circles; and the selection params."""
-    node_enc: dict[str, Any] = {"x": _position("x"), "y": _position("y"),
-                                "size": {"field": "area", "type": "quantitative", "scale": None}, "fill": fill}
+    node_enc: dict[str, Any] = {
+        "x": _position("x"),
+        "y": _position("y"),
+        "size": {"field": "area", "type": "quantitative", "scale": None},
+        "fill": fill,
+    }
     isolated_enc: dict[str, Any] = {"x": _position("x"), "y": _position("y")}
     node_layer: dict[str, Any] = {
         "data": {"name": nodes},
@@ -148,21 +174,32 @@ def _node_layers(data: RingData, nodes: str, key: str, *, fill: dict, interactiv
         # Top-level params bound to the named node layer (where Altair
         # would put them too), so wrapping in Altair leaves them alone.
         node_layer["name"] = f"nodes_{key}"
-        pick: dict[str, Any] = {"name": PICK, "views": [node_layer["name"]],
-                                "select": {"type": "point", "fields": ["word"], "on": "click",
-                                           "clear": "dblclick", "toggle": False}}
+        pick: dict[str, Any] = {
+            "name": PICK,
+            "views": [node_layer["name"]],
+            "select": {"type": "point", "fields": ["word"], "on": "click", "clear": "dblclick", "toggle": False},
+        }
         if selected:
             pick["value"] = [{"word": selected}]
         params = [
-            {"name": hover, "views": [node_layer["name"]],
-             "select": {"type": "point", "fields": ["word"], "on": "pointerover", "clear": "pointerout"}},
+            {
+                "name": hover,
+                "views": [node_layer["name"]],
+                "select": {"type": "point", "fields": ["word"], "on": "pointerover", "clear": "pointerout"},
+            },
             pick,
         ]
     isolated = {
         "data": {"name": nodes},
         "transform": [{"filter": "datum.degree == 0"}],
-        "mark": {"type": "point", "shape": "circle", "filled": False, "size": ISOLATED_AREA,
-                 "color": "#777", "strokeWidth": 1},
+        "mark": {
+            "type": "point",
+            "shape": "circle",
+            "filled": False,
+            "size": ISOLATED_AREA,
+            "color": "#777",
+            "strokeWidth": 1,
+        },
         "encoding": isolated_enc,
     }
     return [isolated, node_layer], params
@@ -172,8 +209,13 @@ def _label_layer(data: RingData, nodes: str) -> dict[str, Any]:
     return {
         "data": {"name": nodes},
         "transform": [{"filter": "datum.label != ''"}],
-        "mark": {"type": "text", "fontSize": data.font, "align": {"expr": "datum.align"}, "baseline": "middle",
-                 "color": "#222"},
+        "mark": {
+            "type": "text",
+            "fontSize": data.font,
+            "align": {"expr": "datum.align"},
+            "baseline": "middle",
+            "color": "#222",
+        },
         "encoding": {
             "x": _position("label_x"),
             "y": _position("label_y"),
@@ -240,21 +282,44 @@ def ring_layers(
         edges, a colour domain that is not ``(low, high)`` or another legend place.
     """
     _check_options(size, max_edges, legend)
-    data = ring_data(graph, categories=categories, groups=groups, max_edges=max_edges,
-                     label_limit=label_limit if labels else 0, pixel_scale=node_pixel_scale(size, graph.n),
-                     size=size, tooltips=interactive)
+    data = ring_data(
+        graph,
+        categories=categories,
+        groups=groups,
+        max_edges=max_edges,
+        label_limit=label_limit if labels else 0,
+        pixel_scale=node_pixel_scale(size, graph.n),
+        size=size,
+        tooltips=interactive,
+    )
     domain = _colour_domain(data, color_domain)
     key = hashlib.md5(
-        json.dumps([graph.words, graph.degree.tolist(), len(data.edges), graph.threshold, domain,
-                    size, labels, interactive, title, legend, data.nodes["group"].tolist()]).encode()
+        json.dumps(
+            [
+                graph.words,
+                graph.degree.tolist(),
+                len(data.edges),
+                graph.threshold,
+                domain,
+                size,
+                labels,
+                interactive,
+                title,
+                legend,
+                data.nodes["group"].tolist(),
+            ]
+        ).encode()
     ).hexdigest()[:12]
     nodes, edges, hover = f"ring-nodes-{key}", f"ring-edges-{key}", f"node_{key}"
     coloured = groups is not None or bool(categories)
     fill = _node_fill(data, title="group" if groups is not None else "category", legend=legend)
-    node_layers, params = _node_layers(data, nodes, key, fill=fill, interactive=interactive, coloured=coloured,
-                                       hover=hover, selected=selected)
-    layers = [_edge_layer(data, edges, domain, legend=legend, size=size, interactive=interactive, hover=hover,
-                          n=graph.n), *node_layers]
+    node_layers, params = _node_layers(
+        data, nodes, key, fill=fill, interactive=interactive, coloured=coloured, hover=hover, selected=selected
+    )
+    layers = [
+        _edge_layer(data, edges, domain, legend=legend, size=size, interactive=interactive, hover=hover, n=graph.n),
+        *node_layers,
+    ]
     if labels:
         layers.append(_label_layer(data, nodes))
     if not interactive:

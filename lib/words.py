@@ -3,6 +3,7 @@
 A :class:`WordList` is the words in order plus, optionally, a category for
 each (from a preset or a ``category,word`` file).
 """
+
 from __future__ import annotations
 
 import csv
@@ -93,9 +94,7 @@ def parse_word_text(text: str, *, csv_categories: bool = False) -> WordList:
         if rows and [c.strip().lower() for c in rows[0]] == ["category", "word"]:
             rows = rows[1:]
         if _is_category_csv(rows):
-            return WordList(
-                tuple(r[1].strip() for r in rows), tuple(r[0].strip() for r in rows)
-            )
+            return WordList(tuple(r[1].strip() for r in rows), tuple(r[0].strip() for r in rows))
     return WordList(tuple(split_words(text)))
 
 
@@ -106,9 +105,7 @@ def decode_word_bytes(data: bytes, name: str = "word list") -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"
-        ) from None
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again") from None
 
 
 def read_words_file(path: str | Path) -> WordList:

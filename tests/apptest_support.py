@@ -7,11 +7,12 @@ to the entrypoint. The app keeps its pages in ``app_pages/`` so both agree,
 and :func:`server_like_navigation` pins the server's value for tests that
 want to be independent of the folder layout.
 """
+
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest

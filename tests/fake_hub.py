@@ -7,6 +7,7 @@ GET of the weights sends half of the body and closes the connection, and
 every later GET of them closes at once: a download that breaks halfway
 and stays broken until the mode is switched back to ``ok``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,7 @@ class FakeHub:
                 path = self.path.split("?", 1)[0]
                 if not path.startswith(prefix):
                     return None
-                f = hub.folder / path[len(prefix):]
+                f = hub.folder / path[len(prefix) :]
                 return f if f.is_file() and f.parent == hub.folder else None
 
             def _missing(self) -> None:
@@ -94,7 +95,7 @@ class FakeHub:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         self.thread.start()
         return self
 

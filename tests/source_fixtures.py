@@ -7,6 +7,7 @@
 * a BERT-like WordPiece folder (tokenizer.json, vocab.txt, float16 weights);
 * a pre-filled Hugging Face cache and a pre-filled ``GENSIM_DATA_DIR``.
 """
+
 from __future__ import annotations
 
 import gzip

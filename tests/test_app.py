@@ -3,6 +3,7 @@
 Expected numbers come from ``lib`` directly, so the tests check that the
 page shows what the engine computes for the chosen words, sources and rule.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,8 +49,10 @@ def charts(at: AppTest) -> list[dict]:
 
 def rings(at: AppTest) -> list[dict]:
     """The ring charts: layered charts with an edge (rule) layer and a node layer."""
+
     def marks(spec):
         return {(layer.get("mark") or {}).get("type") for layer in spec.get("layer", [])}
+
     return [spec for spec in charts(at) if {"rule", "circle"} <= marks(spec)]
 
 
@@ -77,8 +80,12 @@ def metrics(at: AppTest) -> list[dict[str, str]]:
 
 def expected(spec: str, words, rule: str = "seed", k: float = 1.0, value=None) -> dict[str, str]:
     g = build_graph(load_source(spec), list(words), rule=rule, k=k, value=value).graph
-    return {"threshold": f"{g.threshold:.3f}", "edges": f"{g.n_edges:,}",
-            "density": f"{g.density:.3f}", "isolated": str(len(g.isolated))}
+    return {
+        "threshold": f"{g.threshold:.3f}",
+        "edges": f"{g.n_edges:,}",
+        "density": f"{g.density:.3f}",
+        "isolated": str(len(g.isolated)),
+    }
 
 
 def texts(elements) -> str:
@@ -86,6 +93,7 @@ def texts(elements) -> str:
 
 
 # -- default views ---------------------------------------------------------------
+
 
 def test_compare_default_view_draws_both_rings_with_engine_numbers():
     at = run_app()
@@ -100,8 +108,7 @@ def test_compare_default_view_draws_both_rings_with_engine_numbers():
     assert not at.error and not at.warning
 
 
-@pytest.mark.parametrize("page, n_charts", [("ring_graph", 5), ("random_baseline", 3),
-                                           ("method", 0)])
+@pytest.mark.parametrize("page, n_charts", [("ring_graph", 5), ("random_baseline", 3), ("method", 0)])
 def test_every_page_renders(page, n_charts):
     at = run_app(page=page)
     assert len(charts(at)) >= n_charts
@@ -164,6 +171,7 @@ def test_random_baseline_uses_random_of_the_same_dimension():
 
 # -- changing the choices updates the numbers -----------------------------------------
 
+
 def test_changing_words_updates_numbers_and_url():
     at = run_app()
     at.radio(key="mode").set_value("text").run()
@@ -216,24 +224,35 @@ def test_preset_change_and_colour_and_labels():
 
 # -- URL state --------------------------------------------------------------------------
 
+
 def test_query_string_round_trips():
-    query = {"words": "cat,dog,horse,car,bus,train", "a": "random:dim=30,seed=2",
-             "b": "random", "rule": "course", "k": "1.5", "order": "category",
-             "labels": "off", "colour": "separate"}
+    query = {
+        "words": "cat,dog,horse,car,bus,train",
+        "a": "random:dim=30,seed=2",
+        "b": "random",
+        "rule": "course",
+        "k": "1.5",
+        "order": "category",
+        "labels": "off",
+        "colour": "separate",
+    }
     at = run_app(query)
     assert at.text_area(key="words_text").value == "cat, dog, horse, car, bus, train"
     assert at.radio(key="rule").value == "course" and at.number_input(key="k").value == 1.5
     assert dict(at.query_params) == query
-    assert metrics(at) == [expected("random:dim=30,seed=2", query["words"].split(","), "course", 1.5),
-                           expected("random", query["words"].split(","), "course", 1.5)]
+    assert metrics(at) == [
+        expected("random:dim=30,seed=2", query["words"].split(","), "course", 1.5),
+        expected("random", query["words"].split(","), "course", 1.5),
+    ]
     again = run_app(dict(at.query_params))
     assert metrics(again) == metrics(at)
     assert "rule=course" in at.code[0].value
 
 
 def test_parse_params_and_to_params_are_inverse():
-    state, notes = parse_params({"preset": "physics", "a": "random", "b": "random:dim=9",
-                                 "rule": "fixed", "value": "-0.25", "k": "2"})
+    state, notes = parse_params(
+        {"preset": "physics", "a": "random", "b": "random:dim=9", "rule": "fixed", "value": "-0.25", "k": "2"}
+    )
     assert notes == []
     again, _ = parse_params(to_params(state))
     assert again == state
@@ -241,9 +260,9 @@ def test_parse_params_and_to_params_are_inverse():
 
 # -- bad input ------------------------------------------------------------------------
 
+
 def test_bad_url_parameters_fall_back_with_visible_notes():
-    at = run_app({"a": "nosuchsource", "rule": "loose", "k": "abc", "preset": "nope",
-                  "colour": "rainbow", "zzz": "1"})
+    at = run_app({"a": "nosuchsource", "rule": "loose", "k": "abc", "preset": "nope", "colour": "rainbow", "zzz": "1"})
     shown = texts(at.warning)
     for part in ("nosuchsource", "loose", "abc", "nope", "rainbow", "zzz"):
         assert part in shown
@@ -266,10 +285,13 @@ def test_file_paths_are_refused_unless_allowed(monkeypatch):
     assert check_spec("word2vec:/tmp/vectors.txt") is None
 
 
-@pytest.mark.parametrize("words, message", [
-    ("", "Type some words"),
-    ("apple", "need at least 3"),
-])
+@pytest.mark.parametrize(
+    "words, message",
+    [
+        ("", "Type some words"),
+        ("apple", "need at least 3"),
+    ],
+)
 def test_empty_and_one_word_lists_are_explained(words, message):
     at = run_app()
     at.radio(key="mode").set_value("text").run()
@@ -307,6 +329,7 @@ def test_unknown_source_typed_in_the_sidebar():
 
 
 # -- word-list modes and downloads ---------------------------------------------------
+
 
 def test_uploaded_csv_with_categories_orders_the_ring_by_category():
     at = run_app({"b": "random"})
@@ -367,8 +390,16 @@ def test_ui_doctests():
 
 
 def test_url_carries_categories_side_in_any_case_and_hubs_settings():
-    state, notes = parse_params({"words": "cat,dog,car", "categories": "animal,animal,vehicle", "side": "b",
-                                 "hubs_n": "1000", "hubs_alpha": "on", "hubs_min": "3"})
+    state, notes = parse_params(
+        {
+            "words": "cat,dog,car",
+            "categories": "animal,animal,vehicle",
+            "side": "b",
+            "hubs_n": "1000",
+            "hubs_alpha": "on",
+            "hubs_min": "3",
+        }
+    )
     assert notes == [] and state.side == "B" and state.categories == "animal,animal,vehicle"
     assert (state.hubs_n, state.hubs_alpha, state.hubs_stop, state.hubs_min) == (1000, True, False, 3)
     # An uploaded list is shared as its words and categories, and comes back as both.
@@ -379,8 +410,12 @@ def test_url_carries_categories_side_in_any_case_and_hubs_settings():
     _, notes = parse_params({"words": "cat,dog", "categories": "x", "hubs_n": "7", "side": "c"})
     assert len(notes) == 3 and "categories has 1 entries for 2 words" in notes[0]
     assert hubs_params(5000, False, False, 1) == {}
-    assert hubs_params(1000, True, True, 3) == {"hubs_n": "1000", "hubs_alpha": "on", "hubs_stop": "on",
-                                                 "hubs_min": "3"}
+    assert hubs_params(1000, True, True, 3) == {
+        "hubs_n": "1000",
+        "hubs_alpha": "on",
+        "hubs_stop": "on",
+        "hubs_min": "3",
+    }
 
 
 def test_an_empty_ring_says_why():

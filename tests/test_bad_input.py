@@ -4,6 +4,7 @@ Each case gives a clear one-line message (CLI: exit code 2 or a reported
 drop; app: st.error / st.warning), never an exception or a traceback,
 writes nothing to the cache, and the app keeps working for the next input.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,47 +41,108 @@ class Case:
 
 
 CASES: dict[str, Case] = {
-    "empty list": Case(["--source", "random", "--words", ""], "no words given",
-                       query={"words": ""}, app_says="has no words"),
-    "one word": Case(["--source", "random", "--words", "cat"], "at least 3 usable words",
-                     query={"words": "cat", "a": "random", "b": "random:dim=50,seed=1"},
-                     app_says="at least 3 usable words"),
-    "all words missing": Case(["--source", "glove", "--words", "qzxqv,vqzxq,xqvzq"], "not in vocabulary",
-                              query={"words": "qzxqv,vqzxq,xqvzq", "a": "glove"}, app_says="not in vocabulary"),
-    "duplicates": Case(["--source", "random", "--words", "cat,dog,cat,dog"], "duplicate",
-                       query={"words": "cat,dog,cat,dog", "a": "random", "b": "random:dim=50,seed=1"},
-                       app_says="duplicate"),
-    "10,000 words": Case(["--source", "random", "--words", TEN_THOUSAND], "the limit is 5,000",
-                         query={"words": TEN_THOUSAND}, app_says="the limit is 5,000"),
-    "a 1 MB word": Case(["--source", "random", "--words-file", "{tmp}/huge.txt"], "longer than 100 characters",
-                        rc=0, files={"huge.txt": f"cat dog car {HUGE_WORD}".encode()},
-                        query={"words": f"cat,dog,car,{HUGE_WORD}", "a": "random"}, app_says=""),
-    "control characters": Case(["--source", "random", "--words", "cat,dog,car,ca\x07t,bus"],
-                               "control or invisible characters", rc=0,
-                               query={"words": "cat,dog,car,ca\x07t,bus", "a": "random"}, app_says=""),
-    "right-to-left and emoji": Case(["--source", "random", "--words", "שלום,سلام,🙂,cat"], "", rc=0,
-                                    query={"words": "שלום,سلام,🙂,cat", "a": "random"}, app_says=""),
-    "HTML in a word": Case(["--source", "random", "--words", f"{HTML},cat,dog,car"], "", rc=0,
-                           query={"words": f"{HTML},cat,dog,car", "a": "random"}, app_says=""),
-    "non-UTF-8 word list": Case(["--source", "random", "--words-file", "{tmp}/latin1.txt"], "not UTF-8",
-                                files={"latin1.txt": "café,naïve,crème,brûlée".encode("latin-1")}),
-    "corrupt vectors file": Case(["--source", "word2vec:{tmp}/bad.bin", "--words", "cat,dog,car"],
-                                 "malformed or truncated", files={"bad.bin": b"3 4\ncat \x00\x01\x02"}),
-    "empty training corpus": Case(["--source", "word2vec-train:{tmp}/empty.txt", "--words", "cat,dog,car"],
-                                  "empty", files={"empty.txt": b"\n\n"}),
-    "unknown source": Case(["--source", "nosuch", "--words", "cat,dog,car"], "valid forms",
-                           query={"a": "nosuch"}, app_says="nosuch"),
-    "garbage query values": Case(["--source", "random", "--words", "cat,dog,car", "--rule", "zzz"],
-                                 "invalid choice",
-                                 query={"rule": "zzz", "k": "abc", "order": "sideways", "labels": "maybe",
-                                        "colour": "<b>", "preset": "nope", "bogus": "1"},
-                                 app_says="is not one of"),
-    "negative k": Case(["--source", "random", "--words", "cat,dog,car", "--k", "-1"], "k must be",
-                       query={"k": "-1"}, app_says="k='-1'"),
-    "huge k": Case(["--source", "random", "--words", "cat,dog,car", "--k", "1e9"], "k must be",
-                   query={"k": "1e9"}, app_says="k='1e9'"),
-    "repeated parameter": Case(["--source", "random", "--words", "cat,dog", "--words", "cat,dog,car"], "",
-                               rc=0, query={"rule": ["fixed", "seed"], "k": ["2", "1.5"]}, app_says=""),
+    "empty list": Case(
+        ["--source", "random", "--words", ""], "no words given", query={"words": ""}, app_says="has no words"
+    ),
+    "one word": Case(
+        ["--source", "random", "--words", "cat"],
+        "at least 3 usable words",
+        query={"words": "cat", "a": "random", "b": "random:dim=50,seed=1"},
+        app_says="at least 3 usable words",
+    ),
+    "all words missing": Case(
+        ["--source", "glove", "--words", "qzxqv,vqzxq,xqvzq"],
+        "not in vocabulary",
+        query={"words": "qzxqv,vqzxq,xqvzq", "a": "glove"},
+        app_says="not in vocabulary",
+    ),
+    "duplicates": Case(
+        ["--source", "random", "--words", "cat,dog,cat,dog"],
+        "duplicate",
+        query={"words": "cat,dog,cat,dog", "a": "random", "b": "random:dim=50,seed=1"},
+        app_says="duplicate",
+    ),
+    "10,000 words": Case(
+        ["--source", "random", "--words", TEN_THOUSAND],
+        "the limit is 5,000",
+        query={"words": TEN_THOUSAND},
+        app_says="the limit is 5,000",
+    ),
+    "a 1 MB word": Case(
+        ["--source", "random", "--words-file", "{tmp}/huge.txt"],
+        "longer than 100 characters",
+        rc=0,
+        files={"huge.txt": f"cat dog car {HUGE_WORD}".encode()},
+        query={"words": f"cat,dog,car,{HUGE_WORD}", "a": "random"},
+        app_says="",
+    ),
+    "control characters": Case(
+        ["--source", "random", "--words", "cat,dog,car,ca\x07t,bus"],
+        "control or invisible characters",
+        rc=0,
+        query={"words": "cat,dog,car,ca\x07t,bus", "a": "random"},
+        app_says="",
+    ),
+    "right-to-left and emoji": Case(
+        ["--source", "random", "--words", "שלום,سلام,🙂,cat"],
+        "",
+        rc=0,
+        query={"words": "שלום,سلام,🙂,cat", "a": "random"},
+        app_says="",
+    ),
+    "HTML in a word": Case(
+        ["--source", "random", "--words", f"{HTML},cat,dog,car"],
+        "",
+        rc=0,
+        query={"words": f"{HTML},cat,dog,car", "a": "random"},
+        app_says="",
+    ),
+    "non-UTF-8 word list": Case(
+        ["--source", "random", "--words-file", "{tmp}/latin1.txt"],
+        "not UTF-8",
+        files={"latin1.txt": "café,naïve,crème,brûlée".encode("latin-1")},
+    ),
+    "corrupt vectors file": Case(
+        ["--source", "word2vec:{tmp}/bad.bin", "--words", "cat,dog,car"],
+        "malformed or truncated",
+        files={"bad.bin": b"3 4\ncat \x00\x01\x02"},
+    ),
+    "empty training corpus": Case(
+        ["--source", "word2vec-train:{tmp}/empty.txt", "--words", "cat,dog,car"], "empty", files={"empty.txt": b"\n\n"}
+    ),
+    "unknown source": Case(
+        ["--source", "nosuch", "--words", "cat,dog,car"], "valid forms", query={"a": "nosuch"}, app_says="nosuch"
+    ),
+    "garbage query values": Case(
+        ["--source", "random", "--words", "cat,dog,car", "--rule", "zzz"],
+        "invalid choice",
+        query={
+            "rule": "zzz",
+            "k": "abc",
+            "order": "sideways",
+            "labels": "maybe",
+            "colour": "<b>",
+            "preset": "nope",
+            "bogus": "1",
+        },
+        app_says="is not one of",
+    ),
+    "negative k": Case(
+        ["--source", "random", "--words", "cat,dog,car", "--k", "-1"], "k must be", query={"k": "-1"}, app_says="k='-1'"
+    ),
+    "huge k": Case(
+        ["--source", "random", "--words", "cat,dog,car", "--k", "1e9"],
+        "k must be",
+        query={"k": "1e9"},
+        app_says="k='1e9'",
+    ),
+    "repeated parameter": Case(
+        ["--source", "random", "--words", "cat,dog", "--words", "cat,dog,car"],
+        "",
+        rc=0,
+        query={"rule": ["fixed", "seed"], "k": ["2", "1.5"]},
+        app_says="",
+    ),
     "local path in the app": Case(None, "", query={"a": "word2vec:/etc/passwd"}, app_says="COSINE_RINGS_ALLOW_PATHS"),
 }
 
@@ -100,11 +162,17 @@ def test_command_line(name, tmp_path):
     source = args[args.index("--source") + 1]
     # What a good use of the same source caches (GloVe's word index, say) is allowed;
     # the bad input must add nothing to it.
-    subprocess.run([sys.executable, "-m", "lib", "graph", "--source", source, "--words", "cat,dog,car,bus"],
-                   cwd=ROOT, capture_output=True, timeout=180, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "lib", "graph", "--source", source, "--words", "cat,dog,car,bus"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=180,
+        env=env,
+    )
     cached_before = _cache_files(cache)
-    proc = subprocess.run([sys.executable, "-m", "lib", "graph", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=180, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lib", "graph", *args], cwd=ROOT, capture_output=True, text=True, timeout=180, env=env
+    )
     assert proc.returncode == case.rc, proc.stderr[-500:]
     assert "Traceback" not in proc.stderr
     if case.rc == 2:
@@ -174,6 +242,6 @@ def test_app_non_utf8_upload_then_recovers(tmp_path, monkeypatch):
     at.file_uploader(key="upload").set_value(("latin1.txt", "café,naïve,crème".encode("latin-1"), "text/plain")).run()
     assert not at.exception
     assert "not UTF-8" in _messages(at)
-    at.file_uploader(key="upload").set_value(("ok.txt", "cat dog car bus".encode(), "text/plain")).run()
+    at.file_uploader(key="upload").set_value(("ok.txt", b"cat dog car bus", "text/plain")).run()
     assert not at.exception and not at.error, _messages(at)
     assert _ring_count(at) >= 2

@@ -5,6 +5,7 @@ allocated, accept the everyday views, and suggest a smaller setting that
 really fits. ``plain`` must turn every user string into text that a
 CommonMark renderer shows literally (no link, image or emphasis).
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Charts: the ring's data and spec (via ``to_dict``), its hover highlight, and the other charts."""
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,7 @@ def graph_of(n: int, seed: int = 0, dim: int = 20, words=None):
 def small():
     # a-b and c-d are near-parallel pairs; e is orthogonal to everything else.
     words = ["a", "b", "c", "d", "e", EVIL]
-    v = np.array(
-        [[1, 0, 0, 0], [1, 0.1, 0, 0], [0, 1, 0, 0], [0, 1, 0.1, 0], [0, 0, 0, 1], [0.5, 0.5, 0.6, 0]]
-    )
+    v = np.array([[1, 0, 0, 0], [1, 0.1, 0, 0], [0, 1, 0, 0], [0, 1, 0.1, 0], [0, 0, 0, 1], [0.5, 0.5, 0.6, 0]])
     return ring_graph(words, v)
 
 
@@ -51,8 +50,19 @@ def test_ring_data_nodes_follow_the_method(small):
     d = ring_data(small, pixel_scale=2.0)
     nodes = d.nodes
     assert list(nodes.columns) == [
-        "word", "x", "y", "degree", "diameter", "area", "label_x", "label_y",
-        "angle", "align", "label", "group", "neighbours",
+        "word",
+        "x",
+        "y",
+        "degree",
+        "diameter",
+        "area",
+        "label_x",
+        "label_y",
+        "angle",
+        "align",
+        "label",
+        "group",
+        "neighbours",
     ]
     assert nodes["word"].tolist() == list(small.words)
     np.testing.assert_allclose(nodes["x"] ** 2 + nodes["y"] ** 2, 1.0, atol=1e-3)

@@ -1,4 +1,5 @@
 """The command line end to end, in a subprocess, including every bad input of the core issue."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,7 @@ WORDS = "cat,dog,car,bus,apple,pear"
 
 
 def run_cli(*args: str, check_rc: int | None = 0) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run([sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
     if check_rc is not None:
         assert proc.returncode == check_rc, proc.stderr
     return proc
@@ -44,7 +43,13 @@ def test_graph_random_json_is_correct():
     assert out["threshold"] == pytest.approx(g.threshold, abs=1e-6)
     assert [n["degree"] for n in out["nodes"]] == g.degree.tolist()
     assert [(e["source"], e["target"]) for e in out["edges"]] == list(zip(g.edges["source"], g.edges["target"]))
-    assert out["nodes"][0] == {"word": "cat", "x": 1.0, "y": 0.0, "degree": int(g.degree[0]), "size": pytest.approx(g.size[0], abs=1e-6)}
+    assert out["nodes"][0] == {
+        "word": "cat",
+        "x": 1.0,
+        "y": 0.0,
+        "degree": int(g.degree[0]),
+        "size": pytest.approx(g.size[0], abs=1e-6),
+    }
 
 
 def test_random_vectors_do_not_depend_on_the_list_or_process():
@@ -57,7 +62,9 @@ def test_random_vectors_do_not_depend_on_the_list_or_process():
     assert RandomSource(dim=20, seed=4).lookup(["cat"]).vectors.tolist() != a[:1].tolist()
 
 
-@pytest.mark.parametrize("binary, name", [(True, "vec.bin"), (False, "vec.txt"), (True, "vec.dat"), (False, "vec.bin.gz")])
+@pytest.mark.parametrize(
+    "binary, name", [(True, "vec.bin"), (False, "vec.txt"), (True, "vec.dat"), (False, "vec.bin.gz")]
+)
 def test_graph_word2vec_file(tmp_path, binary, name):
     rng = np.random.default_rng(0)
     words = ["cat", "dog", "Paris", "car", "bus", "apple"]
@@ -132,7 +139,10 @@ BAD_CASES = {
     "missing file": (["--source", "word2vec:/nonexistent/v.bin", "--words", WORDS], "no such file"),
     "fixed without value": (["--source", "random", "--words", WORDS, "--rule", "fixed"], "needs --value"),
     "negative k": (["--source", "random", "--words", WORDS, "--k", "-2"], "k must be"),
-    "fixed out of range": (["--source", "random", "--words", WORDS, "--rule", "fixed", "--value", "7"], "between -1 and 1"),
+    "fixed out of range": (
+        ["--source", "random", "--words", WORDS, "--rule", "fixed", "--value", "7"],
+        "between -1 and 1",
+    ),
 }
 
 
@@ -153,7 +163,9 @@ def test_bad_word2vec_files_name_the_file(tmp_path, kind):
     else:
         path = tmp_path / f"{kind.replace(' ', '_')}.txt"
         path.write_bytes(
-            {"garbage": b"\x00\x01\x02 garbage", "header only": b"3 4\n", "bad header": b"hello world foo\n1 2 3\n"}[kind]
+            {"garbage": b"\x00\x01\x02 garbage", "header only": b"3 4\n", "bad header": b"hello world foo\n1 2 3\n"}[
+                kind
+            ]
         )
     proc = run_cli("graph", "--source", f"word2vec:{path}", "--words", "a,b,c", check_rc=2)
     err = proc.stderr.strip()

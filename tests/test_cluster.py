@@ -4,6 +4,7 @@ Every result must equal the in-process run to the last bit (degrees, ranks,
 threshold, median, std, the Parquet table), also when a worker is killed
 in the middle of a run; a scheduler that cannot be reached fails in seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,15 +33,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _env() -> dict:
     # The scheduler unpickles the tasks and the workers run them: both import this project.
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               MKL_NUM_THREADS="1")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env.pop("COSINE_RINGS_SCHEDULER", None)
     return env
 
 
 def _start_worker(address: str, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-           "--no-dashboard", "--host", "127.0.0.1", "--memory-limit", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "distributed.cli.dask_worker",
+        address,
+        "--nthreads",
+        "1",
+        "--no-nanny",
+        "--no-dashboard",
+        "--host",
+        "127.0.0.1",
+        "--memory-limit",
+        "0",
+    ]
     return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=log.open("wb"))
 
 
@@ -67,10 +79,26 @@ def scheduler(tmp_path_factory):
     """The address of a scheduler with two single-thread workers on 127.0.0.1."""
     tmp = tmp_path_factory.mktemp("dask")
     info = tmp / "scheduler.json"
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-         "--no-dashboard", "--scheduler-file", str(info)],
-        cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=(tmp / "scheduler.log").open("wb"))]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(info),
+            ],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp / "scheduler.log").open("wb"),
+        )
+    ]
     try:
         deadline = time.monotonic() + 60
         while not info.is_file() or not info.read_text().strip():
@@ -114,8 +142,10 @@ def test_hubs_on_the_cluster_equal_the_local_run(scheduler, tmp_path, rule, kw):
     assert remote.timings["passes"] == local.timings["passes"] == (2 if rule == "course" else 1)
     import pyarrow.parquet as pq
 
-    tables = [pq.read_table(write_result(r, tmp_path / f"{name}.parquet")) for name, r in
-              (("local", local), ("remote", remote))]
+    tables = [
+        pq.read_table(write_result(r, tmp_path / f"{name}.parquet"))
+        for name, r in (("local", local), ("remote", remote))
+    ]
     assert tables[0].equals(tables[1])
 
 
@@ -142,8 +172,9 @@ def test_cli_scheduler_writes_the_same_table(scheduler, cache, tmp_path, capsys,
     assert local.select(["token", "degree", "rank"]).equals(env.select(["token", "degree", "rank"]))
     meta = [json.loads(t.schema.metadata[b"cosine_rings_hubs"]) for t in (local, remote, env)]
     for m in meta[1:]:
-        assert [m[k] for k in ("threshold", "median", "std", "n_edges")] == \
-               [meta[0][k] for k in ("threshold", "median", "std", "n_edges")]
+        assert [m[k] for k in ("threshold", "median", "std", "n_edges")] == [
+            meta[0][k] for k in ("threshold", "median", "std", "n_edges")
+        ]
     assert meta[0]["timings"]["workers"] == 0 and meta[1]["timings"]["workers"] == 2
     assert "wrote" in capsys.readouterr().out
 
@@ -162,8 +193,7 @@ def test_a_worker_killed_mid_run_changes_nothing(scheduler, tmp_path):
                 extra.kill()  # SIGKILL: no goodbye to the scheduler; its tasks must run again elsewhere
                 extra.wait(timeout=10)
 
-        remote = hub_degrees(_tokens(2000), vectors, block=128, rule="course", scheduler=scheduler,
-                             progress=kill_once)
+        remote = hub_degrees(_tokens(2000), vectors, block=128, rule="course", scheduler=scheduler, progress=kill_once)
         assert extra.returncode == -signal.SIGKILL
         assert seen[-1] == remote.timings["blocks"] * 2  # both passes saw every block
         _same(local, remote)
@@ -175,16 +205,24 @@ def test_cancel_on_the_cluster_then_run_again(scheduler):
     vectors = np.random.default_rng(2).standard_normal((800, 16)).astype(np.float32)
     with pytest.raises(Cancelled):
         hub_degrees(_tokens(800), vectors, block=64, scheduler=scheduler, progress=lambda d, t: d < 10)
-    _same(hub_degrees(_tokens(800), vectors, block=64), hub_degrees(_tokens(800), vectors, block=64,
-                                                                     scheduler=scheduler))
+    _same(
+        hub_degrees(_tokens(800), vectors, block=64), hub_degrees(_tokens(800), vectors, block=64, scheduler=scheduler)
+    )
 
 
 def test_map_blocks_here_and_on_the_cluster(scheduler):
     shared, tasks = ["a", "b", "c", "d"], [3, 0, 2, 1, 1]
     for where in (None, scheduler):
         progress: list[tuple[int, int]] = []
-        got = dict(map_blocks(operator.getitem, tasks, shared, scheduler=where, progress=lambda d, t, seen=progress:
-                              seen.append((d, t))))
+        got = dict(
+            map_blocks(
+                operator.getitem,
+                tasks,
+                shared,
+                scheduler=where,
+                progress=lambda d, t, seen=progress: seen.append((d, t)),
+            )
+        )
         assert [got[i] for i in range(len(tasks))] == ["d", "a", "c", "b", "b"]
         assert progress == [(i, 5) for i in range(1, 6)]
 
@@ -209,8 +247,19 @@ def test_cli_neighbours_with_a_scheduler_prints_and_writes_the_same(scheduler, c
     words = [f"w{i}" for i in range(300)]
     a = write_word2vec(tmp_path / "a.bin", words, rng.standard_normal((300, 12)))
     b = write_word2vec(tmp_path / "b.bin", words, rng.standard_normal((300, 12)))
-    args = ["neighbours", "--a", f"word2vec:{a}", "--b", f"word2vec:{b}", "--top", "250", "--k", "6",
-            "--null", "--no-cache"]
+    args = [
+        "neighbours",
+        "--a",
+        f"word2vec:{a}",
+        "--b",
+        f"word2vec:{b}",
+        "--top",
+        "250",
+        "--k",
+        "6",
+        "--null",
+        "--no-cache",
+    ]
     outputs = []
     for extra, name in (([], "local"), (["--scheduler", scheduler], "remote")):
         assert main(args + extra + ["--out", str(tmp_path / f"{name}.parquet")]) == 0
@@ -230,8 +279,20 @@ def _closed_port() -> int:
 def test_unreachable_scheduler_is_one_line_and_exit_2(cache, tmp_path):
     port = _closed_port()
     out = tmp_path / "never.parquet"
-    argv = [sys.executable, "-m", "lib", "hubs", "--source", "random", "--top", "50", "--out", str(out),
-            "--scheduler", f"tcp://127.0.0.1:{port}"]
+    argv = [
+        sys.executable,
+        "-m",
+        "lib",
+        "hubs",
+        "--source",
+        "random",
+        "--top",
+        "50",
+        "--out",
+        str(out),
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
+    ]
     t0 = time.monotonic()
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
@@ -241,8 +302,10 @@ def test_unreachable_scheduler_is_one_line_and_exit_2(cache, tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("where,message", [("env", "cannot reach the Dask scheduler at 127.0.0.1:"),
-                                           ("nowhere", "'nowhere' is not a scheduler address")])
+@pytest.mark.parametrize(
+    "where,message",
+    [("env", "cannot reach the Dask scheduler at 127.0.0.1:"), ("nowhere", "'nowhere' is not a scheduler address")],
+)
 def test_bad_scheduler_in_process(cache, tmp_path, capsys, monkeypatch, where, message):
     args = ["hubs", "--source", "random", "--top", "50", "--out", str(tmp_path / "never.parquet")]
     if where == "env":
@@ -261,9 +324,11 @@ def test_scheduler_address_and_local_runs_import_no_dask(monkeypatch):
     assert scheduler_address("tcp://h:1") == "tcp://h:1"
     monkeypatch.setenv("COSINE_RINGS_SCHEDULER", "tcp://h:2")
     assert scheduler_address(None) == "tcp://h:2" and scheduler_address("") is None
-    code = ("import sys, numpy as np; from lib.hubs import hub_degrees; "
-            "hub_degrees(list('abcdefgh'), np.random.default_rng(0).standard_normal((8, 3))); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    code = (
+        "import sys, numpy as np; from lib.hubs import hub_degrees; "
+        "hub_degrees(list('abcdefgh'), np.random.default_rng(0).standard_normal((8, 3))); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

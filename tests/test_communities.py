@@ -1,4 +1,5 @@
 """Louvain communities on hand-built graphs, modularity by formula, ARI by hand, community order."""
+
 from __future__ import annotations
 
 from math import comb

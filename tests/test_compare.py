@@ -1,4 +1,5 @@
 """Two-source measures against independent computations (scipy, direct loops), and the compare command."""
+
 from __future__ import annotations
 
 import itertools
@@ -116,7 +117,7 @@ def test_edge_and_degree_agreement_by_hand():
 
 
 def test_selectivity_by_hand():
-    s = np.array([[1, .8, .1, .2], [.8, 1, .3, .0], [.1, .3, 1, .6], [.2, .0, .6, 1]])
+    s = np.array([[1, 0.8, 0.1, 0.2], [0.8, 1, 0.3, 0.0], [0.1, 0.3, 1, 0.6], [0.2, 0.0, 0.6, 1]])
     cats = {"a": "x", "b": "x", "c": "y", "d": "y"}
     assert selectivity(list("abcd"), s, cats) == pytest.approx((0.8 + 0.6) / 2 - (0.1 + 0.2 + 0.3 + 0.0) / 4)
     assert selectivity(list("abcd"), s, {w: "x" for w in "abcd"}) is None
@@ -171,14 +172,32 @@ def test_compare_command_json(tmp_path):
     f = tmp_path / "w.csv"
     f.write_text("category,word\nanimal,cat\nanimal,dog\nanimal,cow\nvehicle,car\nvehicle,bus\nvehicle,van\n")
     out = json.loads(
-        run_cli("compare", "--a", "random:dim=20,seed=1", "--b", "random:dim=20,seed=1", "--words-file", str(f),
-                "--permutations", "99", "--seed", "4", "--format", "json").stdout
+        run_cli(
+            "compare",
+            "--a",
+            "random:dim=20,seed=1",
+            "--b",
+            "random:dim=20,seed=1",
+            "--words-file",
+            str(f),
+            "--permutations",
+            "99",
+            "--seed",
+            "4",
+            "--format",
+            "json",
+        ).stdout
     )
     assert {"words", "a", "b", "rsa", "edges", "degree_spearman", "communities", "selectivity"} <= set(out)
     assert out["words"] == ["cat", "dog", "cow", "car", "bus", "van"]
     assert out["a"] == graph_to_dict(build_graph(RandomSource(dim=20, seed=1), out["words"]))
     # Full precision: Pearson of identical matrices is 1 to float64 rounding (0.9999999999999997 here).
-    assert out["rsa"] == {"spearman": 1.0, "pearson": pytest.approx(1.0, abs=1e-15), "p_value": 0.01, "permutations": 99}
+    assert out["rsa"] == {
+        "spearman": 1.0,
+        "pearson": pytest.approx(1.0, abs=1e-15),
+        "p_value": 0.01,
+        "permutations": 99,
+    }
     assert out["edges"]["jaccard"] == 1.0 and out["edges"]["only_a"] == []
     assert {"a", "b", "ari"} <= set(out["communities"]) and out["communities"]["ari"] == 1.0
     assert out["selectivity"]["a"] == out["selectivity"]["b"]
@@ -189,8 +208,19 @@ def test_compare_command_errors():
     assert p.stderr.startswith("error:") and len(p.stderr.strip().splitlines()) == 1
     p = run_cli("compare", "--a", "random", "--b", "random", "--words", "a,b,c", "--permutations", "0", rc=2)
     assert "permutations" in p.stderr
-    text = run_cli("compare", "--a", "random", "--b", "random:seed=3", "--preset", "course", "--permutations", "50",
-                   "--format", "text").stdout
+    text = run_cli(
+        "compare",
+        "--a",
+        "random",
+        "--b",
+        "random:seed=3",
+        "--preset",
+        "course",
+        "--permutations",
+        "50",
+        "--format",
+        "text",
+    ).stdout
     assert "RSA" in text and "selectivity" in text
 
 

@@ -1,4 +1,5 @@
 """The engine against hand-computed cases and an independent float64 recomputation."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Exports: every format's content, atomic writes, safe names, and ``python -m lib export``."""
+
 from __future__ import annotations
 
 import csv
@@ -149,7 +150,10 @@ def test_export_file_errors(result, tmp_path):
 
 def test_export_filename_is_safe():
     assert export_filename("glove", "course", "svg") == "glove_course.svg"
-    assert export_filename("word2vec:/data/x/GoogleNews.bin.gz", "my list", ".PNG") == "word2vec-GoogleNews.bin.gz_my-list.png"
+    assert (
+        export_filename("word2vec:/data/x/GoogleNews.bin.gz", "my list", ".PNG")
+        == "word2vec-GoogleNews.bin.gz_my-list.png"
+    )
     name = export_filename("word2vec:../../etc/passwd", "../../evil <b>", "csv")
     assert "/" not in name and ".." not in name and "<" not in name
     assert export_filename("random", None, "json") == "random.json"
@@ -164,18 +168,40 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_export(tmp_path):
     out = tmp_path / "ring.svg"
-    proc = run_cli("export", "--source", "random:dim=20,seed=1", "--preset", "course", "--out", str(out),
-                   "--max-edges", "5", "--title", "course words")
+    proc = run_cli(
+        "export",
+        "--source",
+        "random:dim=20,seed=1",
+        "--preset",
+        "course",
+        "--out",
+        str(out),
+        "--max-edges",
+        "5",
+        "--title",
+        "course words",
+    )
     assert proc.returncode == 0, proc.stderr
     svg = out.read_text()
     assert "course words" in svg and "showing the 5 strongest of" in svg
     assert "wrote" in proc.stderr and "showing the 5 strongest" in proc.stderr
-    proc = run_cli("export", "--source", "random:dim=20,seed=1", "--preset", "course", "--out", str(tmp_path / "g.gexf"))
+    proc = run_cli(
+        "export", "--source", "random:dim=20,seed=1", "--preset", "course", "--out", str(tmp_path / "g.gexf")
+    )
     assert proc.returncode == 0, proc.stderr
     cats = {a.get("category") for _, a in nx.read_gexf(tmp_path / "g.gexf").nodes(data=True)}
     assert cats == {"space", "furniture", "fruit"}
-    proc = run_cli("export", "--source", "random:dim=20,seed=1", "--preset", "course", "--table", "nodes",
-                   "--out", str(tmp_path / "nodes.csv"))
+    proc = run_cli(
+        "export",
+        "--source",
+        "random:dim=20,seed=1",
+        "--preset",
+        "course",
+        "--table",
+        "nodes",
+        "--out",
+        str(tmp_path / "nodes.csv"),
+    )
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO((tmp_path / "nodes.csv").read_text())))
     assert len(rows) == 20 and rows[0]["word"] == "space" and rows[0]["category"] == "space"

@@ -3,6 +3,7 @@
 In each case the user gets a clear one-line error, nothing corrupt is
 trusted later, and a retry succeeds once the fault is gone.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,11 @@ WORDS = "the,of,and,to,in,said"
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True, timeout=180,
+        [sys.executable, "-m", "lib", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
         env={**os.environ, **env},
     )
 
@@ -82,8 +87,9 @@ def tiny_disk(tmp_path):
     mnt.mkdir()
 
     def mount(size: str) -> None:
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True, text=True
+        )
         assert proc.returncode == 0, f"the full-disk test needs root to mount a tmpfs: {proc.stderr.strip()}"
 
     mount("16k")

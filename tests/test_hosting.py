@@ -1,4 +1,5 @@
 """Hosting readiness: requirements, Streamlit settings, lazy heavy imports."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The blockwise hubs engine equals the dense engine; cache, cancellation, command line."""
+
 from __future__ import annotations
 
 import json
@@ -86,8 +87,10 @@ def test_a_missed_bracket_falls_back_to_two_passes(monkeypatch, bracket):
     np.testing.assert_array_equal(got.degree, want.degree)
 
 
-@pytest.mark.parametrize("rule,kw", [("seed", {"k": 0.0}), ("seed", {"k": 2.5}), ("course", {}),
-                                     ("course", {"k": 0.5}), ("fixed", {"value": 0.05})])
+@pytest.mark.parametrize(
+    "rule,kw",
+    [("seed", {"k": 0.0}), ("seed", {"k": 2.5}), ("course", {}), ("course", {"k": 0.5}), ("fixed", {"value": 0.05})],
+)
 def test_rules_equal_dense_on_random_768(rule, kw):
     vectors = np.random.default_rng(3).standard_normal((700, 768)).astype(np.float32)
     _same_as_dense(vectors, 256, rule=rule, **kw)
@@ -170,8 +173,12 @@ def test_cancel_by_callback_and_by_event(cache):
 
 def test_progress_reaches_total():
     seen = []
-    hub_degrees(_tokens(40), np.random.default_rng(0).standard_normal((40, 3)), block=16,
-                progress=lambda d, t: seen.append((d, t)))
+    hub_degrees(
+        _tokens(40),
+        np.random.default_rng(0).standard_normal((40, 3)),
+        block=16,
+        progress=lambda d, t: seen.append((d, t)),
+    )
     assert seen[0] == (0, 12) and seen[-1] == (12, 12)
 
 
@@ -179,8 +186,19 @@ def test_cache_round_trip_and_corrupt_file(cache):
     calls = []
     first = hubs_for("glove", 300, progress=lambda d, t: calls.append(d))
     assert calls
-    path = cache_path({"format": 1, "source": "glove", "content": content_key("glove"), "limit": 300,
-                       "rule": "seed", "k": 1.0, "value": None, "baseline": None, "seed": None})
+    path = cache_path(
+        {
+            "format": 1,
+            "source": "glove",
+            "content": content_key("glove"),
+            "limit": 300,
+            "rule": "seed",
+            "k": 1.0,
+            "value": None,
+            "baseline": None,
+            "seed": None,
+        }
+    )
     assert path.is_file() and path.parent == cache / "hubs"
     calls.clear()
     again = hubs_for("glove", 300, progress=lambda d, t: calls.append(d))
@@ -226,12 +244,15 @@ def test_cli_writes_parquet(cache, tmp_path, capsys):
     assert result.threshold == pytest.approx(direct.threshold, abs=1e-12)
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--source", "random"], "give the number of rows"),
-    (["--source", "glove", "--top", "2"], "at least 3"),
-    (["--source", "glove", "--top", "50", "--rule", "fixed"], "needs --value"),
-    (["--source", "nonsense", "--top", "50"], "unknown source"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--source", "random"], "give the number of rows"),
+        (["--source", "glove", "--top", "2"], "at least 3"),
+        (["--source", "glove", "--top", "50", "--rule", "fixed"], "needs --value"),
+        (["--source", "nonsense", "--top", "50"], "unknown source"),
+    ],
+)
 def test_cli_errors(cache, tmp_path, capsys, argv, message):
     assert main(["hubs", *argv, "--out", str(tmp_path / "x.parquet")]) == 2
     assert message in capsys.readouterr().err
@@ -244,6 +265,7 @@ def test_write_result_to_missing_folder(tmp_path):
 
 
 # -- the Hubs page ------------------------------------------------------------------------
+
 
 def _hubs_page(query: dict | None = None):
     from tests.apptest_support import app_test

@@ -3,6 +3,7 @@
 The sources are word2vec files the tests write (so the vectors are known)
 and GloVe, whose vectors the tests read straight from the wheel's files.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,6 +41,7 @@ P = 199
 
 
 # -- float64 references, written without lib -------------------------------------
+
 
 def ref_cosine(x: np.ndarray) -> np.ndarray:
     u = np.asarray(x, dtype=np.float64)
@@ -81,8 +83,10 @@ def reference_matrices(vectors: list[np.ndarray], k_nn: int = 5) -> dict[str, np
     sims = [ref_cosine(v) for v in vectors]
     n = len(sims[0])
     edges = [ref_edges(s) for s in sims]
-    out = {name: np.eye(len(sims)) for name in ("rsa_spearman", "rsa_pearson", "edge_jaccard",
-                                                "degree_spearman", "neighbour_jaccard")}
+    out = {
+        name: np.eye(len(sims))
+        for name in ("rsa_spearman", "rsa_pearson", "edge_jaccard", "degree_spearman", "neighbour_jaccard")
+    }
     for i, j in itertools.combinations(range(len(sims)), 2):
         ua, ub = ref_upper(sims[i]), ref_upper(sims[j])
         cells = {
@@ -98,6 +102,7 @@ def reference_matrices(vectors: list[np.ndarray], k_nn: int = 5) -> dict[str, np
 
 
 # -- sources the tests know ---------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
@@ -209,7 +214,7 @@ def test_random_sources_do_not_agree():
 
 
 def test_knn_ties_go_to_the_earlier_word():
-    s = np.array([[1, .5, .5, .5], [.5, 1, .2, .2], [.5, .2, 1, .9], [.5, .2, .9, 1]])
+    s = np.array([[1, 0.5, 0.5, 0.5], [0.5, 1, 0.2, 0.2], [0.5, 0.2, 1, 0.9], [0.5, 0.2, 0.9, 1]])
     assert knn_within(s, 2).tolist() == [[1, 2], [0, 2], [3, 0], [2, 0]]
     assert knn_within(s, 10).shape == (4, 3)
 
@@ -258,13 +263,16 @@ def test_cli_json_has_the_issue_keys_and_the_library_numbers(files):
     assert d["rsa_p"][0][0] is None
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--source", "glove", "--preset", "course"], "at least 2 sources"),
-    (["--source", "glove", "--source", "nonsense:x", "--preset", "course"], "unknown"),
-    (["--source", "glove", "--source", "glove", "--words", "cat,dog"], "need at least 3"),
-    (["--source", "glove", "--source", "glove", "--preset", "course", "--nk", "0"], "--nk"),
-    (["--source", "glove", "--source", "glove", "--preset", "course", "--permutations", "0"], "permutations"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--source", "glove", "--preset", "course"], "at least 2 sources"),
+        (["--source", "glove", "--source", "nonsense:x", "--preset", "course"], "unknown"),
+        (["--source", "glove", "--source", "glove", "--words", "cat,dog"], "need at least 3"),
+        (["--source", "glove", "--source", "glove", "--preset", "course", "--nk", "0"], "--nk"),
+        (["--source", "glove", "--source", "glove", "--preset", "course", "--permutations", "0"], "permutations"),
+    ],
+)
 def test_cli_bad_input_exits_2_with_one_line(args, message):
     out = cli(*args)
     assert out.returncode == 2 and out.stdout == ""
@@ -273,13 +281,15 @@ def test_cli_bad_input_exits_2_with_one_line(args, message):
 
 def test_cli_csv(files):
     specs, _ = files
-    out = cli("--source", specs[0], "--source", specs[2], "--words", ",".join(WORDS), "--permutations", "9",
-              "--format", "csv")
+    out = cli(
+        "--source", specs[0], "--source", specs[2], "--words", ",".join(WORDS), "--permutations", "9", "--format", "csv"
+    )
     table = pd.read_csv(io.StringIO(out.stdout))
     assert out.returncode == 0 and set(table["measure"]) == set(MEASURES) and len(table) == 4 * len(MEASURES)
 
 
 # -- charts ----------------------------------------------------------------------------
+
 
 def test_heatmap_cells_mds_and_export_grid():
     x = np.array([[1.0, 0.25], [0.25, 1.0]])
@@ -296,6 +306,7 @@ def test_heatmap_cells_mds_and_export_grid():
 
 
 # -- the page ------------------------------------------------------------------------
+
 
 def _datasets(at):
     for chart in at.get("vega_lite_chart"):
@@ -322,8 +333,9 @@ def test_page_with_three_sources_from_the_url():
     np.testing.assert_allclose(rsa["value"].to_numpy().reshape(3, 3), m.matrices["rsa_spearman"], atol=1e-12)
     np.testing.assert_allclose(rsa["p"].to_numpy().reshape(3, 3), m.matrices["rsa_p"], equal_nan=True)
     table = at.dataframe[0].value
-    assert len(table) == 3 and table["edge_jaccard"].tolist() == [m.matrices["edge_jaccard"][i, j]
-                                                                  for i, j in ((0, 1), (0, 2), (1, 2))]
+    assert len(table) == 3 and table["edge_jaccard"].tolist() == [
+        m.matrices["edge_jaccard"][i, j] for i, j in ((0, 1), (0, 2), (1, 2))
+    ]
 
 
 def test_page_notes_a_bad_source_in_the_url():
@@ -339,8 +351,14 @@ def test_page_notes_a_bad_source_in_the_url():
 
 # -- a real browser --------------------------------------------------------------------
 
-@pytest.mark.parametrize("sources", [["glove", "random:dim=50", "shuffled:glove"],
-                                     ["glove", "random:dim=50", "shuffled:glove", "random:dim=300,seed=2"]])
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ["glove", "random:dim=50", "shuffled:glove"],
+        ["glove", "random:dim=50", "shuffled:glove", "random:dim=300,seed=2"],
+    ],
+)
 def test_grid_in_chromium_is_drawn_inside_its_columns(sources):
     import shutil
 
@@ -358,18 +376,22 @@ def test_grid_in_chromium_is_drawn_inside_its_columns(sources):
         for width, height in ((1280, 800), (1500, 1000)):
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(f"{base}/many-sources?{query}", wait_until="domcontentloaded")
-            page.wait_for_function("([s, n]) => document.querySelectorAll(s).length >= n",
-                                   arg=[CHART, len(sources) + 4], timeout=180_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                                   timeout=120_000)
+            page.wait_for_function(
+                "([s, n]) => document.querySelectorAll(s).length >= n", arg=[CHART, len(sources) + 4], timeout=180_000
+            )
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
             page.screenshot(path=str(out / f"many_sources_{len(sources)}_{width}.png"))
             assert page.locator(EXCEPTION).count() == 0
             boxes = [page.locator(RING).nth(i).bounding_box() for i in range(len(sources))]
             assert all(b["width"] > 200 and b["height"] > 200 for b in boxes)  # drawn, not squashed
             assert all(b["x"] + b["width"] <= width for b in boxes)  # nothing cut off at the right
             for a, b in itertools.combinations(boxes, 2):  # no ring covers another
-                apart = (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
-                         or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
+                apart = (
+                    a["x"] + a["width"] <= b["x"] + 1
+                    or b["x"] + b["width"] <= a["x"] + 1
+                    or a["y"] + a["height"] <= b["y"] + 1
+                    or b["y"] + b["height"] <= a["y"] + 1
+                )
                 assert apart, (a, b)
             page.close()
         browser.close()

@@ -1,4 +1,5 @@
 """Per-word neighbourhoods: the blockwise k-NN equals a looped float64 reference; vocabulary rules; CLI."""
+
 from __future__ import annotations
 
 import json
@@ -186,8 +187,24 @@ def test_word_list_as_vocabulary(tmp_path):
 def test_gpt2_folder_against_word2vec_leading_space_single_tokens(tmp_path):
     folder = build_gpt2_folder(tmp_path / "gpt2", vocab_size=600, dim=16)
     vocab = TokenVocab(folder)
-    candidates = ["the", "of", "and", "to", "in", "government", "said", "Australia", "xylophonic",
-                  "police", "people", "the,", "##he", "quizzical", "was", "for"]
+    candidates = [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "government",
+        "said",
+        "Australia",
+        "xylophonic",
+        "police",
+        "people",
+        "the,",
+        "##he",
+        "quizzical",
+        "was",
+        "for",
+    ]
     single = [w for w in candidates if len(vocab.tokenizer.encode(" " + w).ids) == 1 and not w.startswith("##")]
     assert 5 <= len(single) < len(candidates) - 2  # the fixture has both kinds
     rng = np.random.default_rng(9)
@@ -233,8 +250,9 @@ def test_cancel_raises():
 def test_cli_json_csv_and_out(tmp_path, capsys):
     rng = np.random.default_rng(8)
     a, b = _pair(tmp_path, rng.standard_normal((40, 6)), rng.standard_normal((40, 6)), _words(40), _words(40))
-    assert main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4",
-                 "--out", str(tmp_path / "t.parquet")]) == 0
+    assert (
+        main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--out", str(tmp_path / "t.parquet")]) == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"a", "b", "k", "words", "missing", "dropped", "summary", "per_word"}
     assert set(out["summary"]) == {"mean_jaccard", "median_jaccard", "mutual_knn", "chance_jaccard"}
@@ -250,15 +268,18 @@ def test_cli_json_csv_and_out(tmp_path, capsys):
     assert json.loads(rows["neighbours_a"][0]) == first["neighbours_a"]
 
 
-@pytest.mark.parametrize("extra,message", [
-    (["--top", "30", "--k", "0"], "--k must be at least 1"),
-    (["--top", "30", "--k", "30"], "k must be between 1 and 29"),
-    (["--top", "1"], "--top must be at least 2"),
-    (["--words", "w1", "--k", "1"], "only 1 of the words"),
-    ([], "give one of --top N"),
-    (["--top", "5", "--words", "w1,w2"], "give one of --top N"),
-    (["--top", "5", "--out", "x.txt"], "--out must name"),
-])
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--top", "30", "--k", "0"], "--k must be at least 1"),
+        (["--top", "30", "--k", "30"], "k must be between 1 and 29"),
+        (["--top", "1"], "--top must be at least 2"),
+        (["--words", "w1", "--k", "1"], "only 1 of the words"),
+        ([], "give one of --top N"),
+        (["--top", "5", "--words", "w1,w2"], "give one of --top N"),
+        (["--top", "5", "--out", "x.txt"], "--out must name"),
+    ],
+)
 def test_cli_bad_k_and_n_exit_2(tmp_path, capsys, extra, message):
     rng = np.random.default_rng(8)
     a, b = _pair(tmp_path, rng.standard_normal((40, 6)), rng.standard_normal((40, 6)), _words(40), _words(40))
@@ -276,6 +297,7 @@ def test_random_has_no_vocabulary(tmp_path, capsys):
 
 
 # -- the Neighbours page ---------------------------------------------------------------
+
 
 def _page(query: dict):
     from tests.apptest_support import app_test

@@ -1,4 +1,5 @@
 """Null distributions: shapes, invariants of shuffling, known answers, z and p, the null command, the sweep."""
+
 from __future__ import annotations
 
 import json
@@ -10,10 +11,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lib.engine import ring_graph
-from lib.errors import InputError
 from lib.analysis.null import NullStatistic, null_distributions, null_to_dict
 from lib.analysis.sweep import mask_at, threshold_sweep
+from lib.engine import ring_graph
+from lib.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -128,9 +129,28 @@ def test_threshold_sweep_counts():
 
 def test_null_command():
     proc = subprocess.run(
-        [sys.executable, "-m", "lib", "null", "--source", "random:dim=30,seed=1", "--other", "random:dim=30,seed=2",
-         "--preset", "course", "--draws", "20", "--seed", "3", "--format", "json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "lib",
+            "null",
+            "--source",
+            "random:dim=30,seed=1",
+            "--other",
+            "random:dim=30,seed=2",
+            "--preset",
+            "course",
+            "--draws",
+            "20",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -141,7 +161,10 @@ def test_null_command():
         assert len(entry["random"]["values"]) == 20 and 0 < entry["random"]["p"] <= 1
     bad = subprocess.run(
         [sys.executable, "-m", "lib", "null", "--source", "random", "--words", "a,b,c", "--draws", "0"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("error: draws")
 
@@ -153,7 +176,7 @@ def test_null_histograms_mark_the_real_value():
     res = null_distributions(ring_graph(words, x), 40, cats, draws=15, seed=0)
     spec = null_histograms(res).to_dict()
     assert len(spec["concat"]) == len(res.statistics)
-    for panel, (name, st) in zip(spec["concat"], res.statistics.items()):
+    for panel, (_name, st) in zip(spec["concat"], res.statistics.items()):
         bars, rule = panel["layer"]
         # The rule is "this source" on the colour legend, in red, and the x axis reaches it.
         colour = rule["encoding"]["color"]["scale"]
@@ -224,9 +247,10 @@ def test_random_baseline_page_shows_the_null_table():
 
 
 def test_shuffled_draw_carries_the_partition_like_a_fresh_louvain():
+    from sklearn.metrics import adjusted_rand_score
+
     from lib.analysis.communities import louvain
     from lib.analysis.null import _relabelled
-    from sklearn.metrics import adjusted_rand_score
 
     words, x, _ = clustered(n_per=5, cats=4, noise=0.4, seed=2)
     g = ring_graph(words, x)

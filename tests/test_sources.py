@@ -1,4 +1,5 @@
 """Tests of the embedding sources on real-format files built in tmp_path (no network)."""
+
 from __future__ import annotations
 
 import gzip
@@ -8,6 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from source_fixtures import (
+    build_bert_folder,
+    build_gpt2_folder,
+    fill_gensim_data,
+    fill_hf_cache,
+    write_word2vec,
+)
 
 from lib.cli import main
 from lib.errors import CosineRingsError, SourceError, SpecError, VectorFileError
@@ -22,14 +30,6 @@ from lib.sources import (
 )
 from lib.sources._cache import download_file
 from lib.sources._table import WordTable, write_table
-
-from source_fixtures import (
-    build_bert_folder,
-    build_gpt2_folder,
-    fill_gensim_data,
-    fill_hf_cache,
-    write_word2vec,
-)
 
 WORDS = ["king", "queen", "Paris", "apple", "banana", "NASA", "network"]
 
@@ -226,14 +226,18 @@ def test_gensim_data_without_network_names_offline_sources(tmp_path, monkeypatch
 @pytest.fixture
 def local_gensim_server(tmp_path, monkeypatch):
     """A gensim-data look-alike served from tmp_path on 127.0.0.1 (no outside network)."""
+    import functools
     import hashlib
     import http.server
-    import functools
 
     site = tmp_path / "site"
     model = fill_gensim_data(site / "releases", "tiny-model", ["cat", "dog", "car"], np.eye(3, 5, dtype=np.float32) + 1)
-    entry = {"parts": 1, "file_name": "tiny-model.gz", "file_size": model.stat().st_size,
-             "checksum": hashlib.md5(model.read_bytes()).hexdigest()}
+    entry = {
+        "parts": 1,
+        "file_name": "tiny-model.gz",
+        "file_size": model.stat().st_size,
+        "checksum": hashlib.md5(model.read_bytes()).hexdigest(),
+    }
     (site / "list.json").write_text(json.dumps({"models": {"tiny-model": entry}, "corpora": {"text8": {}}}))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *a, **k: None
@@ -301,7 +305,7 @@ def test_train_on_a_file_and_bad_corpora(tmp_path):
     empty.write_text("\n \n")
     with pytest.raises(SourceError, match="corpus is empty"):
         load_source(f"word2vec-train:{empty}")
-    assert not (tmp_path / "cache" / "word2vec-train" ).exists() or not any(
+    assert not (tmp_path / "cache" / "word2vec-train").exists() or not any(
         (p / "meta.json").exists() for p in (tmp_path / "cache" / "word2vec-train").iterdir() if "empty" in p.name
     )
     with pytest.raises(SpecError, match="dim must be between"):
@@ -410,8 +414,12 @@ def test_hf_sharded_checkpoint_reads_only_the_embedding_shard(gpt2_dir, tmp_path
     wte = load_source(f"gpt2:{gpt2_dir}").matrix.read()
     save_file({"h.0.attn.weight": np.ones((2, 2), np.float32)}, str(folder / "model-00001-of-00002.safetensors"))
     save_file({"transformer.wte.weight": wte * 3}, str(folder / "model-00002-of-00002.safetensors"))
-    index = {"weight_map": {"h.0.attn.weight": "model-00001-of-00002.safetensors",
-                            "transformer.wte.weight": "model-00002-of-00002.safetensors"}}
+    index = {
+        "weight_map": {
+            "h.0.attn.weight": "model-00001-of-00002.safetensors",
+            "transformer.wte.weight": "model-00002-of-00002.safetensors",
+        }
+    }
     (folder / "model.safetensors.index.json").write_text(json.dumps(index))
     src = load_source(f"hf:{folder}")
     assert src.tensor == "transformer.wte.weight" and np.array_equal(src.matrix.read(), wte * 3)
@@ -491,8 +499,13 @@ def test_download_file_progress_checksum_and_atomicity(tmp_path):
     src.write_bytes(payload)
     seen: list[tuple[int, int | None]] = []
     target = tmp_path / "out" / "file.bin"
-    download_file(src.as_uri(), target, what="test", progress=lambda d, t: seen.append((d, t)),
-                  md5=hashlib.md5(payload).hexdigest())
+    download_file(
+        src.as_uri(),
+        target,
+        what="test",
+        progress=lambda d, t: seen.append((d, t)),
+        md5=hashlib.md5(payload).hexdigest(),
+    )
     assert target.read_bytes() == payload and seen[-1] == (len(payload), len(payload))
     bad = tmp_path / "out" / "bad.bin"
     with pytest.raises(SourceError, match="checksum"):
@@ -540,11 +553,29 @@ def test_cli_graph_and_sources(w2v_file, capsys):
 def test_each_backend_declares_its_kinds_in_the_listed_order():
     from lib.sources import _gensim_data, _glove, _hf, _random, _shuffled, _train, _upload
 
-    declared = [_random.KIND, _glove.KIND, _hf.MINILM, _gensim_data.KIND, _train.KIND, _hf.GPT2, _hf.HF,
-                _shuffled.KIND, _upload.KIND]
+    declared = [
+        _random.KIND,
+        _glove.KIND,
+        _hf.MINILM,
+        _gensim_data.KIND,
+        _train.KIND,
+        _hf.GPT2,
+        _hf.HF,
+        _shuffled.KIND,
+        _upload.KIND,
+    ]
     assert kinds() == declared
     assert [k.prefix for k in kinds()] == [
-        "random", "glove", "minilm", "word2vec", "word2vec-train", "gpt2", "hf", "shuffled", "upload"]
+        "random",
+        "glove",
+        "minilm",
+        "word2vec",
+        "word2vec-train",
+        "gpt2",
+        "hf",
+        "shuffled",
+        "upload",
+    ]
     # The download size comes from the same parse that loads: a nested SPEC asks its base.
     from lib.sources import download_size
 

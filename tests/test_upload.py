@@ -1,4 +1,5 @@
 """Uploaded vectors: parsed with caps, never unpickled, clear one-line errors."""
+
 from __future__ import annotations
 
 import pickle

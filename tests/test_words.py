@@ -1,4 +1,5 @@
 """Word-list parsing, cleaning and presets."""
+
 from __future__ import annotations
 
 import pytest
@@ -102,8 +103,13 @@ def test_words_imports_no_sources_and_no_pandas():
     from pathlib import Path
 
     code = "import sys, lib.words; print(sorted(m for m in sys.modules if m.startswith(('lib.', 'pandas'))))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert eval(out) == ["lib.errors", "lib.words"]
 
 

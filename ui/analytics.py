@@ -6,9 +6,10 @@ Pages call :func:`render_comparison`, :func:`render_sweep` and
 :mod:`lib.analysis.null` and :mod:`lib.analysis.sweep`, cached with ``st.cache_data`` under a
 key that holds every input (the specs, words, rule, k and thresholds).
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -52,8 +53,7 @@ def _cats(categories: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _comparison(key: tuple, _a: RingGraph, _b: RingGraph, cats: tuple, permutations: int,
-                seed: int) -> Comparison:
+def _comparison(key: tuple, _a: RingGraph, _b: RingGraph, cats: tuple, permutations: int, seed: int) -> Comparison:
     return compare_graphs(_a, _b, dict(cats), permutations=permutations, seed=seed)
 
 
@@ -64,8 +64,9 @@ def _sweep(key: tuple, _g: RingGraph) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _null(key: tuple, _g: RingGraph, dim: int, cats: tuple, _other: RingGraph | None, draws: int,
-          seed: int) -> NullResult:
+def _null(
+    key: tuple, _g: RingGraph, dim: int, cats: tuple, _other: RingGraph | None, draws: int, seed: int
+) -> NullResult:
     return null_distributions(_g, dim, dict(cats), _other, draws=draws, seed=seed)
 
 
@@ -97,15 +98,24 @@ def measures_table(c: Comparison, label_a: str = "A", label_b: str = "B") -> pd.
 def _same_words(a: GraphResult, b: GraphResult) -> bool:
     if a.graph.words == b.graph.words:
         return True
-    st.info("The two sources were drawn on different words (one of them failed or the lists "
-            "differ), so they cannot be compared pair by pair.")
+    st.info(
+        "The two sources were drawn on different words (one of them failed or the lists "
+        "differ), so they cannot be compared pair by pair."
+    )
     return False
 
 
-def render_comparison(result_a: GraphResult, result_b: GraphResult,
-                      categories: Mapping[str, str] | None = None, *, label_a: str = "A",
-                      label_b: str = "B", permutations: int = DEFAULT_PERMUTATIONS,
-                      seed: int = 0, labels: bool = True) -> Comparison | None:
+def render_comparison(
+    result_a: GraphResult,
+    result_b: GraphResult,
+    categories: Mapping[str, str] | None = None,
+    *,
+    label_a: str = "A",
+    label_b: str = "B",
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    labels: bool = True,
+) -> Comparison | None:
     """Show how alike two rings on the same words are; return the comparison (None if not comparable).
 
     Long lists get fewer Mantel permutations (:func:`page_permutations`); the
@@ -124,40 +134,83 @@ def render_comparison(result_a: GraphResult, result_b: GraphResult,
     with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     m = st.columns(5)
-    m[0].metric("RSA (Spearman)", fmt(c.rsa.spearman), help="Spearman correlation of the two "
-                "upper triangles of the cosine matrices (every pair's cosine in A vs in B)")
-    m[1].metric("Mantel p", fmt(c.rsa.p_value, 4), help=f"{c.rsa.permutations:,} permutations of B's "
-                "rows and columns together; p = (1 + #{permuted ≥ observed}) / (1 + permutations)")
+    m[0].metric(
+        "RSA (Spearman)",
+        fmt(c.rsa.spearman),
+        help="Spearman correlation of the two "
+        "upper triangles of the cosine matrices (every pair's cosine in A vs in B)",
+    )
+    m[1].metric(
+        "Mantel p",
+        fmt(c.rsa.p_value, 4),
+        help=f"{c.rsa.permutations:,} permutations of B's "
+        "rows and columns together; p = (1 + #{permuted ≥ observed}) / (1 + permutations)",
+    )
     m[2].metric("Edge Jaccard", fmt(c.edges.jaccard), help="shared edges / edges in either")
-    m[3].metric("Degree Spearman", fmt(c.degree_spearman), help="Spearman correlation of each word's degree "
-                "in A and in B: do the same words become hubs?")
+    m[3].metric(
+        "Degree Spearman",
+        fmt(c.degree_spearman),
+        help="Spearman correlation of each word's degree in A and in B: do the same words become hubs?",
+    )
     m[4].metric("Communities ARI", fmt(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
-    st.caption(f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
-               f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
-               f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
-               f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}.")
+    st.caption(
+        f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
+        f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
+        f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
+        f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}."
+    )
     left, right = st.columns([3, 2])
     with left:
-        show_chart(pair_scatter, ("scatter", _key(result_a), _key(result_b)), c, a, b, label_a=label_a,
-                   label_b=label_b, size=360, square=True, theme=None, element_key="cmp_scatter")
+        show_chart(
+            pair_scatter,
+            ("scatter", _key(result_a), _key(result_b)),
+            c,
+            a,
+            b,
+            label_a=label_a,
+            label_b=label_b,
+            size=360,
+            square=True,
+            theme=None,
+            element_key="cmp_scatter",
+        )
     with right:
         # The long measure names wrap into a narrower first column, so A and B stay in view.
-        st.dataframe(measures_table(c, label_a, label_b), hide_index=True, width="stretch",
-                     column_config={"measure": st.column_config.TextColumn(width="medium")})
+        st.dataframe(
+            measures_table(c, label_a, label_b),
+            hide_index=True,
+            width="stretch",
+            column_config={"measure": st.column_config.TextColumn(width="medium")},
+        )
         with st.expander("Edge lists"):
-            for title, df in (("shared", c.edges.shared), (f"only {label_a}", c.edges.only_a),
-                              (f"only {label_b}", c.edges.only_b)):
+            for title, df in (
+                ("shared", c.edges.shared),
+                (f"only {label_a}", c.edges.only_a),
+                (f"only {label_b}", c.edges.only_b),
+            ):
                 st.markdown(f"**{title}** ({len(df)})")
                 st.dataframe(df.round(4), hide_index=True, height=180, width="stretch")
     st.subheader("Communities (Louvain, cosine as weight)")
-    st.caption("Nodes coloured by community; same positions as the rings above. Choose the ring "
-               "order “by community” in the sidebar to group A's communities on both rings.")
+    st.caption(
+        "Nodes coloured by community; same positions as the rings above. Choose the ring "
+        "order “by community” in the sidebar to group A's communities on both rings."
+    )
     for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
         groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
         with col:
-            show_chart(ring_spec, ("communities", graph_key(g), tuple(groups.items())), g, square=True,
-                       theme=None, element_key=f"cmp_comm_{label}", groups=groups, labels=labels, size=340,
-                       legend="bottom", title=f"{label}: {len(part.communities)} communities")
+            show_chart(
+                ring_spec,
+                ("communities", graph_key(g), tuple(groups.items())),
+                g,
+                square=True,
+                theme=None,
+                element_key=f"cmp_comm_{label}",
+                groups=groups,
+                labels=labels,
+                size=340,
+                legend="bottom",
+                title=f"{label}: {len(part.communities)} communities",
+            )
     return c
 
 
@@ -174,10 +227,15 @@ def render_sweep(results: Mapping[str, GraphResult], k: float) -> None:
 #: Column help of the null table (hover a column header).
 _NULL_HELP = {
     "real": st.column_config.TextColumn(help="the statistic on this source's ring"),
-    **{f"{kind} {col}": st.column_config.TextColumn(help=text.format(kind=kind)) for kind in NULL_KINDS
-       for col, text in (("mean", "mean over the {kind} draws"),
-                         ("z", "(real − {kind} mean) / {kind} std; – when the {kind} values never vary"),
-                         ("p", "(1 + #{{{kind} ≥ real}}) / (1 + draws), one-sided"))},
+    **{
+        f"{kind} {col}": st.column_config.TextColumn(help=text.format(kind=kind))
+        for kind in NULL_KINDS
+        for col, text in (
+            ("mean", "mean over the {kind} draws"),
+            ("z", "(real − {kind} mean) / {kind} std; – when the {kind} values never vary"),
+            ("p", "(1 + #{{{kind} ≥ real}}) / (1 + draws), one-sided"),
+        )
+    },
 }
 
 
@@ -194,17 +252,23 @@ def _null_table(res: NullResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | None = None,
-                other: GraphResult | None = None, *, draws: int | None = None, seed: int = 0,
-                key: str = "null") -> NullResult | None:
+def render_null(
+    result: GraphResult,
+    dim: int,
+    categories: Mapping[str, str] | None = None,
+    other: GraphResult | None = None,
+    *,
+    draws: int | None = None,
+    seed: int = 0,
+    key: str = "null",
+) -> NullResult | None:
     """Null distributions of ``result``'s statistics from random and shuffled spaces.
 
     With ``draws`` None a number input (default 200) lets the reader choose K.
     """
     st.header("Is it more than chance?")
     if draws is None:
-        draws = int(st.number_input("Draws per null model (K)", 10, 1000, DEFAULT_DRAWS, step=10,
-                                    key=f"{key}_draws"))
+        draws = int(st.number_input("Draws per null model (K)", 10, 1000, DEFAULT_DRAWS, step=10, key=f"{key}_draws"))
     n = result.graph.n
     try:
         cost = check_null(n, dim, draws)
@@ -220,8 +284,15 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
     okey = _key(other) if other is not None else None
     try:
         with work_slot(cost), st.spinner(f"Drawing {draws} random and {draws} shuffled spaces …"):
-            res = _null((_key(result), okey), result.graph, int(dim), _cats(categories),
-                        other.graph if other is not None else None, int(draws), int(seed))
+            res = _null(
+                (_key(result), okey),
+                result.graph,
+                int(dim),
+                _cats(categories),
+                other.graph if other is not None else None,
+                int(draws),
+                int(seed),
+            )
     except CosineRingsError as exc:
         st.error(plain(str(exc), 400), icon="🚫")
         return None
@@ -237,13 +308,22 @@ def render_null(result: GraphResult, dim: int, categories: Mapping[str, str] | N
         "keeps its graph's shape exactly (same density and modularity) and breaks only that match."
     )
     if categories is None or not categories:
-        st.caption("This list has no categories: selectivity and category agreement need a preset "
-                   "or a category,word file.")
+        st.caption(
+            "This list has no categories: selectivity and category agreement need a preset or a category,word file."
+        )
     st.dataframe(_null_table(res), hide_index=True, width="stretch", column_config=_NULL_HELP)
-    st.caption(f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
-               "one-sided. A z of “–” means the null never varies (e.g. density under shuffling).")
-    show_chart(null_histograms, (_key(result), okey, int(draws), int(seed)), res, square=True, theme=None,
-               element_key=f"{key}_hist")
+    st.caption(
+        f"z = (real − null mean) / null std; p = (1 + #{{null ≥ real}}) / (1 + {res.draws}), "
+        "one-sided. A z of “–” means the null never varies (e.g. density under shuffling)."
+    )
+    show_chart(
+        null_histograms,
+        (_key(result), okey, int(draws), int(seed)),
+        res,
+        square=True,
+        theme=None,
+        element_key=f"{key}_hist",
+    )
     return res
 
 
@@ -265,8 +345,7 @@ def _order_by_a(key: tuple, _a: RingGraph) -> tuple[str, ...]:
     return tuple(community_order(_a.words, part.communities))
 
 
-def community_ordered(words: WordList, spec_a: str, rule: str, k: float,
-                      value: float | None) -> WordList:
+def community_ordered(words: WordList, spec_a: str, rule: str, k: float, value: float | None) -> WordList:
     """``words`` re-ordered by source A's Louvain communities, for both rings.
 
     A's graph is built on ``words`` in their given order; words A lacks go

@@ -5,12 +5,14 @@ per SPEC (two sessions asking for the same source at once load it once; no
 Streamlit element is ever called inside a cached function); graph results are cached with ``st.cache_data``. Every input
 of a cached function is one of its arguments.
 """
+
 from __future__ import annotations
 
 import os
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import streamlit as st
 
@@ -25,13 +27,22 @@ from .downloads import pending
 from .text import plain
 from .work import work_slot
 
-__all__ = ["get_source", "graph_result", "aligned_results", "passage_words", "load_with_progress",
-           "graph_key", "chart_name", "chart_spec", "show_chart"]
+__all__ = [
+    "get_source",
+    "graph_result",
+    "aligned_results",
+    "passage_words",
+    "load_with_progress",
+    "graph_key",
+    "chart_name",
+    "chart_spec",
+    "show_chart",
+]
 
 
 #: Loaded sources kept by this process (least recently used dropped first).
 MAX_SOURCES = 8
-_SOURCES: "OrderedDict[str, Source]" = OrderedDict()
+_SOURCES: OrderedDict[str, Source] = OrderedDict()
 _SOURCE_LOCKS: dict[str, threading.Lock] = {}
 _GUARD = threading.Lock()
 
@@ -88,8 +99,7 @@ def load_with_progress(spec: str, label: str) -> Source:
 
     try:
         # Only a first use is slow (reading a table, a download, word2vec training); then it is cached.
-        with st.spinner(f"{label}: loading {shown} (the first use reads, downloads or trains it) …",
-                        show_time=True):
+        with st.spinner(f"{label}: loading {shown} (the first use reads, downloads or trains it) …", show_time=True):
             return get_source(spec, _progress=progress)
     finally:
         slot.empty()
@@ -110,8 +120,7 @@ def _graph_large(spec: str, words: tuple[str, ...], rule: str, k: float, value: 
     return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
 
 
-def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float,
-                 value: float | None) -> GraphResult:
+def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
     """The ring graph of ``words`` under source ``spec`` (raises CosineRingsError), cached.
 
     Checked against the work budget first (:func:`lib.budget.check_graph`).
@@ -189,8 +198,7 @@ def _inline_list_rows(spec: dict) -> dict:
     return spec
 
 
-def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False,
-               **kwargs: Any) -> dict:
+def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False, **kwargs: Any) -> dict:
     """The Vega-Lite dict of ``chart(*args, **kwargs)``, cached.
 
     ``chart`` is a chart function of ``lib`` that returns an Altair chart or a
@@ -211,9 +219,16 @@ def chart_spec(chart: Callable[..., Any], key: Hashable, *args: Any, square: boo
     return spec
 
 
-def show_chart(chart: Callable[..., Any], key: Hashable, *args: Any, square: bool = False,
-               theme: str | None = "streamlit", element_key: str | None = None,
-               on_select: Callable[[], None] | None = None, **kwargs: Any) -> None:
+def show_chart(
+    chart: Callable[..., Any],
+    key: Hashable,
+    *args: Any,
+    square: bool = False,
+    theme: str | None = "streamlit",
+    element_key: str | None = None,
+    on_select: Callable[[], None] | None = None,
+    **kwargs: Any,
+) -> None:
     """Draw the cached chart :func:`chart_spec` describes.
 
     With ``on_select``, clicking the ring's nodes (its :data:`lib.ring_spec.PICK`
@@ -225,5 +240,4 @@ def show_chart(chart: Callable[..., Any], key: Hashable, *args: Any, square: boo
     if on_select is None:
         st.vega_lite_chart(spec, theme=theme, width=width, key=element_key)
         return
-    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select,
-                       selection_mode=[PICK])
+    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select, selection_mode=[PICK])

@@ -5,6 +5,7 @@ Examples
 >>> fmt(0.123456), fmt(None), fmt(float("nan")), fmt(0.5, 1)
 ('0.123', '–', '–', '0.5')
 """
+
 from __future__ import annotations
 
 import math

@@ -5,6 +5,7 @@ page's Cancel button: the click makes Streamlit rerun the script, which
 stops the running script at its next progress update (the engine writes
 nothing to the cache until a run has finished).
 """
+
 from __future__ import annotations
 
 import time
@@ -38,8 +39,10 @@ def vocabulary(spec: str, n: int) -> tuple[list[str], np.ndarray]:
 def cached_runs(key: RunKey) -> dict[str, HubResult | None]:
     """The cached result of every series for ``key`` (None where not computed yet)."""
     spec, n, rule, k, value = key
-    return {label: cached_hubs(spec, n, rule=rule, k=k, value=value, baseline=base, allow_paths=paths_allowed())
-            for label, base in SERIES.items()}
+    return {
+        label: cached_hubs(spec, n, rule=rule, k=k, value=value, baseline=base, allow_paths=paths_allowed())
+        for label, base in SERIES.items()
+    }
 
 
 def _progress(slot, label: str):
@@ -62,9 +65,17 @@ def compute_runs(key: RunKey, have: dict[str, HubResult | None]) -> dict[str, Hu
     missing = [label for label, r in have.items() if r is None]
     for step, label in enumerate(missing, 1):
         slot = st.empty()
-        out[label] = hubs_for(spec, n, rule=rule, k=k, value=value, baseline=SERIES[label],
-                              matrix=(tokens, vectors), allow_paths=paths_allowed(),
-                              progress=_progress(slot, f"{label} ({step} of {len(missing)})"))
+        out[label] = hubs_for(
+            spec,
+            n,
+            rule=rule,
+            k=k,
+            value=value,
+            baseline=SERIES[label],
+            matrix=(tokens, vectors),
+            allow_paths=paths_allowed(),
+            progress=_progress(slot, f"{label} ({step} of {len(missing)})"),
+        )
         slot.empty()
     return out
 
@@ -90,8 +101,9 @@ def _stop_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS)
 
 
-def hub_table(result: HubResult, spec: str, n: int, top: int = 15, neighbours: int = 5,
-              keep: TokenFilter | None = None) -> pd.DataFrame:
+def hub_table(
+    result: HubResult, spec: str, n: int, top: int = 15, neighbours: int = 5, keep: TokenFilter | None = None
+) -> pd.DataFrame:
     """The ``top`` hubs of ``result`` (the first ``n`` entries of ``spec``) with their strongest neighbours.
 
     With ``keep``, only tokens it keeps are listed (their ranks stay those among all tokens).
@@ -117,5 +129,7 @@ def find_token(result: HubResult, token: str) -> str:
         return f"{plain(token, 60)} is not among the first {result.n:,} tokens."
     deg, rank = int(result.degree[i]), int(result.rank[i])
     share = deg / max(result.n - 1, 1)
-    return (f"**{plain(token, 60)}** (entry {i + 1:,}): degree **{deg:,}** ({share:.1%} of the other tokens), "
-            f"rank **{rank:,}** of {result.n:,}.")
+    return (
+        f"**{plain(token, 60)}** (entry {i + 1:,}): degree **{deg:,}** ({share:.1%} of the other tokens), "
+        f"rank **{rank:,}** of {result.n:,}."
+    )

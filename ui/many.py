@@ -5,6 +5,7 @@ commas, so ``;`` separates them; repeating ``sources=`` works too). The
 rings come from :func:`ui.views.compute_panels`, so all of them are drawn
 on the words every source has, at the same positions.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,13 +29,13 @@ from lib.errors import BudgetError
 from lib.ring_spec import ring_spec
 
 from .cached import graph_key, show_chart
+from .downloads import prompt
 from .sidebar import Choices
 from .sources import check_spec, known_specs
 from .state import page_param, publish
-from .downloads import prompt
-from .work import work_slot
 from .text import plain
 from .views import Panel
+from .work import work_slot
 
 __all__ = [
     "SOURCES_PARAM",
@@ -107,8 +108,11 @@ def pick_sources(ch: Choices) -> list[str]:
         st.warning(f"Link parameter not used: {note}", icon="🔗")
     options = _dedupe(list(ss[_KEY]) + default_sources(ch.state.a, ch.state.b) + known_specs())
     picked = st.multiselect(
-        f"Sources ({MIN_SOURCES} to {MAX_SOURCES}; type a SPEC to add one)", options, key=_KEY,
-        max_selections=MAX_SOURCES, accept_new_options=True,
+        f"Sources ({MIN_SOURCES} to {MAX_SOURCES}; type a SPEC to add one)",
+        options,
+        key=_KEY,
+        max_selections=MAX_SOURCES,
+        accept_new_options=True,
         help="e.g. random:dim=300,seed=2 or shuffled:glove,seed=1",
     )
     good = []
@@ -147,42 +151,77 @@ def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] 
                 else:
                     g = panel.result.graph
                     with st.container(key=f"ring_many_{panel.label}"):
-                        show_chart(ring_spec, graph_key(g, panel.result.source), g, square=True, theme=None,
-                                   categories=panel.categories, labels=ch.state.labels, color_domain=domain,
-                                   size=size, legend="bottom", title=_title(panel.spec, g))
+                        show_chart(
+                            ring_spec,
+                            graph_key(g, panel.result.source),
+                            g,
+                            square=True,
+                            theme=None,
+                            categories=panel.categories,
+                            labels=ch.state.labels,
+                            color_domain=domain,
+                            size=size,
+                            legend="bottom",
+                            title=_title(panel.spec, g),
+                        )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_measures(key: tuple, _graphs: tuple[RingGraph, ...], permutations: int, seed: int,
-                    nk: int) -> dict[str, np.ndarray]:
+def cached_measures(
+    key: tuple, _graphs: tuple[RingGraph, ...], permutations: int, seed: int, nk: int
+) -> dict[str, np.ndarray]:
     """:func:`lib.analysis.matrix.pair_measures` of ``_graphs`` (``key`` identifies them)."""
     return pair_measures(list(_graphs), permutations=permutations, seed=seed, nk=nk)
 
 
 def _settings() -> tuple[int, int]:
     left, right = st.columns(2)
-    permutations = int(left.number_input("Mantel permutations", 99, 100_000, DEFAULT_PERMUTATIONS, 1_000,
-                                         key="many_permutations"))
+    permutations = int(
+        left.number_input("Mantel permutations", 99, 100_000, DEFAULT_PERMUTATIONS, 1_000, key="many_permutations")
+    )
     nk = int(right.number_input("k of the k-NN Jaccard", 1, 50, DEFAULT_NK, 1, key="many_nk"))
     return permutations, nk
 
 
-def _downloads(specs: list[str], graphs: list[RingGraph], matrices: dict, ch: Choices,
-               domain: tuple[float, float] | None) -> None:
+def _downloads(
+    specs: list[str], graphs: list[RingGraph], matrices: dict, ch: Choices, domain: tuple[float, float] | None
+) -> None:
     def figure(fmt: str):
         titles = [_title(s, g) for s, g in zip(specs, graphs, strict=True)]
         columns = grid_shape(len(graphs))[0]
-        return lambda: figure_bytes(ring_grid_spec(graphs, titles, columns=columns, labels=ch.state.labels,
-                                                   color_domain=domain), fmt)
+        return lambda: figure_bytes(
+            ring_grid_spec(graphs, titles, columns=columns, labels=ch.state.labels, color_domain=domain), fmt
+        )
 
     stem = f"many_sources_{ch.list_name}"
     cols = st.columns(3)
-    cols[0].download_button("Rings SVG", data=figure("svg"), file_name=f"{stem}.svg", mime="image/svg+xml",
-                            key="many_dl_svg", on_click="ignore", width="stretch")
-    cols[1].download_button("Rings PNG", data=figure("png"), file_name=f"{stem}.png", mime="image/png",
-                            key="many_dl_png", on_click="ignore", width="stretch")
-    cols[2].download_button("Matrices CSV", data=lambda: matrices_csv(specs, matrices), file_name=f"{stem}.csv",
-                            mime="text/csv", key="many_dl_csv", on_click="ignore", width="stretch")
+    cols[0].download_button(
+        "Rings SVG",
+        data=figure("svg"),
+        file_name=f"{stem}.svg",
+        mime="image/svg+xml",
+        key="many_dl_svg",
+        on_click="ignore",
+        width="stretch",
+    )
+    cols[1].download_button(
+        "Rings PNG",
+        data=figure("png"),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        key="many_dl_png",
+        on_click="ignore",
+        width="stretch",
+    )
+    cols[2].download_button(
+        "Matrices CSV",
+        data=lambda: matrices_csv(specs, matrices),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="many_dl_csv",
+        on_click="ignore",
+        width="stretch",
+    )
 
 
 def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] | None) -> None:
@@ -210,18 +249,37 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     mkey = (key, permutations, nk)
     left, right = st.columns(2)
     with left:
-        show_chart(heatmap_chart, (mkey, "rsa"), labels, m["rsa_spearman"], m["rsa_p"], square=True,
-                   title=MEASURE_TITLES["rsa_spearman"])
+        show_chart(
+            heatmap_chart,
+            (mkey, "rsa"),
+            labels,
+            m["rsa_spearman"],
+            m["rsa_p"],
+            square=True,
+            title=MEASURE_TITLES["rsa_spearman"],
+        )
     with right:
-        show_chart(heatmap_chart, (mkey, "edges"), labels, m["edge_jaccard"], square=True,
-                   title=MEASURE_TITLES["edge_jaccard"], domain=(0.0, 1.0), scheme="blues", diverging=False)
+        show_chart(
+            heatmap_chart,
+            (mkey, "edges"),
+            labels,
+            m["edge_jaccard"],
+            square=True,
+            title=MEASURE_TITLES["edge_jaccard"],
+            domain=(0.0, 1.0),
+            scheme="blues",
+            diverging=False,
+        )
     left, right = st.columns(2)
     with left:
         show_chart(source_map_chart, (mkey, "map"), labels, m["rsa_spearman"], square=True)
     with right:
-        other = st.selectbox("Another matrix", [k for k in MEASURE_TITLES if k not in ("rsa_spearman", "rsa_p",
-                                                                                      "edge_jaccard")],
-                             format_func=MEASURE_TITLES.get, key="many_other")
+        other = st.selectbox(
+            "Another matrix",
+            [k for k in MEASURE_TITLES if k not in ("rsa_spearman", "rsa_p", "edge_jaccard")],
+            format_func=MEASURE_TITLES.get,
+            key="many_other",
+        )
         show_chart(heatmap_chart, (mkey, other), labels, m[other], square=True, title=MEASURE_TITLES[other])
     st.caption(
         "RSA: Spearman correlation of two spaces' cosine similarities over all word pairs (Mantel p in the "

@@ -7,6 +7,7 @@ page's Cancel button makes Streamlit rerun the script, which stops the
 running one at its next progress update (nothing is cached until a run
 has finished).
 """
+
 from __future__ import annotations
 
 import time
@@ -27,8 +28,18 @@ from .state import publish
 from .text import plain
 from .work import work_slot
 
-__all__ = ["DEFAULT_TOP", "RunKey", "init_params", "publish_params", "cached_result", "compute",
-           "dominoes", "moved", "ring_word_neighbourhoods", "ring_words_section"]
+__all__ = [
+    "DEFAULT_TOP",
+    "RunKey",
+    "init_params",
+    "publish_params",
+    "cached_result",
+    "compute",
+    "dominoes",
+    "moved",
+    "ring_word_neighbourhoods",
+    "ring_words_section",
+]
 
 #: Shared words the page uses unless told otherwise.
 DEFAULT_TOP = 10_000
@@ -97,12 +108,16 @@ def compute(key: RunKey) -> Neighbourhoods:
 
     def progress(side: str, done: int, total: int) -> bool:
         elapsed = time.perf_counter() - start
-        slot.progress(done / max(total, 1), text=f"k nearest neighbours in {side.upper()}: block task {done} of "
-                                                 f"{total} ({elapsed:.0f} s so far)")
+        slot.progress(
+            done / max(total, 1),
+            text=f"k nearest neighbours in {side.upper()}: block task {done} of {total} ({elapsed:.0f} s so far)",
+        )
         return True
 
-    with work_slot(cost), st.spinner(f"Finding the first {top:,} words shared by {plain(a, 80)} and {plain(b, 80)} …",
-                                     show_time=True):
+    with (
+        work_slot(cost),
+        st.spinner(f"Finding the first {top:,} words shared by {plain(a, 80)} and {plain(b, 80)} …", show_time=True),
+    ):
         result = neighbours_for(a, b, top=top, k=k, null=True, progress=progress, allow_paths=paths_allowed())
     slot.empty()
     _keep(key, result)
@@ -113,10 +128,17 @@ def dominoes(result: Neighbourhoods, word: str) -> pd.DataFrame:
     """``word``'s neighbours in A and in B side by side (● marks a neighbour both spaces share)."""
     d = result.dominoes(word)
     mark = {True: "●", False: ""}
-    return pd.DataFrame({
-        "#": d["rank"], "A": d["A"], "cos A": d["cosine A"].round(4), "shared A": d["shared A"].map(mark),
-        "B": d["B"], "cos B": d["cosine B"].round(4), "shared B": d["shared B"].map(mark),
-    })
+    return pd.DataFrame(
+        {
+            "#": d["rank"],
+            "A": d["A"],
+            "cos A": d["cosine A"].round(4),
+            "shared A": d["shared A"].map(mark),
+            "B": d["B"],
+            "cos B": d["cosine B"].round(4),
+            "shared B": d["shared B"].map(mark),
+        }
+    )
 
 
 def moved(result: Neighbourhoods, n: int = 15, *, most: bool = True) -> pd.DataFrame:
@@ -140,14 +162,20 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
     except CosineRingsError as exc:
         st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon="ℹ️")
         return
-    st.caption(f"Each word's {result.k} nearest other ring words in A and in B, and the Jaccard index of the two "
-               f"sets (chance level {result.summary()['chance_jaccard']:.3f}). The **Neighbours** page does "
-               "the same over a whole shared vocabulary.")
+    st.caption(
+        f"Each word's {result.k} nearest other ring words in A and in B, and the Jaccard index of the two "
+        f"sets (chance level {result.summary()['chance_jaccard']:.3f}). The **Neighbours** page does "
+        "the same over a whole shared vocabulary."
+    )
     left, right = st.columns([2, 3])
     table = moved(result, result.n)
-    left.dataframe(table, hide_index=True, height=300, width="stretch",
-                   column_config={"Jaccard": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
-                                                                             format="%.2f")})
+    left.dataframe(
+        table,
+        hide_index=True,
+        height=300,
+        width="stretch",
+        column_config={"Jaccard": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")},
+    )
     word = right.selectbox("A ring word's dominoes", list(table["word"]), key="cmp_nb_word")
     if word:
         right.dataframe(dominoes(result, word), hide_index=True, width="stretch")

@@ -9,9 +9,10 @@ Examples
 >>> reordered(wl, ["y", "b"]).words
 ('y', 'b', 'a', 'x')
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from lib.words import WordList
 

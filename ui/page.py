@@ -1,4 +1,5 @@
 """What every page starts with: title, URL notes and word-list problems."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -2,10 +2,11 @@
 
 Thin glue between :mod:`ui.views` results and the charts of :mod:`lib.charts`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -16,10 +17,10 @@ from lib.export import export_bytes, export_filename, nodes_csv
 from lib.ring_spec import PICK, ring_spec
 
 from .cached import graph_key, show_chart
+from .downloads import prompt
 from .format import fmt
 from .sidebar import Choices
 from .text import plain, plain_list
-from .downloads import prompt
 from .views import Panel
 
 __all__ = [
@@ -72,9 +73,11 @@ def empty_ring_note(graph: RingGraph) -> str | None:
         return None
     what = "no edges" if graph.n_edges == 0 else f"only {graph.n_edges} edge(s) of {graph.n_pairs:,} pairs"
     if graph.rule == "course":
-        why = (f"The course rule's std ({graph.std:.3f}) is taken over the whole matrix, diagonal of 1s included. "
-               "When the pairs' cosines sit close together (typical of high-dimensional vectors) that std is "
-               "mostly the diagonal's, so median + k·std lands above every pair. Try the seed rule or a smaller k.")
+        why = (
+            f"The course rule's std ({graph.std:.3f}) is taken over the whole matrix, diagonal of 1s included. "
+            "When the pairs' cosines sit close together (typical of high-dimensional vectors) that std is "
+            "mostly the diagonal's, so median + k·std lands above every pair. Try the seed rule or a smaller k."
+        )
     elif graph.rule == "seed":
         why = f"With k = {graph.k:g}, median + k·std lies above almost every pair. Try a smaller k."
     else:
@@ -90,8 +93,9 @@ def ring_stats(panel: Panel, *, compact: bool = False) -> None:
         (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
     else:
         c1, c2, c3, c4 = st.columns(4)
-    c1.metric("threshold", fmt(g.threshold), help=f"rule {g.rule}, k = {g.k:g}; "
-              f"median {fmt(g.median)}, std {fmt(g.std)}")
+    c1.metric(
+        "threshold", fmt(g.threshold), help=f"rule {g.rule}, k = {g.k:g}; median {fmt(g.median)}, std {fmt(g.std)}"
+    )
     c2.metric("edges", f"{g.n_edges:,}", help=f"of {g.n_pairs:,} pairs")
     c3.metric("density", fmt(g.density), help="edges / pairs: the share of word pairs the rule keeps")
     c4.metric("isolated", f"{len(g.isolated)}", help="nodes with degree 0")
@@ -115,8 +119,9 @@ def rule_tag(graph: RingGraph) -> str:
     return f"fixed-{graph.threshold:g}" if graph.rule == "fixed" else f"{graph.rule}-k{graph.k:g}"
 
 
-def download_files(panel: Panel, list_name: str, *, labels: bool = True,
-                   domain: tuple[float, float] | None = None) -> list[tuple[str, str, str, Callable[[], bytes]]]:
+def download_files(
+    panel: Panel, list_name: str, *, labels: bool = True, domain: tuple[float, float] | None = None
+) -> list[tuple[str, str, str, Callable[[], bytes]]]:
     """``(label, file name, MIME type, make bytes)`` for each download of a drawn ring.
 
     File names hold the source, the list and the rule with its k or value
@@ -139,13 +144,13 @@ def download_files(panel: Panel, list_name: str, *, labels: bool = True,
     return files
 
 
-def _downloads(panel: Panel, ch: Choices, key: str,
-               domain: tuple[float, float] | None) -> None:
+def _downloads(panel: Panel, ch: Choices, key: str, domain: tuple[float, float] | None) -> None:
     files = download_files(panel, ch.list_name, labels=ch.state.labels, domain=domain)
     cols = st.columns(3)
     for n, (label, file_name, mime, make) in enumerate(files):
-        cols[n % 3].download_button(label, data=make, file_name=file_name, mime=mime,
-                                    key=f"dl_{key}_{n}", on_click="ignore", width="stretch")
+        cols[n % 3].download_button(
+            label, data=make, file_name=file_name, mime=mime, key=f"dl_{key}_{n}", on_click="ignore", width="stretch"
+        )
 
 
 def shown_spec(spec: str) -> str:
@@ -170,8 +175,15 @@ def _take_pick(chart_key: str) -> None:
         st.session_state.pop(SELECTED, None)
 
 
-def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
-               size: int = 340, key: str = "", legend: str = "bottom") -> None:
+def ring_panel(
+    panel: Panel,
+    ch: Choices,
+    domain: tuple[float, float] | None,
+    *,
+    size: int = 340,
+    key: str = "",
+    legend: str = "bottom",
+) -> None:
     """One source's ring chart, its numbers and its downloads (or its error).
 
     Clicking a node picks its word for every ring on the page (and the URL).
@@ -191,10 +203,21 @@ def ring_panel(panel: Panel, ch: Choices, domain: tuple[float, float] | None, *,
     word = selected_word()
     chart_key = f"ring_chart_{key or panel.label}"
     with st.container(key=f"ring_{key or panel.label}"):
-        show_chart(ring_spec, graph_key(g, panel.result.source), g, square=True, theme=None,
-                   categories=panel.categories, labels=ch.state.labels, color_domain=domain, size=size,
-                   legend=legend, selected=word if word in g.words else None,
-                   element_key=chart_key, on_select=partial(_take_pick, chart_key))
+        show_chart(
+            ring_spec,
+            graph_key(g, panel.result.source),
+            g,
+            square=True,
+            theme=None,
+            categories=panel.categories,
+            labels=ch.state.labels,
+            color_domain=domain,
+            size=size,
+            legend=legend,
+            selected=word if word in g.words else None,
+            element_key=chart_key,
+            on_select=partial(_take_pick, chart_key),
+        )
     ring_stats(panel, compact=size < 400)
     _downloads(panel, ch, key or panel.label, domain)
 
@@ -206,8 +229,10 @@ def selection_section(panels: Sequence[Panel]) -> None:
     if not drawn:
         return
     if not word or not any(word in p.result.graph.words for p in drawn):
-        st.caption("Click a node on a ring to pick its word: its edges stay lit on every ring and its "
-                   "neighbours are listed here (double-click to clear).")
+        st.caption(
+            "Click a node on a ring to pick its word: its edges stay lit on every ring and its "
+            "neighbours are listed here (double-click to clear)."
+        )
         return
     rows = []
     for p in drawn:
@@ -221,8 +246,9 @@ def selection_section(panels: Sequence[Panel]) -> None:
         rows.append((f"{p.label}: {shown_spec(p.spec)}", len(near), shown))
     # Words are shown as plain text (st.text, a table), never as Markdown.
     st.text(f"Picked: {word} (click another node to change it, double-click a ring to clear)")
-    st.dataframe(pd.DataFrame(rows, columns=["ring", "degree", "neighbours (strongest first)"]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(rows, columns=["ring", "degree", "neighbours (strongest first)"]), hide_index=True, width="stretch"
+    )
 
 
 def degree_section(panels: Sequence[Panel]) -> None:

@@ -4,6 +4,7 @@ Drawn by the entrypoint (so the widgets keep their values across pages);
 :func:`draw_sidebar` returns a :class:`Choices` the pages read through
 :func:`choices`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,8 @@ import streamlit as st
 
 from lib.errors import CosineRingsError
 from lib.presets import PRESETS, TITLES
-from lib.words import WordList, decode_word_bytes, parse_word_text
-
 from lib.sources import hold_upload, holds_upload
+from lib.words import WordList, decode_word_bytes, parse_word_text
 
 from .sources import OTHER, UPLOAD, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
@@ -23,10 +23,8 @@ from .text import plain
 
 __all__ = ["Choices", "draw_sidebar", "choices"]
 
-_MODE_LABELS = {"preset": "Preset", "text": "Free text", "upload": "Upload .txt/.csv",
-                "passage": "Text passage"}
-_RULE_LABELS = {"seed": "seed: median + k·std", "course": "course notebook",
-                "fixed": "fixed value"}
+_MODE_LABELS = {"preset": "Preset", "text": "Free text", "upload": "Upload .txt/.csv", "passage": "Text passage"}
+_RULE_LABELS = {"seed": "seed: median + k·std", "course": "course notebook", "fixed": "fixed value"}
 _KEY = "_choices"
 
 
@@ -53,14 +51,18 @@ def _source_widgets(side: str, title: str) -> None:
     if st.session_state[f"{side}_choice"] == UPLOAD:
         _vectors_upload(side, title)
     if st.session_state[f"{side}_choice"] == OTHER:
-        st.text_input(f"{title}: SPEC", key=f"{side}_custom",
-                      placeholder="e.g. random:dim=100,seed=3 or shuffled:glove")
+        st.text_input(
+            f"{title}: SPEC", key=f"{side}_custom", placeholder="e.g. random:dim=100,seed=3 or shuffled:glove"
+        )
 
 
 def _vectors_upload(side: str, title: str) -> None:
     """A vectors file for one side: parsed (never unpickled) and held by the server."""
-    upload = st.file_uploader(f"{title}: vectors file (word2vec text or binary, ≤ 50 MB)",
-                              type=["txt", "vec", "bin", "w2v"], key=f"{side}_vectors")
+    upload = st.file_uploader(
+        f"{title}: vectors file (word2vec text or binary, ≤ 50 MB)",
+        type=["txt", "vec", "bin", "w2v"],
+        key=f"{side}_vectors",
+    )
     ss = st.session_state
     ss[f"{side}_upload_spec"] = ""
     if upload is None:
@@ -81,8 +83,10 @@ def _vectors_upload(side: str, title: str) -> None:
     if seen[2]:
         st.error(plain(seen[2], 400), icon="🚫")
     else:
-        st.caption("Held for this session only: a share link to it works while this tab is open; "
-                   "anyone else must upload the file themselves.")
+        st.caption(
+            "Held for this session only: a share link to it works while this tab is open; "
+            "anyone else must upload the file themselves."
+        )
 
 
 def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
@@ -109,8 +113,7 @@ def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
     except CosineRingsError as exc:
         return WordList(()), "", "upload", [str(exc)]
     wl = parse_word_text(text, csv_categories=upload.name.lower().endswith(".csv"))
-    return wl, "", Path(upload.name).stem or "upload", ([] if wl.words else
-                                                        [f"{upload.name} has no words."])
+    return wl, "", Path(upload.name).stem or "upload", ([] if wl.words else [f"{upload.name} has no words."])
 
 
 def draw_sidebar() -> Choices:
@@ -118,19 +121,21 @@ def draw_sidebar() -> Choices:
     sb = st.sidebar
     with sb:
         st.header("Words")
-        mode = st.radio("Word list", MODES, key="mode", format_func=_MODE_LABELS.get,
-                        horizontal=True)
+        mode = st.radio("Word list", MODES, key="mode", format_func=_MODE_LABELS.get, horizontal=True)
         if mode == "preset":
             st.selectbox("Preset", list(PRESETS), key="preset", format_func=TITLES.get)
         elif mode == "text":
-            st.text_area("Words (comma, space or newline separated)", key="words_text",
-                         placeholder="cat, dog, car, bus, apple, pear")
+            st.text_area(
+                "Words (comma, space or newline separated)",
+                key="words_text",
+                placeholder="cat, dog, car, bus, apple, pear",
+            )
         elif mode == "upload":
-            st.file_uploader("Word list file (.txt words, or .csv category,word)",
-                             type=["txt", "csv"], key="upload")
+            st.file_uploader("Word list file (.txt words, or .csv category,word)", type=["txt", "csv"], key="upload")
         else:
-            st.text_area("Text passage (its unique words, or tokens for transformer sources)",
-                         key="passage", height=150)
+            st.text_area(
+                "Text passage (its unique words, or tokens for transformer sources)", key="passage", height=150
+            )
         st.header("Sources")
         _source_widgets("a", "Source A")
         _source_widgets("b", "Source B")
@@ -141,9 +146,13 @@ def draw_sidebar() -> Choices:
         else:
             st.number_input("k (multiplier of the std)", 0.0, 10.0, step=0.1, key="k")
         st.header("Display")
-        st.radio("Ring order", ORDERS, key="order", horizontal=True,
-                 format_func={"input": "input order", "category": "by category",
-                              "community": "by community (A)"}.get)
+        st.radio(
+            "Ring order",
+            ORDERS,
+            key="order",
+            horizontal=True,
+            format_func={"input": "input order", "category": "by category", "community": "by community (A)"}.get,
+        )
         st.toggle("Labels", key="labels")
         st.radio("Colour scale of the two rings", COLOURS, key="colour", horizontal=True)
     state = current_state()

@@ -5,6 +5,7 @@ the offline-ready ones and says what needs a download (with its size), and
 refuses SPECs that point at files on the server unless the environment
 variable ``COSINE_RINGS_ALLOW_PATHS=1`` is set.
 """
+
 from __future__ import annotations
 
 from lib.errors import ServerPathError, SpecError

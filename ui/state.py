@@ -5,11 +5,13 @@ note for each parameter it could not use (pure, no Streamlit). The app calls
 :func:`init_from_url` once per session, before the sidebar widgets exist, and
 :func:`write_url` after them, so a link opened elsewhere shows the same view.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -55,10 +57,30 @@ MAX_URL_TEXT = 3000
 MAX_URL_WORDS = 60_000
 _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
-_KNOWN = {"preset", "words", "categories", "passage", "a", "b", "rule", "k", "value", "order",
-          "labels", "colour", "word", "side", "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min",
-          "top", "nk", "nword",  # the Neighbours page's N, k and word (ui/neighbours.py)
-          "sources"}
+_KNOWN = {
+    "preset",
+    "words",
+    "categories",
+    "passage",
+    "a",
+    "b",
+    "rule",
+    "k",
+    "value",
+    "order",
+    "labels",
+    "colour",
+    "word",
+    "side",
+    "hubs_n",
+    "hubs_alpha",
+    "hubs_stop",
+    "hubs_min",
+    "top",
+    "nk",
+    "nword",  # the Neighbours page's N, k and word (ui/neighbours.py)
+    "sources",
+}
 #: Hubs page settings: URL parameter -> (smallest, largest) for numbers, None for on/off.
 HUBS_PARAMS = {"hubs_n": (100, 400_000), "hubs_alpha": None, "hubs_stop": None, "hubs_min": (1, 20)}
 #: Parameters a page reads itself (``sources``: the Many sources page); kept per session.
@@ -97,9 +119,20 @@ class UrlState:
 def defaults() -> UrlState:
     """The landing view: the course list, GloVe (when installed) against random."""
     a, b = default_specs()
-    return UrlState(mode="preset", preset="course", words="", passage="", a=a, b=b,
-                    rule="seed", k=1.0, value=0.5, order="input", labels=True,
-                    colour="shared")
+    return UrlState(
+        mode="preset",
+        preset="course",
+        words="",
+        passage="",
+        a=a,
+        b=b,
+        rule="seed",
+        k=1.0,
+        value=0.5,
+        order="input",
+        labels=True,
+        colour="shared",
+    )
 
 
 def _first(value: Any) -> str:
@@ -120,14 +153,13 @@ def _word_choice(p: Mapping[str, str], d: UrlState, out: dict) -> list[str]:
     """Read the word list (passage, words with their categories, or preset) into ``out``; return notes."""
     notes: list[str] = []
     if "passage" in p and p["passage"].strip():
-        out["mode"], out["passage"] = "passage", p["passage"][:20 * MAX_URL_TEXT]
+        out["mode"], out["passage"] = "passage", p["passage"][: 20 * MAX_URL_TEXT]
     elif "words" in p:
         words = split_words(p["words"])
         if not words:
             notes.append(f"words={shorten(p['words'], 60)!r} has no words; using the {d.preset!r} preset")
         elif len(words) > MAX_WORDS:
-            notes.append(f"words has {len(words):,} words, the limit is {MAX_WORDS:,}; "
-                         f"using the {d.preset!r} preset")
+            notes.append(f"words has {len(words):,} words, the limit is {MAX_WORDS:,}; using the {d.preset!r} preset")
         else:
             out["mode"], out["words"] = "text", ", ".join(words)
             out["categories"], note = _categories(p.get("categories", ""), len(words))
@@ -162,8 +194,9 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
         if side in p:
             problem = check_spec(p[side])
             if problem:
-                notes.append(f"source {side}={shorten(p[side], 80)!r}: {shorten(problem, 200)}; "
-                             f"using {getattr(d, side)!r}")
+                notes.append(
+                    f"source {side}={shorten(p[side], 80)!r}: {shorten(problem, 200)}; using {getattr(d, side)!r}"
+                )
             else:
                 out[side] = p[side].strip()
     if "rule" in p:
@@ -175,8 +208,9 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
         if key in p:
             x = _float(p[key], lo, hi)
             if x is None:
-                notes.append(f"{key}={shorten(p[key], 60)!r} is not a number between {lo:g} and {hi:g}; "
-                             f"using {getattr(d, key)}")
+                notes.append(
+                    f"{key}={shorten(p[key], 60)!r} is not a number between {lo:g} and {hi:g}; using {getattr(d, key)}"
+                )
             else:
                 out[key] = x
     for key, allowed in (("order", ORDERS), ("colour", COLOURS)):
@@ -184,8 +218,9 @@ def parse_params(params: Mapping[str, Any]) -> tuple[UrlState, list[str]]:
             if p[key] in allowed:
                 out[key] = p[key]
             else:
-                notes.append(f"{key}={shorten(p[key], 60)!r} is not one of {', '.join(allowed)}; "
-                             f"using {getattr(d, key)!r}")
+                notes.append(
+                    f"{key}={shorten(p[key], 60)!r} is not one of {', '.join(allowed)}; using {getattr(d, key)!r}"
+                )
     if "labels" in p:
         flag = p["labels"].lower()
         if flag in _TRUE | _FALSE:
@@ -228,21 +263,28 @@ def _hubs_settings(p: Mapping[str, str], out: dict) -> list[str]:
         elif raw.isdigit() and bounds[0] <= int(raw) <= bounds[1]:
             out[key] = int(raw)
         else:
-            notes.append(f"{key}={shorten(p[key], 60)!r} is not a whole number from {bounds[0]:,} to {bounds[1]:,}; "
-                         f"using {out[key]}")
+            notes.append(
+                f"{key}={shorten(p[key], 60)!r} is not a whole number from {bounds[0]:,} to {bounds[1]:,}; "
+                f"using {out[key]}"
+            )
     return notes
 
 
 def hubs_params(n: int, alpha: bool, stop: bool, min_length: int) -> dict[str, str]:
     """The Hubs page's settings as URL parameters (defaults left out)."""
     d = defaults()
-    q = {"hubs_n": str(n) if n != d.hubs_n else "", "hubs_alpha": "on" if alpha else "",
-         "hubs_stop": "on" if stop else "", "hubs_min": str(min_length) if min_length != d.hubs_min else ""}
+    q = {
+        "hubs_n": str(n) if n != d.hubs_n else "",
+        "hubs_alpha": "on" if alpha else "",
+        "hubs_stop": "on" if stop else "",
+        "hubs_min": str(min_length) if min_length != d.hubs_min else "",
+    }
     return {k: v for k, v in q.items() if v}
 
 
-def to_params(state: UrlState, words: tuple[str, ...] = (),
-              categories: tuple[str, ...] | None = None) -> dict[str, str]:
+def to_params(
+    state: UrlState, words: tuple[str, ...] = (), categories: tuple[str, ...] | None = None
+) -> dict[str, str]:
     """The query string of ``state``; ``words`` (and their ``categories``) stand in for uploads and long passages."""
     q: dict[str, str] = {}
     if state.mode == "preset":
@@ -276,6 +318,7 @@ def url_words_fit(words: tuple[str, ...]) -> bool:
 
 # -- Streamlit glue -------------------------------------------------------------
 
+
 def _spec_widgets(side: str, spec: str) -> dict[str, str]:
     if spec in known_specs():
         return {f"{side}_choice": spec, f"{side}_custom": ""}
@@ -292,15 +335,24 @@ def init_from_url() -> None:
     ss["_url_opened"] = st.query_params.to_dict()  # for pages with their own parameters
     ss[_NOTES_KEY] = notes
     ss[_PAGE_KEY] = {key: st.query_params.get_all(key) for key in PAGE_PARAMS}
-    ss.update(mode=state.mode, preset=state.preset, words_text=state.words, passage=state.passage,
-              words_categories=state.categories, words_categories_text=state.words,
-              rule=state.rule, k=state.k, value=state.value,
-              order=state.order, labels=state.labels, colour=state.colour)
+    ss.update(
+        mode=state.mode,
+        preset=state.preset,
+        words_text=state.words,
+        passage=state.passage,
+        words_categories=state.categories,
+        words_categories_text=state.words,
+        rule=state.rule,
+        k=state.k,
+        value=state.value,
+        order=state.order,
+        labels=state.labels,
+        colour=state.colour,
+    )
     if state.word:
         ss["word"] = state.word
     ss["rg_side"] = state.side
-    ss.update(hubs_n=state.hubs_n, hubs_alpha=state.hubs_alpha, hubs_stop=state.hubs_stop,
-              hubs_min=state.hubs_min)
+    ss.update(hubs_n=state.hubs_n, hubs_alpha=state.hubs_alpha, hubs_stop=state.hubs_stop, hubs_min=state.hubs_min)
     ss.update(_spec_widgets("a", state.a))
     ss.update(_spec_widgets("b", state.b))
 
@@ -311,9 +363,28 @@ def page_param(key: str) -> list[str]:
 
 
 #: Widget keys whose values survive while their widget is hidden (mode switches).
-PERSISTENT = ("mode", "preset", "words_text", "words_categories", "words_categories_text", "passage",
-              "a_choice", "a_custom", "b_choice", "b_custom", "rule", "k", "value", "order", "labels", "colour",
-              "hubs_n", "hubs_alpha", "hubs_stop", "hubs_min")
+PERSISTENT = (
+    "mode",
+    "preset",
+    "words_text",
+    "words_categories",
+    "words_categories_text",
+    "passage",
+    "a_choice",
+    "a_custom",
+    "b_choice",
+    "b_custom",
+    "rule",
+    "k",
+    "value",
+    "order",
+    "labels",
+    "colour",
+    "hubs_n",
+    "hubs_alpha",
+    "hubs_stop",
+    "hubs_min",
+)
 
 
 def keep_hidden_widgets() -> None:
@@ -367,13 +438,22 @@ def current_state() -> UrlState:
             return ss.get(f"{side}_upload_spec") or "upload:"
         return (ss.get(f"{side}_custom") or "").strip() if choice == OTHER else choice
 
-    return UrlState(mode=ss.get("mode", d.mode), preset=ss.get("preset", d.preset),
-                    words=ss.get("words_text", ""), passage=ss.get("passage", ""),
-                    categories=_link_categories(ss),
-                    a=spec("a"), b=spec("b"), rule=ss.get("rule", d.rule),
-                    k=float(ss.get("k", d.k)), value=float(ss.get("value", d.value)),
-                    order=ss.get("order", d.order), labels=bool(ss.get("labels", d.labels)),
-                    colour=ss.get("colour", d.colour), word=ss.get("word", "") or "")
+    return UrlState(
+        mode=ss.get("mode", d.mode),
+        preset=ss.get("preset", d.preset),
+        words=ss.get("words_text", ""),
+        passage=ss.get("passage", ""),
+        categories=_link_categories(ss),
+        a=spec("a"),
+        b=spec("b"),
+        rule=ss.get("rule", d.rule),
+        k=float(ss.get("k", d.k)),
+        value=float(ss.get("value", d.value)),
+        order=ss.get("order", d.order),
+        labels=bool(ss.get("labels", d.labels)),
+        colour=ss.get("colour", d.colour),
+        word=ss.get("word", "") or "",
+    )
 
 
 def _link_categories(ss: Any) -> str:

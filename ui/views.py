@@ -4,6 +4,7 @@ A :class:`Panel` is one source's ring (or the error that stopped it). When
 every source finds enough of the same words, all rings are drawn on those
 common words so that a word sits at the same place on every ring.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -15,9 +16,9 @@ from lib.graph import GraphResult
 from lib.words import WordList
 
 from .cached import aligned_results, graph_result, load_with_progress, passage_words
+from .downloads import pending
 from .order import ordered
 from .sidebar import Choices
-from .downloads import pending
 from .sources import check_spec
 from .text import plain
 
@@ -59,8 +60,7 @@ def show_problems(ch: Choices) -> bool:
     """Show word-list problems; return True when there is nothing to draw."""
     for problem in ch.problems:
         st.warning(plain(problem, 400), icon="✍️")
-    if ch.state.order == "category" and ch.words is not None and ch.words.words \
-            and not ch.words.categories:
+    if ch.state.order == "category" and ch.words is not None and ch.words.words and not ch.words.categories:
         st.info("This list has no categories, so the ring keeps the input order.")
     return bool(ch.problems)
 

@@ -13,6 +13,7 @@
 
 The public names of all but the charts are importable from here.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -21,13 +22,27 @@ import importlib
 #: ``lib.analysis.neighbours`` (or a command that needs one module) does not pay
 #: for scipy, scikit-learn and networkx.
 _WHERE = {
-    **dict.fromkeys(("LOUVAIN_SEED", "Partition", "category_ari", "community_order", "louvain", "partition_ari"),
-                    "communities"),
-    **dict.fromkeys(("DEFAULT_PERMUTATIONS", "RSA", "Comparison", "EdgeAgreement", "align_results",
-                     "compare_graphs", "mantel_matrix", "mantel_test", "selectivity"), "compare"),
+    **dict.fromkeys(
+        ("LOUVAIN_SEED", "Partition", "category_ari", "community_order", "louvain", "partition_ari"), "communities"
+    ),
+    **dict.fromkeys(
+        (
+            "DEFAULT_PERMUTATIONS",
+            "RSA",
+            "Comparison",
+            "EdgeAgreement",
+            "align_results",
+            "compare_graphs",
+            "mantel_matrix",
+            "mantel_test",
+            "selectivity",
+        ),
+        "compare",
+    ),
     **dict.fromkeys(("MEASURES", "SourceMatrix", "align_sources", "compare_sources", "pair_measures"), "matrix"),
-    **dict.fromkeys(("DEFAULT_DRAWS", "NULL_KINDS", "NullResult", "NullStatistic", "null_distributions",
-                     "null_to_dict"), "null"),
+    **dict.fromkeys(
+        ("DEFAULT_DRAWS", "NULL_KINDS", "NullResult", "NullStatistic", "null_distributions", "null_to_dict"), "null"
+    ),
     **dict.fromkeys(("SWEEP_KS", "mask_at", "threshold_sweep"), "sweep"),
 }
 

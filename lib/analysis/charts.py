@@ -14,17 +14,18 @@ Examples
 >>> sorted(set(d.frame["quadrant"])), d.omitted
 (['both', 'neither'], 0)
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .compare import Comparison
 from ..engine import RingGraph
+from .compare import Comparison
 from .null import NULL_KINDS, NullResult
 
 __all__ = [
@@ -132,11 +133,21 @@ def pair_scatter(
         .add_params(hover)
     )
     rules = pd.DataFrame({"threshold": [graph_a.threshold, graph_b.threshold], "of": [label_a, label_b]})
-    rule_a = alt.Chart(rules.iloc[[0]]).mark_rule(strokeDash=[4, 3], color="#444").encode(
-        x="threshold:Q", tooltip=[alt.Tooltip("of:N", title="threshold of"), alt.Tooltip("threshold:Q", format=".3f")]
+    rule_a = (
+        alt.Chart(rules.iloc[[0]])
+        .mark_rule(strokeDash=[4, 3], color="#444")
+        .encode(
+            x="threshold:Q",
+            tooltip=[alt.Tooltip("of:N", title="threshold of"), alt.Tooltip("threshold:Q", format=".3f")],
+        )
     )
-    rule_b = alt.Chart(rules.iloc[[1]]).mark_rule(strokeDash=[4, 3], color="#444").encode(
-        y="threshold:Q", tooltip=[alt.Tooltip("of:N", title="threshold of"), alt.Tooltip("threshold:Q", format=".3f")]
+    rule_b = (
+        alt.Chart(rules.iloc[[1]])
+        .mark_rule(strokeDash=[4, 3], color="#444")
+        .encode(
+            y="threshold:Q",
+            tooltip=[alt.Tooltip("of:N", title="threshold of"), alt.Tooltip("threshold:Q", format=".3f")],
+        )
     )
     title = "Every pair: cosine in A vs B"
     if data.omitted:
@@ -183,10 +194,14 @@ def null_histograms(result: NullResult, *, columns: int = 2, width: int = 300) -
             )
         )
         real = pd.DataFrame({"value": [round(st.real, 6)], "model": [REAL_LABEL]})
-        rule = alt.Chart(real).mark_rule(size=2).encode(
-            x=alt.X("value:Q", scale=x_scale),
-            color=alt.Color("model:N", scale=colours),
-            tooltip=[alt.Tooltip("model:N", title=""), alt.Tooltip("value:Q", title="value", format=".4f")],
+        rule = (
+            alt.Chart(real)
+            .mark_rule(size=2)
+            .encode(
+                x=alt.X("value:Q", scale=x_scale),
+                color=alt.Color("model:N", scale=colours),
+                tooltip=[alt.Tooltip("model:N", title=""), alt.Tooltip("value:Q", title="value", format=".4f")],
+            )
         )
         charts.append((bars + rule).properties(width=width, height=160, title=title))
     return alt.concat(*charts, columns=columns)
@@ -214,11 +229,17 @@ def sweep_chart(sweeps: Mapping[str, pd.DataFrame], k: float, *, width: int = 26
                 x=alt.X("k:Q", title="k in T = median + k·std"),
                 y=alt.Y("value:Q", title=title),
                 color=alt.Color("source:N", title="source"),
-                tooltip=["source:N", alt.Tooltip("k:Q", format=".1f"), alt.Tooltip("value:Q", title=title, format=".3~f")],
+                tooltip=[
+                    "source:N",
+                    alt.Tooltip("k:Q", format=".1f"),
+                    alt.Tooltip("value:Q", title=title, format=".3~f"),
+                ],
             )
         )
-        now = alt.Chart(pd.DataFrame({"k": [float(k)]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
-            x="k:Q", tooltip=[alt.Tooltip("k:Q", title="current k")]
+        now = (
+            alt.Chart(pd.DataFrame({"k": [float(k)]}))
+            .mark_rule(color="#d62728", strokeDash=[4, 3])
+            .encode(x="k:Q", tooltip=[alt.Tooltip("k:Q", title="current k")])
         )
         charts.append((line + now).properties(width=width, height=150, title=title))
     return alt.concat(*charts, columns=2)

@@ -15,10 +15,11 @@ Examples
 >>> community_order(["a", "c", "b", "d"], part.communities)
 ['a', 'b', 'c', 'd']
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -66,9 +67,7 @@ def graph_from_mask(words: Sequence[str], similarity: np.ndarray, mask: np.ndarr
     g = nx.Graph()
     g.add_nodes_from(range(n))
     i, j = np.nonzero(np.triu(mask, k=1))
-    g.add_weighted_edges_from(
-        zip(i.tolist(), j.tolist(), np.asarray(similarity)[i, j].tolist()), weight="cosine"
-    )
+    g.add_weighted_edges_from(zip(i.tolist(), j.tolist(), np.asarray(similarity)[i, j].tolist()), weight="cosine")
     return g
 
 

@@ -21,21 +21,22 @@ Examples
 >>> round(c.rsa.spearman, 6), c.edges.jaccard, c.rsa.p_value
 (1.0, 1.0, 0.01)
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .communities import Partition, category_ari, louvain, partition_ari
 from ..engine import RingGraph
 from ..engine import upper_triangle as upper
 from ..errors import InputError
 from ..graph import GraphResult, align_all
 from ..sources.base import Source
+from .communities import Partition, category_ari, louvain, partition_ari
 
 __all__ = [
     "DEFAULT_PERMUTATIONS",
@@ -178,7 +179,9 @@ def mantel_test(
     s_a, s_b = np.asarray(s_a, dtype=np.float64), np.asarray(s_b, dtype=np.float64)
     n = s_a.shape[0]
     if s_a.shape != (n, n) or s_b.shape != (n, n):
-        raise InputError(f"the two similarity matrices must have the same square shape, got {s_a.shape} and {s_b.shape}")
+        raise InputError(
+            f"the two similarity matrices must have the same square shape, got {s_a.shape} and {s_b.shape}"
+        )
     if method not in ("spearman", "pearson"):
         raise InputError(f"unknown correlation {method!r}; use spearman or pearson")
     if not 1 <= int(permutations) <= 1_000_000:
@@ -310,9 +313,7 @@ def _hubs(words: Sequence[str], degree: np.ndarray, top: int) -> tuple[str, ...]
 def _pairs(a: RingGraph, b: RingGraph) -> pd.DataFrame:
     iu, ju = np.triu_indices(a.n, k=1)
     in_a, in_b = a.mask[iu, ju], b.mask[iu, ju]
-    quadrant = np.select(
-        [in_a & in_b, in_a, in_b], ["both", "only A", "only B"], default="neither"
-    )
+    quadrant = np.select([in_a & in_b, in_a, in_b], ["both", "only A", "only B"], default="neither")
     labels = np.asarray(a.words, dtype=object)
     return pd.DataFrame(
         {

@@ -28,6 +28,7 @@ Examples
 >>> r.index.tolist()
 [[1, 2], [0, 2], [1, 3], [2, 1]]
 """
+
 from __future__ import annotations
 
 import threading
@@ -40,8 +41,19 @@ import numpy as np
 
 from ..errors import CosineRingsError, InputError
 
-__all__ = ["BlockTask", "Candidates", "Cancelled", "KnnResult", "Mapper", "block_tasks", "exact_knn",
-           "knn_block", "unit_rows", "cosine64", "DEFAULT_BLOCK"]
+__all__ = [
+    "BlockTask",
+    "Candidates",
+    "Cancelled",
+    "KnnResult",
+    "Mapper",
+    "block_tasks",
+    "exact_knn",
+    "knn_block",
+    "unit_rows",
+    "cosine64",
+    "DEFAULT_BLOCK",
+]
 
 #: Rows per block: a 2048 x 2048 float32 block is 16 MB.
 DEFAULT_BLOCK = 2048
@@ -317,5 +329,12 @@ def exact_knn(
     del found, unit
     index, cosine, checked, boundary, settled, tied = _exact_top(unit64, rows, cols, values, n, k, err)
     t3 = time.perf_counter()
-    return KnnResult(index=index, cosine=cosine, checked=checked, boundary=boundary, settled=settled, tied=tied,
-                     timings={"prepare_s": t1 - t0, "blocks_s": t2 - t1, "exact_s": t3 - t2, "tasks": total})
+    return KnnResult(
+        index=index,
+        cosine=cosine,
+        checked=checked,
+        boundary=boundary,
+        settled=settled,
+        tied=tied,
+        timings={"prepare_s": t1 - t0, "blocks_s": t2 - t1, "exact_s": t3 - t2, "tasks": total},
+    )

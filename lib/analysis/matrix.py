@@ -27,6 +27,7 @@ Examples
 >>> m["rsa_spearman"].round(6).tolist(), float(m["rsa_p"][0, 1]), float(m["neighbour_jaccard"][0, 1])
 ([[1.0, 1.0], [1.0, 1.0]], 0.01, 1.0)
 """
+
 from __future__ import annotations
 
 import itertools
@@ -177,11 +178,21 @@ def align_sources(
     for source, lookup in zip(sources, lookups, strict=True):
         row = {w: i for i, w in enumerate(lookup.words)}
         graph = ring_graph(common, lookup.vectors[[row[w] for w in common]], rule=rule, k=k, value=value)
-        lost = tuple(Missing(w, f"not in {labels[next(i for i, f in enumerate(found) if w not in f)]}")
-                     for w in usable if w in row and w not in kept)
-        results.append(GraphResult(source.spec, source.name, source.dim, graph,
-                                   tuple(lookup.missing) + lost,
-                                   tuple(n for n in lookup.notes if n.word in kept)))
+        lost = tuple(
+            Missing(w, f"not in {labels[next(i for i, f in enumerate(found) if w not in f)]}")
+            for w in usable
+            if w in row and w not in kept
+        )
+        results.append(
+            GraphResult(
+                source.spec,
+                source.name,
+                source.dim,
+                graph,
+                tuple(lookup.missing) + lost,
+                tuple(n for n in lookup.notes if n.word in kept),
+            )
+        )
     return tuple(results), common, tuple(dropped)
 
 
@@ -249,8 +260,9 @@ def compare_sources(
     labels = tuple(s.spec for s in sources) if labels is None else tuple(labels)
     results, common, dropped = align_sources(sources, words, labels=labels, rule=rule, k=k, value=value)
     matrices = pair_measures([r.graph for r in results], permutations=permutations, seed=seed, nk=nk)
-    return SourceMatrix(labels, results, common, dropped, matrices, int(permutations), int(seed),
-                        min(int(nk), len(common) - 1))
+    return SourceMatrix(
+        labels, results, common, dropped, matrices, int(permutations), int(seed), min(int(nk), len(common) - 1)
+    )
 
 
 def matrix_rows(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ True
 >>> unique_labels(["glove", "glove", "random"])
 ['glove', 'glove (2)', 'random']
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -96,11 +97,15 @@ def heatmap_chart(
     frame = heatmap_frame(sources, matrix, p_value)
     labels = unique_labels(sources)
     cell = cell or max(30, min(56, 250 // max(len(labels), 1)))
-    axis_x = alt.X("source_b:N", sort=labels, title=None,
-                   axis=alt.Axis(labelAngle=-40, labelLimit=160, labelOverlap=False))
+    axis_x = alt.X(
+        "source_b:N", sort=labels, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160, labelOverlap=False)
+    )
     axis_y = alt.Y("source_a:N", sort=labels, title=None, axis=alt.Axis(labelLimit=160))
-    tips = [alt.Tooltip("source_a:N", title="source"), alt.Tooltip("source_b:N", title="and"),
-            alt.Tooltip("value:Q", format=".4f", title="value")]
+    tips = [
+        alt.Tooltip("source_a:N", title="source"),
+        alt.Tooltip("source_b:N", title="and"),
+        alt.Tooltip("value:Q", format=".4f", title="value"),
+    ]
     if p_value is not None:
         tips.append(alt.Tooltip("p:Q", format=".4g", title="Mantel p"))
     base = alt.Chart(frame).encode(x=axis_x, y=axis_y)
@@ -110,8 +115,11 @@ def heatmap_chart(
         tooltip=tips,
     )
     low, high = domain
-    strong = (f"abs(datum.value - {(low + high) / 2}) > {0.3 * (high - low)}" if diverging
-              else f"datum.value > {low + 0.6 * (high - low)}")
+    strong = (
+        f"abs(datum.value - {(low + high) / 2}) > {0.3 * (high - low)}"
+        if diverging
+        else f"datum.value > {low + 0.6 * (high - low)}"
+    )
     text = base.mark_text(fontSize=12 if cell >= 45 else 10).encode(
         text="text:N",
         color=alt.condition(strong, alt.value("white"), alt.value("#222")),
@@ -156,8 +164,7 @@ def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 340
     )
     points = base.mark_circle(size=120, color="#4c78a8", opacity=0.9)
     labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=11, limit=150).encode(text="source:N")
-    return (points + labels).properties(width=size, height=int(size / 1.4),
-                                        title="Map of the sources (MDS of 1 − RSA)")
+    return (points + labels).properties(width=size, height=int(size / 1.4), title="Map of the sources (MDS of 1 − RSA)")
 
 
 def ring_grid_spec(

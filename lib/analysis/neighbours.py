@@ -17,6 +17,7 @@ Examples
 >>> round(chance_jaccard(10, 1000), 5)
 0.00529
 """
+
 from __future__ import annotations
 
 import math
@@ -32,8 +33,16 @@ from ..errors import InputError
 from .knn import DEFAULT_BLOCK, KnnResult, Mapper, cosine64, exact_knn, unit_rows
 from .neighbours_vocab import SharedVocabulary
 
-__all__ = ["DEFAULT_K", "NULL_SEED", "Neighbourhoods", "chance_jaccard", "compare_neighbourhoods",
-           "overlap", "shuffled_knn", "check_k"]
+__all__ = [
+    "DEFAULT_K",
+    "NULL_SEED",
+    "Neighbourhoods",
+    "chance_jaccard",
+    "compare_neighbourhoods",
+    "overlap",
+    "shuffled_knn",
+    "check_k",
+]
 
 #: Neighbours per word unless told otherwise.
 DEFAULT_K = 10
@@ -57,8 +66,15 @@ def chance_jaccard(k: int, m: int) -> float:
     log_total = math.lgamma(m + 1) - math.lgamma(k + 1) - math.lgamma(m - k + 1)
     out = 0.0
     for x in range(max(1, 2 * k - m), k + 1):
-        log_p = (math.lgamma(k + 1) - math.lgamma(x + 1) - math.lgamma(k - x + 1)
-                 + math.lgamma(m - k + 1) - math.lgamma(k - x + 1) - math.lgamma(m - 2 * k + x + 1) - log_total)
+        log_p = (
+            math.lgamma(k + 1)
+            - math.lgamma(x + 1)
+            - math.lgamma(k - x + 1)
+            + math.lgamma(m - k + 1)
+            - math.lgamma(k - x + 1)
+            - math.lgamma(m - 2 * k + x + 1)
+            - log_total
+        )
         out += math.exp(log_p) * x / (2 * k - x)
     return out
 
@@ -112,9 +128,12 @@ class Neighbourhoods:
 
     def summary(self) -> dict:
         j = self.jaccard
-        out = {"mean_jaccard": float(j.mean()), "median_jaccard": float(np.median(j)),
-               "mutual_knn": float(self.shared.mean() / self.k),
-               "chance_jaccard": chance_jaccard(self.k, self.n - 1)}
+        out = {
+            "mean_jaccard": float(j.mean()),
+            "median_jaccard": float(np.median(j)),
+            "mutual_knn": float(self.shared.mean() / self.k),
+            "chance_jaccard": chance_jaccard(self.k, self.n - 1),
+        }
         if self.shuffled_jaccard is not None:
             out["shuffled_jaccard"] = float(self.shuffled_jaccard)
         return out
@@ -130,29 +149,52 @@ class Neighbourhoods:
         rows = []
         for r in range(self.k):
             ja, jb = int(self.index_a[i, r]), int(self.index_b[i, r])
-            rows.append({"rank": r + 1, "A": self.words[ja], "cosine A": float(self.cosine_a[i, r]),
-                         "shared A": ja in in_b, "B": self.words[jb], "cosine B": float(self.cosine_b[i, r]),
-                         "shared B": jb in in_a})
+            rows.append(
+                {
+                    "rank": r + 1,
+                    "A": self.words[ja],
+                    "cosine A": float(self.cosine_a[i, r]),
+                    "shared A": ja in in_b,
+                    "B": self.words[jb],
+                    "cosine B": float(self.cosine_b[i, r]),
+                    "shared B": jb in in_a,
+                }
+            )
         return pd.DataFrame(rows)
 
     def table(self) -> pd.DataFrame:
         """One row a word, in vocabulary order: word, rank, jaccard, shared, neighbours_a, neighbours_b."""
-        return pd.DataFrame({
-            "word": list(self.words), "rank": np.arange(1, self.n + 1), "jaccard": self.jaccard,
-            "shared": self.shared,
-            "neighbours_a": [self.neighbours(i, "a") for i in range(self.n)],
-            "neighbours_b": [self.neighbours(i, "b") for i in range(self.n)],
-        })
+        return pd.DataFrame(
+            {
+                "word": list(self.words),
+                "rank": np.arange(1, self.n + 1),
+                "jaccard": self.jaccard,
+                "shared": self.shared,
+                "neighbours_a": [self.neighbours(i, "a") for i in range(self.n)],
+                "neighbours_b": [self.neighbours(i, "b") for i in range(self.n)],
+            }
+        )
 
     def to_dict(self) -> dict:
         """The JSON object of ``python -m lib neighbours``."""
         j = self.jaccard
         return {
-            "a": self.a, "b": self.b, "k": self.k, "words": list(self.words),
+            "a": self.a,
+            "b": self.b,
+            "k": self.k,
+            "words": list(self.words),
             "missing": [{"word": m.word, "reason": m.reason} for m in self.missing],
-            "dropped": dict(self.dropped), "summary": self.summary(),
-            "per_word": [{"word": w, "jaccard": float(j[i]), "neighbours_a": self.neighbours(i, "a"),
-                          "neighbours_b": self.neighbours(i, "b")} for i, w in enumerate(self.words)],
+            "dropped": dict(self.dropped),
+            "summary": self.summary(),
+            "per_word": [
+                {
+                    "word": w,
+                    "jaccard": float(j[i]),
+                    "neighbours_a": self.neighbours(i, "a"),
+                    "neighbours_b": self.neighbours(i, "b"),
+                }
+                for i, w in enumerate(self.words)
+            ],
         }
 
 
@@ -209,7 +251,16 @@ def compare_neighbourhoods(
         x = overlap(runs["a"].index, index)
         shuffled = float((x / (2 * k - x)).mean())
     return Neighbourhoods(
-        a=a, b=b, k=k, words=vocab.words, index_a=runs["a"].index, index_b=runs["b"].index,
-        cosine_a=runs["a"].cosine, cosine_b=runs["b"].cosine, missing=vocab.missing,
-        dropped=dict(vocab.dropped), shuffled_jaccard=shuffled, stats=stats,
+        a=a,
+        b=b,
+        k=k,
+        words=vocab.words,
+        index_a=runs["a"].index,
+        index_b=runs["b"].index,
+        cosine_a=runs["a"].cosine,
+        cosine_b=runs["b"].cosine,
+        missing=vocab.missing,
+        dropped=dict(vocab.dropped),
+        shuffled_jaccard=shuffled,
+        stats=stats,
     )

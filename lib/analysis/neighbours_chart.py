@@ -5,6 +5,7 @@ Prepare and draw apart: :func:`jaccard_counts` makes the tidy table,
 only be x / (2k - x) for x = 0..k shared neighbours, so the histogram has one
 bar per possible value.
 """
+
 from __future__ import annotations
 
 import altair as alt
@@ -26,26 +27,44 @@ def jaccard_counts(result: Neighbourhoods) -> pd.DataFrame:
     return pd.DataFrame({"shared": x, "jaccard": x / (2 * result.k - x), "words": counts})
 
 
-def jaccard_histogram(result: Neighbourhoods, *, chance: float | None = None, null: float | None = None,
-                      height: int = 240) -> alt.Chart:
+def jaccard_histogram(
+    result: Neighbourhoods, *, chance: float | None = None, null: float | None = None, height: int = 240
+) -> alt.Chart:
     """Bars of words per Jaccard value, with an x-interval brush; rules at the chance level and null."""
     data = jaccard_counts(result)
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
-    x = alt.X("jaccard:Q", title=f"Jaccard of the {result.k} nearest neighbours in A and in B",
-              scale=alt.Scale(domain=[-0.03, 1.03]))
-    bars = alt.Chart(data).mark_bar(size=14).encode(
-        x=x,
-        y=alt.Y("words:Q", title="words"),
-        color=alt.condition(brush, alt.value("#4c78a8"), alt.value("#c7d3e3")),
-        tooltip=[alt.Tooltip("shared:Q", title="shared neighbours"), alt.Tooltip("jaccard:Q", format=".3f"),
-                 alt.Tooltip("words:Q", format=",")],
-    ).add_params(brush)
-    marks = [{"what": name, "jaccard": value} for name, value in (("chance", chance), ("shuffled", null))
-             if value is not None]
+    x = alt.X(
+        "jaccard:Q",
+        title=f"Jaccard of the {result.k} nearest neighbours in A and in B",
+        scale=alt.Scale(domain=[-0.03, 1.03]),
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar(size=14)
+        .encode(
+            x=x,
+            y=alt.Y("words:Q", title="words"),
+            color=alt.condition(brush, alt.value("#4c78a8"), alt.value("#c7d3e3")),
+            tooltip=[
+                alt.Tooltip("shared:Q", title="shared neighbours"),
+                alt.Tooltip("jaccard:Q", format=".3f"),
+                alt.Tooltip("words:Q", format=","),
+            ],
+        )
+        .add_params(brush)
+    )
+    marks = [
+        {"what": name, "jaccard": value}
+        for name, value in (("chance", chance), ("shuffled", null))
+        if value is not None
+    ]
     if not marks:
         return bars.properties(height=height)
-    rules = alt.Chart(pd.DataFrame(marks)).mark_rule(strokeDash=[4, 3], color="#d62728").encode(
-        x="jaccard:Q", tooltip=["what:N", alt.Tooltip("jaccard:Q", format=".4f")])
+    rules = (
+        alt.Chart(pd.DataFrame(marks))
+        .mark_rule(strokeDash=[4, 3], color="#d62728")
+        .encode(x="jaccard:Q", tooltip=["what:N", alt.Tooltip("jaccard:Q", format=".4f")])
+    )
     return alt.layer(bars, rules).properties(height=height)
 
 

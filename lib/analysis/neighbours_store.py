@@ -10,6 +10,7 @@ cosines of each side) with the run's other numbers as JSON in the schema
 metadata, written under a temporary name and moved into place; a damaged
 file is ignored and recomputed.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,19 +29,26 @@ from .knn import DEFAULT_BLOCK, Mapper
 from .neighbours import DEFAULT_K, Neighbourhoods, compare_neighbourhoods
 from .neighbours_vocab import SharedVocabulary, shared_vocabulary, shared_word_list
 
-__all__ = ["neighbours_for", "cached_neighbours", "run_key", "write_neighbours", "read_neighbours",
-           "write_table"]
+__all__ = ["neighbours_for", "cached_neighbours", "run_key", "write_neighbours", "read_neighbours", "write_table"]
 
 _META_KEY = b"cosine_rings_neighbours"
 _FORMAT = 1
 
 
-def run_key(a: str, b: str, *, top: int | None, words: Sequence[str] | None, k: int, null: bool,
-            allow_paths: bool = True) -> dict:
+def run_key(
+    a: str, b: str, *, top: int | None, words: Sequence[str] | None, k: int, null: bool, allow_paths: bool = True
+) -> dict:
     """What a run depends on (the cache key): the SPECs and the content of their files, N or the words, k."""
-    return {"format": _FORMAT, "a": a, "b": b, "top": None if top is None else int(top),
-            "content": fingerprint(content_key(a, allow_paths=allow_paths), content_key(b, allow_paths=allow_paths)),
-            "words": None if words is None else fingerprint(*words), "k": int(k), "null": bool(null)}
+    return {
+        "format": _FORMAT,
+        "a": a,
+        "b": b,
+        "top": None if top is None else int(top),
+        "content": fingerprint(content_key(a, allow_paths=allow_paths), content_key(b, allow_paths=allow_paths)),
+        "words": None if words is None else fingerprint(*words),
+        "k": int(k),
+        "null": bool(null),
+    }
 
 
 def _path(key: dict) -> Path:
@@ -53,18 +61,30 @@ def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict 
     import pyarrow.parquet as pq
 
     n, k = result.n, result.k
-    meta = {"key": key, "a": result.a, "b": result.b, "k": k, "n": n, "shuffled": result.shuffled_jaccard,
-            "missing": [[m.word, m.reason] for m in result.missing], "dropped": result.dropped,
-            "stats": result.stats}
+    meta = {
+        "key": key,
+        "a": result.a,
+        "b": result.b,
+        "k": k,
+        "n": n,
+        "shuffled": result.shuffled_jaccard,
+        "missing": [[m.word, m.reason] for m in result.missing],
+        "dropped": result.dropped,
+        "stats": result.stats,
+    }
 
     def lists(x: np.ndarray, typ):
         return pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(x).reshape(-1), typ), k)
 
-    table = pa.table({
-        "word": list(result.words),
-        "index_a": lists(result.index_a, pa.int32()), "index_b": lists(result.index_b, pa.int32()),
-        "cosine_a": lists(result.cosine_a, pa.float64()), "cosine_b": lists(result.cosine_b, pa.float64()),
-    })
+    table = pa.table(
+        {
+            "word": list(result.words),
+            "index_a": lists(result.index_a, pa.int32()),
+            "index_b": lists(result.index_b, pa.int32()),
+            "cosine_a": lists(result.cosine_a, pa.float64()),
+            "cosine_b": lists(result.cosine_b, pa.float64()),
+        }
+    )
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
     path = Path(path)
     try:
@@ -96,10 +116,18 @@ def read_neighbours(path: str | os.PathLike, key: dict | None = None) -> Neighbo
         if len(words) != n:
             return None
         return Neighbourhoods(
-            a=meta["a"], b=meta["b"], k=k, words=words, index_a=grid("index_a", np.int64),
-            index_b=grid("index_b", np.int64), cosine_a=grid("cosine_a", np.float64),
-            cosine_b=grid("cosine_b", np.float64), missing=tuple(Missing(w, r) for w, r in meta["missing"]),
-            dropped=dict(meta["dropped"]), shuffled_jaccard=meta["shuffled"], stats=dict(meta["stats"]),
+            a=meta["a"],
+            b=meta["b"],
+            k=k,
+            words=words,
+            index_a=grid("index_a", np.int64),
+            index_b=grid("index_b", np.int64),
+            cosine_a=grid("cosine_a", np.float64),
+            cosine_b=grid("cosine_b", np.float64),
+            missing=tuple(Missing(w, r) for w, r in meta["missing"]),
+            dropped=dict(meta["dropped"]),
+            shuffled_jaccard=meta["shuffled"],
+            stats=dict(meta["stats"]),
         )
     except Exception:  # any damage (truncated file, foreign metadata): treat as absent
         return None
@@ -125,8 +153,16 @@ def write_table(result: Neighbourhoods, path: str) -> None:
         raise InputError(f"cannot write {path} ({exc.strerror or exc})") from exc
 
 
-def cached_neighbours(a: str, b: str, *, top: int | None = None, words: Sequence[str] | None = None,
-                      k: int = DEFAULT_K, null: bool = False, allow_paths: bool = True) -> Neighbourhoods | None:
+def cached_neighbours(
+    a: str,
+    b: str,
+    *,
+    top: int | None = None,
+    words: Sequence[str] | None = None,
+    k: int = DEFAULT_K,
+    null: bool = False,
+    allow_paths: bool = True,
+) -> Neighbourhoods | None:
     """The cached result of this run, or None (never computes)."""
     key = run_key(a, b, top=top, words=words, k=k, null=null, allow_paths=allow_paths)
     path = _path(key)
@@ -172,8 +208,9 @@ def neighbours_for(
         if hit is not None:
             return hit
     vocab = _vocabulary(a, b, top, words, allow_paths)
-    result = compare_neighbourhoods(vocab, k, a=a, b=b, null=null, block=block, mapper=mapper,
-                                    progress=progress, cancel=cancel)
+    result = compare_neighbourhoods(
+        vocab, k, a=a, b=b, null=null, block=block, mapper=mapper, progress=progress, cancel=cancel
+    )
     if use_cache:
         try:
             write_neighbours(result, path, key)

@@ -9,6 +9,7 @@ are not words (word-internal pieces ``##ing``, byte tokens) are skipped.
 A word list can be the vocabulary instead; then the words either source
 lacks are listed with the reason.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -99,8 +100,13 @@ def _chunk_status(a: Source, b: Source, units: list[str]):
             out.append(_b_rule(noted_b[u]))
         else:
             reason = reasons_b.get(u, "not in vocabulary")
-            out.append("b: zero or non-finite vector" if "vector" in reason else
-                       "b: not a single token" if reason.startswith("splits") else "b: not in vocabulary")
+            out.append(
+                "b: zero or non-finite vector"
+                if "vector" in reason
+                else "b: not a single token"
+                if reason.startswith("splits")
+                else "b: not in vocabulary"
+            )
     return out
 
 

@@ -26,19 +26,20 @@ Examples
 >>> sorted(res.statistics), res.statistics["density"].random.shape
 (['density', 'modularity'], (20,))
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 import numpy as np
 from scipy import stats as sstats
 
+from ..engine import RingGraph
+from ..errors import InputError
+from ..graph import json_float
 from .communities import Partition, category_ari, louvain
 from .compare import batch_correlation, selectivity, upper
-from ..engine import RingGraph
-from ..graph import json_float
-from ..errors import InputError
 from .sweep import mask_at
 
 __all__ = ["DEFAULT_DRAWS", "NULL_KINDS", "NullStatistic", "NullResult", "null_distributions", "null_to_dict"]

@@ -15,9 +15,10 @@ Examples
 >>> sweep["edges"].tolist(), sweep["components"].tolist(), sweep["largest"].tolist()
 ([4, 1], [1, 3], [4, 2])
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,9 +56,7 @@ def _components(mask: np.ndarray) -> tuple[int, int]:
     return int(n_comp), largest
 
 
-def threshold_sweep(
-    s: np.ndarray, rule: str = "seed", *, ks: Sequence[float] = SWEEP_KS
-) -> pd.DataFrame:
+def threshold_sweep(s: np.ndarray, rule: str = "seed", *, ks: Sequence[float] = SWEEP_KS) -> pd.DataFrame:
     """Edges, density, components and largest component for each k.
 
     Parameters

@@ -3,6 +3,7 @@
 Modules are imported only when needed: a command imports its own module
 alone, so ``export`` or ``graph`` never pay for scipy or networkx start-up.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,10 +1,11 @@
 """Arguments shared by several subcommands, and how they become inputs."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from .. import budget
 from ..engine import RULES
@@ -42,9 +43,12 @@ def add_threshold_args(p: argparse.ArgumentParser) -> None:
 
 
 def add_scheduler_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the block passes on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                        "(default: $COSINE_RINGS_SCHEDULER; empty: in this process)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the block passes on this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: $COSINE_RINGS_SCHEDULER; empty: in this process)",
+    )
 
 
 def open_scheduler(args: argparse.Namespace):
@@ -83,9 +87,12 @@ def print_json(obj) -> None:
 
 
 def add_budget_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--allow-large", action="store_true",
-                   help="run even when the work budget (memory and time estimated from the sizes; "
-                        "COSINE_RINGS_BUDGET_MB, COSINE_RINGS_BUDGET_S) is exceeded")
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even when the work budget (memory and time estimated from the sizes; "
+        "COSINE_RINGS_BUDGET_MB, COSINE_RINGS_BUDGET_S) is exceeded",
+    )
 
 
 def check_budget(args: argparse.Namespace, check: Callable[..., object], *sizes: object) -> None:

@@ -1,4 +1,5 @@
 """``python -m lib compare``: two sources on the same words, RSA with a Mantel test, edges, degrees, communities."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--b", required=True, metavar="SPEC", help="source B, e.g. random:dim=300,seed=0")
     add_word_args(p)
     add_threshold_args(p)
-    p.add_argument("--permutations", type=int, default=DEFAULT_PERMUTATIONS, help="Mantel test permutations (default 10000)")
+    p.add_argument(
+        "--permutations", type=int, default=DEFAULT_PERMUTATIONS, help="Mantel test permutations (default 10000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the Mantel permutations (default 0)")
     p.add_argument("--format", choices=("json", "text"), default="json")
     add_budget_arg(p)
@@ -82,11 +85,15 @@ def _text(d: dict) -> str:
         f"Mantel p {rsa['p_value']} ({rsa['permutations']} permutations)"
     )
     e = d["edges"]
-    lines.append(f"edges  jaccard {e['jaccard']}  shared {len(e['shared'])}  only A {len(e['only_a'])}  only B {len(e['only_b'])}")
+    lines.append(
+        f"edges  jaccard {e['jaccard']}  shared {len(e['shared'])}  "
+        f"only A {len(e['only_a'])}  only B {len(e['only_b'])}"
+    )
     lines.append(f"degrees  spearman {d['degree_spearman']}  hubs A {d['hubs']['a']}  hubs B {d['hubs']['b']}")
     cm = d["communities"]
     lines.append(
-        f"communities  A {len(cm['a'])} (Q {cm['modularity']['a']})  B {len(cm['b'])} (Q {cm['modularity']['b']})  ARI {cm['ari']}"
+        f"communities  A {len(cm['a'])} (Q {cm['modularity']['a']})  "
+        f"B {len(cm['b'])} (Q {cm['modularity']['b']})  ARI {cm['ari']}"
     )
     if "selectivity" in d:
         lines.append(

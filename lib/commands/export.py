@@ -3,6 +3,7 @@
 .svg/.png: the ring figure; .csv: the edge table (--table nodes: the node
 table); .gexf/.graphml: the graph for Gephi; .json: what ``graph`` prints.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,11 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_word_args(p)
     add_threshold_args(p)
     p.add_argument("--out", required=True, metavar="FILE", help="output file; its extension picks the format")
-    p.add_argument("--table", choices=("edges", "nodes"), default="edges",
-                   help=".csv only: the edge table (source,target,cosine) or the node table (default edges)")
+    p.add_argument(
+        "--table",
+        choices=("edges", "nodes"),
+        default="edges",
+        help=".csv only: the edge table (source,target,cosine) or the node table (default edges)",
+    )
     fig = p.add_argument_group("figure (.svg, .png)")
     fig.add_argument("--size", type=int, default=440, help="ring width and height in pixels (default 440)")
-    fig.add_argument("--max-edges", type=int, default=2000, help="draw at most this many (strongest) edges (default 2000)")
+    fig.add_argument(
+        "--max-edges", type=int, default=2000, help="draw at most this many (strongest) edges (default 2000)"
+    )
     fig.add_argument("--no-labels", action="store_true", help="draw no word labels")
     fig.add_argument("--title", help="figure title (default: source, words, edges)")
     add_budget_arg(p)

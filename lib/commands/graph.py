@@ -3,6 +3,7 @@
 The JSON lists the words left out and resolved; with ``--format csv`` they go
 to stderr (one ``note: word: reason`` line each), so stdout stays a clean CSV.
 """
+
 from __future__ import annotations
 
 import argparse

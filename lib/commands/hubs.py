@@ -6,6 +6,7 @@ top hubs. A progress bar with an ETA runs on stderr. With ``--scheduler`` (or
 ``COSINE_RINGS_SCHEDULER``) the block passes run as tasks on that Dask
 cluster; the table is the same to the last bit.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", required=True, metavar="SPEC", help="the source, e.g. glove")
     p.add_argument("--top", type=int, metavar="N", help="use the N first vocabulary entries (default: all)")
     add_threshold_args(p)
-    p.add_argument("--baseline", choices=BASELINES,
-                   help="run on a baseline of the same shape instead: random N(0,1) or rows shuffled")
+    p.add_argument(
+        "--baseline",
+        choices=BASELINES,
+        help="run on a baseline of the same shape instead: random N(0,1) or rows shuffled",
+    )
     p.add_argument("--out", required=True, metavar="FILE.parquet", help="where to write the table")
     p.add_argument("--show", type=int, default=10, metavar="K", help="top hubs to print (default 10)")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
@@ -87,18 +91,29 @@ def run(args: argparse.Namespace) -> int:
     cluster = open_scheduler(args)
     progress, close = _progress_bar()
     try:
-        result = hubs_for(args.source, args.top, baseline=args.baseline, progress=progress,
-                          use_cache=not args.no_cache, scheduler=cluster, **kwargs)
+        result = hubs_for(
+            args.source,
+            args.top,
+            baseline=args.baseline,
+            progress=progress,
+            use_cache=not args.no_cache,
+            scheduler=cluster,
+            **kwargs,
+        )
     finally:
         close()
         if cluster is not None:
             cluster.close()
     write_result(result, args.out)
     t = result.timings
-    print(f"{result.source}: {result.n:,} tokens, {result.n_pairs:,} pairs, rule {result.rule}"
-          + (f" (k={result.k:g})" if result.rule != "fixed" else f" (T={result.value:g})"))
-    print(f"threshold {result.threshold:.6f}  median {result.median:.6f}  std {result.std:.6f}  "
-          f"edges {result.n_edges:,} ({result.n_edges / max(result.n_pairs, 1):.2%})")
+    print(
+        f"{result.source}: {result.n:,} tokens, {result.n_pairs:,} pairs, rule {result.rule}"
+        + (f" (k={result.k:g})" if result.rule != "fixed" else f" (T={result.value:g})")
+    )
+    print(
+        f"threshold {result.threshold:.6f}  median {result.median:.6f}  std {result.std:.6f}  "
+        f"edges {result.n_edges:,} ({result.n_edges / max(result.n_pairs, 1):.2%})"
+    )
     if "total_s" in t:
         print(f"time {t['total_s']:.2f} s (products {t['products_s']:.2f} s, {t['blocks']} blocks)")
     top = result.top(max(args.show, 0))

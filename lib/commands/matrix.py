@@ -1,4 +1,5 @@
 """``python -m lib matrix``: K sources on the same words, every two-source measure as a K x K matrix."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,9 +9,9 @@ import numpy as np
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS
 from ..analysis.matrix import DEFAULT_NK, MEASURES, SourceMatrix, compare_sources, matrices_csv
+from ..budget import check_graph, check_matrix
 from ..errors import InputError
 from ..graph import json_float
-from ..budget import check_graph, check_matrix
 from ._common import (
     add_budget_arg,
     add_threshold_args,
@@ -27,17 +28,23 @@ __all__ = ["register", "run", "matrix_to_dict"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("matrix", help="compare many sources on the same words (K x K matrices)",
-                       description=__doc__)
-    p.add_argument("--source", action="append", default=[], metavar="SPEC",
-                   help="a source; repeat for each (at least 2), e.g. --source glove --source random:dim=50")
+    p = sub.add_parser("matrix", help="compare many sources on the same words (K x K matrices)", description=__doc__)
+    p.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a source; repeat for each (at least 2), e.g. --source glove --source random:dim=50",
+    )
     add_word_args(p)
     add_threshold_args(p)
-    p.add_argument("--permutations", type=int, default=DEFAULT_PERMUTATIONS,
-                   help="Mantel test permutations (default 10000)")
+    p.add_argument(
+        "--permutations", type=int, default=DEFAULT_PERMUTATIONS, help="Mantel test permutations (default 10000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the Mantel permutations (default 0)")
-    p.add_argument("--nk", type=int, default=DEFAULT_NK,
-                   help=f"neighbours per word of neighbour_jaccard (default {DEFAULT_NK})")
+    p.add_argument(
+        "--nk", type=int, default=DEFAULT_NK, help=f"neighbours per word of neighbour_jaccard (default {DEFAULT_NK})"
+    )
     p.add_argument("--format", choices=("json", "csv"), default="json")
     add_budget_arg(p)
     p.set_defaults(func=run)
@@ -74,8 +81,9 @@ def run(args: argparse.Namespace) -> int:
     for source in sources:
         check_budget(args, check_graph, n, source.dim)
     check_budget(args, check_matrix, n, len(sources), args.permutations)
-    m = compare_sources(sources, words.words, labels=args.source, permutations=args.permutations,
-                        seed=args.seed, nk=args.nk, **kwargs)
+    m = compare_sources(
+        sources, words.words, labels=args.source, permutations=args.permutations, seed=args.seed, nk=args.nk, **kwargs
+    )
     if args.format == "json":
         print_json(matrix_to_dict(m))
     else:

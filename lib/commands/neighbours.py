@@ -8,6 +8,7 @@ per-word table as CSV; ``--out`` writes the per-word table. A progress bar
 runs on stderr. With ``--scheduler`` (or ``COSINE_RINGS_SCHEDULER``) the
 block tasks run on that Dask cluster; the output is the same.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,8 @@ import sys
 
 from ..analysis.neighbours import DEFAULT_K
 from ..analysis.neighbours_store import neighbours_for, write_table
-from ..errors import InputError
 from ..budget import check_neighbours
+from ..errors import InputError
 from ..export import csv_safe
 from ._common import (
     add_budget_arg,
@@ -34,15 +35,17 @@ __all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("neighbours", help="per-word k-NN agreement of two sources over a shared vocabulary",
-                       description=__doc__)
+    p = sub.add_parser(
+        "neighbours", help="per-word k-NN agreement of two sources over a shared vocabulary", description=__doc__
+    )
     p.add_argument("--a", required=True, metavar="SPEC", help="source A, whose vocabulary order is used")
     p.add_argument("--b", required=True, metavar="SPEC", help="source B")
     p.add_argument("--top", type=int, metavar="N", help="the first N words of A that B also has")
     add_word_args(p)
     p.add_argument("--k", type=int, default=DEFAULT_K, help=f"neighbours per word (default {DEFAULT_K})")
-    p.add_argument("--null", action="store_true",
-                   help="also measure the shuffled null (B's vectors handed to the words at random)")
+    p.add_argument(
+        "--null", action="store_true", help="also measure the shuffled null (B's vectors handed to the words at random)"
+    )
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--out", metavar="FILE.parquet|FILE.csv", help="also write the per-word table there")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
@@ -89,16 +92,27 @@ def run(args: argparse.Namespace) -> int:
     cluster = open_scheduler(args)
     progress, close = _progress_bar()
     try:
-        result = neighbours_for(args.a, args.b, top=args.top, words=words, k=args.k, null=args.null,
-                                progress=progress, use_cache=not args.no_cache,
-                                mapper=None if cluster is None else cluster.mapper())
+        result = neighbours_for(
+            args.a,
+            args.b,
+            top=args.top,
+            words=words,
+            k=args.k,
+            null=args.null,
+            progress=progress,
+            use_cache=not args.no_cache,
+            mapper=None if cluster is None else cluster.mapper(),
+        )
     finally:
         close()
         if cluster is not None:
             cluster.close()
     for side, st in sorted(result.stats.items()):
-        print(f"k-NN in {side.upper()}: {st['checked']:,} pairs summed in float64, {st['boundary']:,} of them "
-              f"near the k-th neighbour, {st['settled']:,} words settled differently from float32", file=sys.stderr)
+        print(
+            f"k-NN in {side.upper()}: {st['checked']:,} pairs summed in float64, {st['boundary']:,} of them "
+            f"near the k-th neighbour, {st['settled']:,} words settled differently from float32",
+            file=sys.stderr,
+        )
     if args.out is not None:
         write_table(result, args.out)
     if args.format == "csv":

@@ -1,4 +1,5 @@
 """``python -m lib null``: one source's statistics against random and shuffled spaces (z-scores, p-values)."""
+
 from __future__ import annotations
 
 import argparse
@@ -71,9 +72,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result.source}: {len(res.words)} words, {res.draws} draws per null model, seed {res.seed}")
     print(f"{'statistic':<14}{'real':>10}" + "".join(f"{k + ' mean':>16}{'z':>8}{'p':>8}" for k in NULL_KINDS))
     for name, e in stats.items():
-        cells = "".join(
-            f"{_fmt(e[k]['mean']):>16}{_fmt(e[k]['z'], 2):>8}{_fmt(e[k]['p'], 3):>8}" for k in NULL_KINDS
-        )
+        cells = "".join(f"{_fmt(e[k]['mean']):>16}{_fmt(e[k]['z'], 2):>8}{_fmt(e[k]['p'], 3):>8}" for k in NULL_KINDS)
         print(f"{name:<14}{_fmt(e['real']):>10}{cells}")
     return 0
 

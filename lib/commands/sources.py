@@ -1,4 +1,5 @@
 """``python -m lib sources``: every source kind, whether it works offline, where it caches."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,5 +38,8 @@ def run(args: argparse.Namespace) -> int:
             ready = "not installed"
         elif r["offline"] is False and r["download_bytes"]:
             ready += f" of ~{r['download_bytes'] / 1e9:.2f} GB"
-        print(f"{' | '.join(r['forms'])}\n    {r['description']}\n    {ready}" + (f"; cache: {r['cache']}" if r["cache"] else ""))
+        print(
+            f"{' | '.join(r['forms'])}\n    {r['description']}\n    {ready}"
+            + (f"; cache: {r['cache']}" if r["cache"] else "")
+        )
     return 0

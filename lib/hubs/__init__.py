@@ -10,6 +10,7 @@
 
 The engine's and the store's public names are importable from here.
 """
+
 from __future__ import annotations
 
 from .engine import DEFAULT_BLOCK, Cancelled, HubResult, Progress, hub_degrees, strongest_neighbours

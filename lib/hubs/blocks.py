@@ -11,6 +11,7 @@ task :func:`run_task` call the same functions, and tallies add up exactly
 the same to the last bit either way. Nothing a block returns is a float sum,
 whose rounding would depend on how blocks were grouped.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,19 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "HIST_LO", "HIST_W", "NBINS", "REFINE_CHUNK", "SENTINEL",
-    "BandParams", "HistParams", "Kernel", "Tally", "band_block", "histogram_block", "run_task", "sure_block",
+    "HIST_LO",
+    "HIST_W",
+    "NBINS",
+    "REFINE_CHUNK",
+    "SENTINEL",
+    "BandParams",
+    "HistParams",
+    "Kernel",
+    "Tally",
+    "band_block",
+    "histogram_block",
+    "run_task",
+    "sure_block",
 ]
 
 NBINS = 1 << 18  # histogram bins over [-1 - 2**-8, 1 + 2**-8]

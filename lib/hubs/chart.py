@@ -13,9 +13,10 @@ Examples
 >>> degree_ccdf({"demo": r})[["series", "degree", "fraction"]].values.tolist()
 [['demo', 1, 0.5]]
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
@@ -42,8 +43,16 @@ def degree_ccdf(results: Mapping[str, HubResult]) -> pd.DataFrame:
             keep = np.unique(np.geomspace(1, len(values), _MAX_POINTS).astype(int) - 1)
             values = values[keep]
         at_least = len(deg) - np.searchsorted(deg, values, side="left")
-        frames.append(pd.DataFrame({"series": name, "degree": values.astype(np.int64),
-                                    "fraction": at_least / max(len(deg), 1), "tokens": at_least}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": name,
+                    "degree": values.astype(np.int64),
+                    "fraction": at_least / max(len(deg), 1),
+                    "tokens": at_least,
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=["series", "degree", "fraction", "tokens"])
     return pd.concat(frames, ignore_index=True)
@@ -54,8 +63,9 @@ def same_degree_multiset(a: HubResult, b: HubResult) -> bool:
     return a.n == b.n and bool(np.array_equal(np.sort(a.degree), np.sort(b.degree)))
 
 
-def degree_ccdf_chart(results: Mapping[str, HubResult], *, width: int = 560, height: int = 320,
-                      dashed: tuple[str, ...] = ()) -> alt.Chart:
+def degree_ccdf_chart(
+    results: Mapping[str, HubResult], *, width: int = 560, height: int = 320, dashed: tuple[str, ...] = ()
+) -> alt.Chart:
     """Log-log lines of P(degree >= d) per series; ``dashed`` series are drawn dashed on top."""
     data = degree_ccdf(results)
     data["style"] = np.where(data["series"].isin(dashed), "dashed", "solid")
@@ -68,10 +78,12 @@ def degree_ccdf_chart(results: Mapping[str, HubResult], *, width: int = 560, hei
         tooltip=["series:N", "degree:Q", "tokens:Q", alt.Tooltip("fraction:Q", format=".2%")],
     )
     solid = base.transform_filter(alt.datum.style == "solid").mark_line(
-        point=alt.OverlayMarkDef(size=14), strokeWidth=3)
+        point=alt.OverlayMarkDef(size=14), strokeWidth=3
+    )
     # Dashed series on top, thinner, so a series lying exactly on another stays visible.
     over = base.transform_filter(alt.datum.style == "dashed").mark_line(strokeWidth=2, strokeDash=[5, 5])
     return alt.layer(solid, over).properties(
-        width=width, height=height,
+        width=width,
+        height=height,
         title=alt.Title("Degree distribution (log-log)", subtitle=f"tokens of degree 0 (not on a log axis) — {note}"),
     )

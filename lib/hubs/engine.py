@@ -44,6 +44,7 @@ Examples
 >>> round(r.threshold, 3), r.degree.tolist()
 (0.69, [1, 1, 0, 0])
 """
+
 from __future__ import annotations
 
 import threading
@@ -167,8 +168,17 @@ def hub_degrees(
         raise InputError(f"block must be between 16 and 16384 rows, got {block}")
     if isinstance(scheduler, str):
         with connect(scheduler) as cluster:
-            return hub_degrees(tokens, vectors, rule=rule, k=k, value=value, block=block, progress=progress,
-                               cancel=cancel, scheduler=cluster)
+            return hub_degrees(
+                tokens,
+                vectors,
+                rule=rule,
+                k=k,
+                value=value,
+                block=block,
+                progress=progress,
+                cancel=cancel,
+                scheduler=cluster,
+            )
     start = time.perf_counter()
     for dtype in (np.float32, np.float64):
         run = Run(vectors, int(block), dtype, progress, cancel, scheduler)
@@ -180,17 +190,28 @@ def hub_degrees(
             out = solve(run, rule, float(k), value)
         if out is not None:
             break
-    out["timings"].update(prepare_s=prepared - start, total_s=time.perf_counter() - start,
-                          dtype=str(run.dtype), blocks=len(run.pairs),
-                          workers=0 if scheduler is None else scheduler.threads)
+    out["timings"].update(
+        prepare_s=prepared - start,
+        total_s=time.perf_counter() - start,
+        dtype=str(run.dtype),
+        blocks=len(run.pairs),
+        workers=0 if scheduler is None else scheduler.threads,
+    )
     degree = out.pop("degree")
     degree.setflags(write=False)
-    return HubResult(tokens=tuple(str(t) for t in tokens), degree=degree, rule=rule, k=float(k),
-                     value=None if value is None else float(value), **out)
+    return HubResult(
+        tokens=tuple(str(t) for t in tokens),
+        degree=degree,
+        rule=rule,
+        k=float(k),
+        value=None if value is None else float(value),
+        **out,
+    )
 
 
-def strongest_neighbours(tokens: Sequence[str], vectors: np.ndarray, rows: Sequence[int],
-                         n: int = 5) -> list[list[tuple[str, float]]]:
+def strongest_neighbours(
+    tokens: Sequence[str], vectors: np.ndarray, rows: Sequence[int], n: int = 5
+) -> list[list[tuple[str, float]]]:
     """For each row index in ``rows``, its ``n`` most similar other tokens and their cosines."""
     v = np.asarray(vectors, dtype=np.float32)
     unit = v / np.linalg.norm(v, axis=1, keepdims=True)

@@ -7,6 +7,7 @@ products are summed again in float64) and selects the exact median; the few
 pairs still within rounding of the median or the threshold are recomputed
 from the float64 unit rows.
 """
+
 from __future__ import annotations
 
 import threading
@@ -39,7 +40,6 @@ __all__ = ["Cancelled", "Progress", "Run", "solve"]
 Progress = Callable[[int, int], "bool | None"]
 
 
-
 class Cancelled(CosineRingsError):
     """The run was cancelled by its progress callback or its cancel event."""
 
@@ -51,8 +51,15 @@ class Run:
     on it; otherwise in this process.
     """
 
-    def __init__(self, vectors: np.ndarray, block: int, dtype, progress: Progress | None,
-                 cancel: threading.Event | None, cluster=None):
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        block: int,
+        dtype,
+        progress: Progress | None,
+        cancel: threading.Event | None,
+        cluster=None,
+    ):
         self.v = vectors
         self.n, self.d = vectors.shape
         self.block, self.dtype = block, np.dtype(dtype)
@@ -89,8 +96,7 @@ class Run:
             bad = ~np.isfinite(norms) | (norms == 0)
             if bad.any():
                 raise InputError(
-                    f"{int(bad.sum())} vector(s) from row {a} on are zero or not finite; "
-                    "cosine is undefined for them"
+                    f"{int(bad.sum())} vector(s) from row {a} on are zero or not finite; cosine is undefined for them"
                 )
             unit = np.divide(v, norms[:, None], out=v)
             self.norms[a : a + len(v)] = norms
@@ -130,7 +136,7 @@ class Run:
             diag_sq += float(diag @ diag)
         self.shift = float(m @ m)
         self.upper_sum = (n - 1) * sum_a + (float(sum_r @ sum_r) - sum_r2) / 2.0
-        full_sq = (2 * n * sum_a2 + 2 * sum_a * sum_a + 4 * float(sum_ar @ sum_r) + float(np.sum(rtr * rtr)))
+        full_sq = 2 * n * sum_a2 + 2 * sum_a * sum_a + 4 * float(sum_ar @ sum_r) + float(np.sum(rtr * rtr))
         self.upper_sq = (full_sq - diag_sq) / 2.0
 
     def tick(self) -> None:
@@ -273,8 +279,11 @@ def exact_median(run: Run, population: int, cand, lo_bin: int, hi_bin: int, belo
     inside = np.sort(smid[(smid >= big_l) & (smid < big_h)])
 
     def count_below(x: float) -> int:  # pairs with S_mid < x, for x within 2 * err2 of the window
-        return (below_l + int(np.count_nonzero((smid >= big_l) & (smid < x)))
-                - int(np.count_nonzero((smid >= x) & (smid < big_l))))
+        return (
+            below_l
+            + int(np.count_nonzero((smid >= big_l) & (smid < x)))
+            - int(np.count_nonzero((smid >= x) & (smid < big_l)))
+        )
 
     def order_statistic(r: int) -> float:
         if not 0 <= r - below_l < len(inside):  # cannot happen with correct error bounds
@@ -364,9 +373,17 @@ def solve(run: Run, rule: str, k: float, value: float | None) -> dict | None:
         degree[:] = n - 1
     t3 = time.perf_counter()
     return {
-        "degree": degree, "threshold": float(threshold), "median": median,
-        "std": std if rule != "fixed" else std_u, "flat": bool(flat),
-        "timings": {"pass1_s": t1 - t0, "pass2_s": t2 - t1, "refine_s": t3 - t2,
-                    "products_s": run.products_s, "passes": 2,
-                    "candidates": int(len(med_cand[0]) + len(ti))},
+        "degree": degree,
+        "threshold": float(threshold),
+        "median": median,
+        "std": std if rule != "fixed" else std_u,
+        "flat": bool(flat),
+        "timings": {
+            "pass1_s": t1 - t0,
+            "pass2_s": t2 - t1,
+            "refine_s": t3 - t2,
+            "products_s": run.products_s,
+            "passes": 2,
+            "candidates": int(len(med_cand[0]) + len(ti)),
+        },
     }

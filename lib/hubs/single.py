@@ -9,6 +9,7 @@ The bracket's pairs give the exact histogram of its bins, hence the median's
 exact bin, and from there the same selection and float64 refinement as the
 two-pass method: the result is identical.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,6 +24,7 @@ __all__ = ["solve_single"]
 _SAMPLE_MIN, _SAMPLE_MAX = 1 << 18, 1 << 21  # random pairs that bracket the median (1/256 of all, clamped)
 _BRACKET_Z = 5.0  # bracket half-width in standard errors of the sample median's rank
 _SINGLE_PASS_BYTES = 400 * 2**20  # most memory the single pass's raw bands may take (estimate)
+
 
 def _bin_start(run: Run, b: int):
     """The smallest value of the work dtype whose histogram bin is ``b`` or more."""
@@ -83,8 +85,11 @@ def _band_pass(run: Run, med_band, t_band, c_lo):
     out = []
     for name in ("med", "t"):
         parts = tally.bands[name]
-        out.append(tuple(np.concatenate(p) for p in zip(*parts, strict=True)) if parts
-                   else (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, run.dtype)))
+        out.append(
+            tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+            if parts
+            else (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, run.dtype))
+        )
         parts.clear()
     return tally.degree[0][1], tally.count, out[0], out[1]
 
@@ -120,7 +125,8 @@ def solve_single(run: Run, rule: str, k: float, value: float | None) -> dict | N
     t1 = time.perf_counter()
     run.total = run.done + len(run.pairs)
     degree, below, (mi, mj, ms), (ti, tj, ts) = _band_pass(
-        run, (lo_edge - pad, hi_edge + pad), t_band_for(lo_edge, hi_edge), c_lo)
+        run, (lo_edge - pad, hi_edge + pad), t_band_for(lo_edge, hi_edge), c_lo
+    )
     t2 = time.perf_counter()
     # Every value in the bracket's bins is a median candidate: their bins give
     # the exact histogram there, and so the median's exact bin(s).
@@ -154,10 +160,17 @@ def solve_single(run: Run, rule: str, k: float, value: float | None) -> dict | N
     np.add.at(degree, tj[edge], 1)
     t3 = time.perf_counter()
     return {
-        "degree": degree, "threshold": float(threshold), "median": median,
-        "std": std, "flat": False,
-        "timings": {"pass1_s": t1 - t0, "pass2_s": t2 - t1, "refine_s": t3 - t2,
-                    "products_s": run.products_s, "passes": 1,
-                    "candidates": int(len(med_cand[0]) + len(ti))},
+        "degree": degree,
+        "threshold": float(threshold),
+        "median": median,
+        "std": std,
+        "flat": False,
+        "timings": {
+            "pass1_s": t1 - t0,
+            "pass2_s": t2 - t1,
+            "refine_s": t3 - t2,
+            "products_s": run.products_s,
+            "passes": 1,
+            "candidates": int(len(med_cand[0]) + len(ti)),
+        },
     }
-

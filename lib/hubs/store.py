@@ -22,14 +22,15 @@ run's numbers as JSON in the schema metadata; the ``--out`` file of
 temporary name and moved into place, and a damaged cache file is ignored
 and recomputed.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -97,12 +98,27 @@ def baseline_matrix(kind: str, vectors: np.ndarray, seed: int = 0) -> np.ndarray
     raise InputError(f"unknown baseline {kind!r}; use one of {', '.join(BASELINES)}")
 
 
-def _key(spec: str, limit: int | None, rule: str, k: float, value: float | None,
-         baseline: str | None, seed: int, allow_paths: bool = True) -> dict:
-    return {"format": _FORMAT, "source": spec, "content": content_key(spec, allow_paths=allow_paths),
-            "limit": None if limit is None else int(limit),
-            "rule": rule, "k": float(k), "value": None if value is None else float(value),
-            "baseline": baseline, "seed": int(seed) if baseline else None}
+def _key(
+    spec: str,
+    limit: int | None,
+    rule: str,
+    k: float,
+    value: float | None,
+    baseline: str | None,
+    seed: int,
+    allow_paths: bool = True,
+) -> dict:
+    return {
+        "format": _FORMAT,
+        "source": spec,
+        "content": content_key(spec, allow_paths=allow_paths),
+        "limit": None if limit is None else int(limit),
+        "rule": rule,
+        "k": float(k),
+        "value": None if value is None else float(value),
+        "baseline": baseline,
+        "seed": int(seed) if baseline else None,
+    }
 
 
 def cache_path(key: dict) -> Path:
@@ -116,13 +132,21 @@ def write_result(result: HubResult, path: str | os.PathLike, key: dict | None = 
     import pyarrow.parquet as pq
 
     meta = {
-        "key": key, "source": result.source, "n": result.n, "rule": result.rule, "k": result.k,
-        "value": result.value, "threshold": result.threshold, "median": result.median,
-        "std": result.std, "n_pairs": result.n_pairs, "n_edges": result.n_edges,
-        "flat": result.flat, "timings": result.timings,
+        "key": key,
+        "source": result.source,
+        "n": result.n,
+        "rule": result.rule,
+        "k": result.k,
+        "value": result.value,
+        "threshold": result.threshold,
+        "median": result.median,
+        "std": result.std,
+        "n_pairs": result.n_pairs,
+        "n_edges": result.n_edges,
+        "flat": result.flat,
+        "timings": result.timings,
     }
-    table = pa.table({"token": list(result.tokens), "degree": np.asarray(result.degree, np.int64),
-                      "rank": result.rank})
+    table = pa.table({"token": list(result.tokens), "degree": np.asarray(result.degree, np.int64), "rank": result.rank})
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
     path = Path(path)
     try:
@@ -148,17 +172,33 @@ def read_result(path: str | os.PathLike, key: dict | None = None) -> HubResult |
             return None
         degree.setflags(write=False)
         return HubResult(
-            tokens=tokens, degree=degree, rule=meta["rule"], k=float(meta["k"]), value=meta["value"],
-            threshold=float(meta["threshold"]), median=float(meta["median"]), std=float(meta["std"]),
-            flat=bool(meta["flat"]), timings=dict(meta["timings"]), source=str(meta["source"]),
+            tokens=tokens,
+            degree=degree,
+            rule=meta["rule"],
+            k=float(meta["k"]),
+            value=meta["value"],
+            threshold=float(meta["threshold"]),
+            median=float(meta["median"]),
+            std=float(meta["std"]),
+            flat=bool(meta["flat"]),
+            timings=dict(meta["timings"]),
+            source=str(meta["source"]),
         )
     except Exception:  # any damage (truncated file, foreign metadata): treat as absent
         return None
 
 
-def cached_hubs(spec: str, limit: int | None = None, *, rule: str = "seed", k: float = 1.0,
-                value: float | None = None, baseline: str | None = None, seed: int = 0,
-                allow_paths: bool = True) -> HubResult | None:
+def cached_hubs(
+    spec: str,
+    limit: int | None = None,
+    *,
+    rule: str = "seed",
+    k: float = 1.0,
+    value: float | None = None,
+    baseline: str | None = None,
+    seed: int = 0,
+    allow_paths: bool = True,
+) -> HubResult | None:
     """The cached result of this run, or None (never computes)."""
     key = _key(spec, limit, rule, k, value, baseline, seed, allow_paths)
     path = cache_path(key)
@@ -213,8 +253,20 @@ def hubs_for(
         vectors = baseline_matrix(baseline, vectors, seed)
         tokens = [f"r{i}" for i in range(len(tokens))] if baseline == "random" else tokens
     label = spec if baseline is None else f"{baseline} baseline of {spec}"
-    result = replace(hub_degrees(tokens, vectors, rule=rule, k=k, value=value, block=block,
-                                 progress=progress, cancel=cancel, scheduler=scheduler), source=label)
+    result = replace(
+        hub_degrees(
+            tokens,
+            vectors,
+            rule=rule,
+            k=k,
+            value=value,
+            block=block,
+            progress=progress,
+            cancel=cancel,
+            scheduler=scheduler,
+        ),
+        source=label,
+    )
     if use_cache:
         try:
             write_result(result, path, key)

@@ -9,6 +9,7 @@ sees a complete entry or none. Entries derived from a file are keyed by its
 content (:func:`file_fingerprint`), and processes that build the same entry
 at once take turns (:func:`build_lock`): the first builds, the others reuse.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -10,13 +10,13 @@ once into an on-disk word table (:mod:`._w2v_stream`, a few hundred MB of
 memory at most), so later starts take milliseconds and keep resident
 memory small (Google News is 3.6 GB in memory when loaded whole).
 """
+
 from __future__ import annotations
 
 import json
 import os
 import re
 import shutil
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -92,7 +92,7 @@ def _fetch_info(name: str, timeout: float) -> dict:
     try:
         with urllib.request.urlopen(_LIST_URL, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise offline_error(f"{name} (gensim-data)", getattr(exc, "reason", exc)) from exc
     except ValueError as exc:
         raise SourceError(f"gensim-data: unreadable model list ({exc})") from exc
@@ -109,9 +109,22 @@ def _download(name: str, progress: Progress | None, timeout: float) -> Path:
     total = entry.get("file_size")
     folder = gensim_data_dir() / name
     with atomic_dir(folder) as tmp:
-        download_file(f"{_RELEASE_URL}/{name}/__init__.py", tmp / "__init__.py", what=name, progress=lambda d, t: None, timeout=timeout)
+        download_file(
+            f"{_RELEASE_URL}/{name}/__init__.py",
+            tmp / "__init__.py",
+            what=name,
+            progress=lambda d, t: None,
+            timeout=timeout,
+        )
         if parts == 1:
-            download_file(f"{_RELEASE_URL}/{name}/{name}.gz", tmp / f"{name}.gz", what=name, progress=progress, md5=entry.get("checksum"), timeout=timeout)
+            download_file(
+                f"{_RELEASE_URL}/{name}/{name}.gz",
+                tmp / f"{name}.gz",
+                what=name,
+                progress=progress,
+                md5=entry.get("checksum"),
+                timeout=timeout,
+            )
         else:
             done_before = 0
             with open(tmp / f"{name}.gz", "wb") as out:
@@ -119,7 +132,14 @@ def _download(name: str, progress: Progress | None, timeout: float) -> Path:
                     piece = tmp / f"{name}.gz_0{part}"
                     offset = done_before
                     report = None if progress is None else (lambda d, t, o=offset: progress(o + d, total))
-                    download_file(f"{_RELEASE_URL}/{name}/{name}.gz_0{part}", piece, what=name, progress=report, md5=entry.get(f"checksum-{part}"), timeout=timeout)
+                    download_file(
+                        f"{_RELEASE_URL}/{name}/{name}.gz_0{part}",
+                        piece,
+                        what=name,
+                        progress=report,
+                        md5=entry.get(f"checksum-{part}"),
+                        timeout=timeout,
+                    )
                     done_before += piece.stat().st_size
                     with open(piece, "rb") as src:
                         shutil.copyfileobj(src, out)
@@ -157,7 +177,11 @@ def gensim_data_source(
     """
     name = _check_name(name or DEFAULT_MODEL)
     path = model_file(name) or _download(name, progress, timeout)
-    spec = "word2vec" if name == DEFAULT_MODEL and limit is None else f"word2vec:{name}" + (f",limit={limit}" if limit else "")
+    spec = (
+        "word2vec"
+        if name == DEFAULT_MODEL and limit is None
+        else f"word2vec:{name}" + (f",limit={limit}" if limit else "")
+    )
     label = f"gensim-data {name}"
     try:
         return cached_table_source(path, spec=spec, name=label, kind="word2vec", limit=limit, progress=progress)

@@ -6,6 +6,7 @@ the wheel (:class:`~._rows.DiskArray`); the parquet index (slow to read: pyarrow
 is converted once into a memory-mapped word table in the cache, so every
 later start is ready in milliseconds.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

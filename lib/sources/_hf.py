@@ -9,6 +9,7 @@ space before each word, as it appears mid-sentence; default 1) and
 ``multi=mean|first|drop`` (a word split into several tokens becomes the
 mean of its token vectors, its first token, or is dropped; default mean).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -67,7 +68,8 @@ class TransformerSource(VocabSource):
         self.n_rows, self.dim = (int(x) for x in self.matrix.shape)
         if self.vocab.size > self.n_rows:
             raise VectorFileError(
-                f"{self.folder}: the tokenizer has {self.vocab.size} tokens but {self.tensor} has only {self.n_rows} rows"
+                f"{self.folder}: the tokenizer has {self.vocab.size} tokens "
+                f"but {self.tensor} has only {self.n_rows} rows"
             )
         self.space = bool(space) and self.vocab.byte_level
         self.multi = multi

@@ -7,6 +7,7 @@ under ``<cache root>/huggingface`` (``$HF_HUB_CACHE`` when set) through
 ``huggingface_hub.hf_hub_download``, which writes to a temporary file and
 renames it when complete. ``HF_HUB_OFFLINE=1`` uses the cache only.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,11 @@ KNOWN_SIZES = {
     "openai-community/gpt2-xl": 6_431_829_964,
     "google-bert/bert-base-uncased": 440_449_768,
 }
-_ALIASES = {"gpt2": "openai-community/gpt2", "distilgpt2": "distilbert/distilgpt2", "bert-base-uncased": "google-bert/bert-base-uncased"}
+_ALIASES = {
+    "gpt2": "openai-community/gpt2",
+    "distilgpt2": "distilbert/distilgpt2",
+    "bert-base-uncased": "google-bert/bert-base-uncased",
+}
 _ALIASES.update({f"gpt2-{s}": f"openai-community/gpt2-{s}" for s in ("medium", "large", "xl")})
 
 
@@ -95,7 +100,9 @@ def hub_reachable(timeout: float = 5.0) -> bool:
 
     url = urlparse(os.environ.get("HF_ENDPOINT") or constants.ENDPOINT)
     try:
-        with socket.create_connection((url.hostname or "", url.port or (443 if url.scheme == "https" else 80)), timeout=timeout):
+        with socket.create_connection(
+            (url.hostname or "", url.port or (443 if url.scheme == "https" else 80)), timeout=timeout
+        ):
             return True
     except OSError:
         return False
@@ -124,8 +131,10 @@ def _check_size(repo: str, filename: str) -> None:
     size = get_hf_file_metadata(hf_hub_url(repo, filename), timeout=NETWORK_TIMEOUT_S).size
     cap = max_download_bytes()
     if size is not None and size > cap:
-        raise SourceError(f"{repo}/{filename} is {size / 1e6:,.0f} MB; downloads here are capped at "
-                          f"{cap / 1e6:,.0f} MB (COSINE_RINGS_MAX_DOWNLOAD_MB)")
+        raise SourceError(
+            f"{repo}/{filename} is {size / 1e6:,.0f} MB; downloads here are capped at "
+            f"{cap / 1e6:,.0f} MB (COSINE_RINGS_MAX_DOWNLOAD_MB)"
+        )
 
 
 def _fetch(repo: str, filename: str, *, progress: Progress | None, local_only: bool) -> Path:

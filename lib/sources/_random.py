@@ -1,8 +1,9 @@
 """The random baseline: one N(0, 1) vector per word, stable across lists and processes."""
+
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

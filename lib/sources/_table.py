@@ -11,14 +11,15 @@ and rows read on demand (:class:`~._rows.DiskArray`), so opening a table
 of 3 million words costs milliseconds and almost no resident memory,
 unlike a Python dict of the vocabulary.
 """
+
 from __future__ import annotations
 
 import contextlib
 import json
 import os
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from ._table_build import TABLE_FORMAT, byte_order
 from ._vocab import Resolved, VocabSource, as_float32_rows, case_variants
 
 __all__ = ["WordTable", "write_table", "open_or_build", "TableSource"]
+
 
 def write_table(folder: str | Path, words: Sequence[str], vectors: np.ndarray | None = None) -> Path:
     """Write a table for ``words`` (and ``vectors`` when given) atomically into ``folder``."""
@@ -177,11 +179,13 @@ class TableSource(VocabSource):
                     table = self._open_table()
                     vectors = table.vectors if self._open_vectors is None else self._open_vectors()
                     if vectors is None or vectors.shape != (table.n, self.dim):
-                        raise SourceError(f"{self.spec}: {table.n} words but vectors of shape {getattr(vectors, 'shape', None)}")
+                        raise SourceError(
+                            f"{self.spec}: {table.n} words but vectors of shape {getattr(vectors, 'shape', None)}"
+                        )
                     self._vectors, self._table = vectors, table
         return self._table, self._vectors
 
-    def prepare(self) -> "TableSource":
+    def prepare(self) -> TableSource:
         """Open the table now (instead of on first lookup); return self."""
         self._ready()
         return self

@@ -21,6 +21,7 @@ Token strings ("units"), as returned by ``passage_units`` and
   (``##<0x20><0xC3>``). With ``space=0`` no ``##`` is used: plain text is
   the token without a leading space, escapes spell out any other token.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ CONT = "##"
 @lru_cache(maxsize=1)
 def bytes_to_unicode() -> dict[int, str]:
     """GPT-2's reversible map from bytes to printable characters."""
-    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    keep = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    )
     chars, extra = {}, 0
     for b in range(256):
         if b in keep:
@@ -123,7 +126,9 @@ class TokenVocab:
         unk = model.get("unk_token")
         unk_id = self.tokenizer.token_to_id(unk) if isinstance(unk, str) else None
         self.unk_id = None if unk_id is None else int(unk_id)
-        self.byte_level = _mentions(spec.get("pre_tokenizer"), "ByteLevel") or _mentions(spec.get("decoder"), "ByteLevel")
+        self.byte_level = _mentions(spec.get("pre_tokenizer"), "ByteLevel") or _mentions(
+            spec.get("decoder"), "ByteLevel"
+        )
         self._byte_decoder = {c: b for b, c in bytes_to_unicode().items()}
 
     def unit(self, token_id: int, *, space: bool = True) -> str:

@@ -8,6 +8,7 @@ reproducible. ``lee`` is the Lee news corpus that ships inside gensim
 The trained vectors are cached as a memory-mapped word table keyed by the
 corpus content and the training options.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -11,6 +11,7 @@ held by the web session that uploaded it (:func:`hold_upload`), which is
 what ``load_source("upload:...")`` finds; when that session ends the
 vectors are freed, so a link to an upload works only while it lives.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,9 +47,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def _check_header(data: bytes, name: str) -> None:
     header = data[:1024].split(b"\n", 1)[0].split()
     if len(header) != 2 or not all(p.isdigit() for p in header):
-        raise VectorFileError(
-            f"{name}: not a word2vec file (the first line must be '<count> <dimension>')"
-        )
+        raise VectorFileError(f"{name}: not a word2vec file (the first line must be '<count> <dimension>')")
     count, dim = int(header[0]), int(header[1])
     if count > MAX_UPLOAD_WORDS:
         raise VectorFileError(f"{name}: {count:,} words; uploads take at most {MAX_UPLOAD_WORDS:,}")
@@ -86,7 +85,7 @@ def upload_source(data: bytes, name: str = "upload") -> KeyedVectorsSource:
 
 
 #: Uploads that some holder (a web session) still references, by SPEC.
-_HELD: "weakref.WeakValueDictionary[str, KeyedVectorsSource]" = weakref.WeakValueDictionary()
+_HELD: weakref.WeakValueDictionary[str, KeyedVectorsSource] = weakref.WeakValueDictionary()
 _LOCK = threading.Lock()
 
 
@@ -121,8 +120,10 @@ def build_upload(arg: str | None) -> KeyedVectorsSource:
         source = _HELD.get(spec)
     if source is None:
         name = (arg or "").split("#", 1)[0] or "vectors"
-        raise SourceError(f"the uploaded vectors {name[:60]!r} are not on this server (any more): a link to an "
-                          "upload works only while the session that uploaded it is open; upload the file again")
+        raise SourceError(
+            f"the uploaded vectors {name[:60]!r} are not on this server (any more): a link to an "
+            "upload works only while the session that uploaded it is open; upload the file again"
+        )
     return source
 
 

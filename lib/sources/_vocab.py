@@ -6,11 +6,12 @@ those rows, so the matrix can stay on disk. :meth:`lookup`,
 :meth:`vocabulary` and the shuffled null model are written once here on top
 of three small methods each backend provides.
 """
+
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -6,20 +6,21 @@ breaking ties. The file is streamed into an on-disk word table
 (:mod:`._w2v_stream`), never loaded whole; gensim's ``KeyedVectors`` serve
 uploads (small, held in memory) through :func:`load_word2vec_file`.
 """
+
 from __future__ import annotations
 
 import gzip
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ..errors import SourceError, VectorFileError
 from ._cache import Progress, atomic_dir, file_fingerprint, fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build
-from ._w2v_stream import build_word2vec_table
 from ._vocab import case_variants
+from ._w2v_stream import build_word2vec_table
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
 __all__ = [

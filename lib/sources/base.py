@@ -7,11 +7,12 @@ dropped, plus notes on words it resolved differently (case change, split
 into tokens). :class:`Missing` and :class:`Note` live in :mod:`lib.words`
 and are re-exported here.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 

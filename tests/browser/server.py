@@ -4,6 +4,7 @@ Shared by the browser test and ``bench/bench_app.py``. Playwright never
 downloads a browser here: it launches ``/usr/bin/chromium`` (installed by the
 test set-up with apt-get when missing).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -14,17 +15,32 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["ROOT", "CHROMIUM", "CHROMIUM_ARGS", "CHART", "RING", "EXCEPTION",
-           "free_port", "app_server", "launch_chromium"]
+__all__ = [
+    "ROOT",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "CHART",
+    "RING",
+    "EXCEPTION",
+    "free_port",
+    "app_server",
+    "launch_chromium",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 #: A drawn vega-embed chart (Streamlit renders Vega-Lite to canvas or SVG).
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg.marks"
 #: A chart of the ring panels (their wrapper carries the element key).
@@ -49,11 +65,22 @@ def app_server(timeout: float = 60.0, env: dict | None = None) -> Iterator[str]:
     port = free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -82,5 +109,4 @@ def app_server(timeout: float = 60.0, env: dict | None = None) -> Iterator[str]:
 
 def launch_chromium(playwright):
     """Launch Debian's Chromium headless through Playwright (no browser download)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -6,6 +6,7 @@ the heavy training link, the 2,000-word ring graph) and the Markdown links,
 and asserts that the server stays under 1 GB, still answers, and that no
 page grew a link or image pointing at the attacker's host.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ load after a start can be blank for a moment), points at and clicks a node,
 checks that no exception box appears, and saves a screenshot (to
 ``docs/screenshot.png`` when ``UPDATE_SCREENSHOT=1``, else under ``test-results/``).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,16 +25,20 @@ from tests.browser.server import (
     launch_chromium,
 )
 
-SCREENSHOT = (ROOT / "docs" / "screenshot.png" if os.environ.get("UPDATE_SCREENSHOT") == "1"
-              else ROOT / "test-results" / "screenshot.png")
+SCREENSHOT = (
+    ROOT / "docs" / "screenshot.png"
+    if os.environ.get("UPDATE_SCREENSHOT") == "1"
+    else ROOT / "test-results" / "screenshot.png"
+)
 VIEWPORT = {"width": 1500, "height": 1150}
 RING_SIZE = 340  # ui.panels.ring_panel default
 
 
 def _ensure_chromium() -> None:
     if not shutil.which(CHROMIUM):
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"], check=True, capture_output=True
+        )
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +52,8 @@ def browser_page():
 
 
 def _wait_for_rings(page, n: int = 2, timeout: float = 60_000) -> None:
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n",
-                           arg=[RING, n], timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=timeout)
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[RING, n], timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
 def _hover_node(page) -> str:
@@ -66,8 +69,9 @@ def _hover_node(page) -> str:
     x0 = box["x"] + 9 + RING_SIZE * 2.0 / 2.24
     y0 = box["y"] + RING_SIZE / 2
     tip = page.locator("#vg-tooltip-element")
-    offsets = sorted(((dx, dy) for dx in range(-40, 41, 4) for dy in range(-40, 41, 4)),
-                     key=lambda d: d[0] ** 2 + d[1] ** 2)
+    offsets = sorted(
+        ((dx, dy) for dx in range(-40, 41, 4) for dy in range(-40, 41, 4)), key=lambda d: d[0] ** 2 + d[1] ** 2
+    )
     for dx, dy in offsets:
         page.mouse.move(x0 + dx, y0 + dy)
         if tip.count() and tip.is_visible() and "degree" in tip.inner_text():
@@ -96,8 +100,14 @@ def test_compare_page_draws_both_rings_and_survives_a_click(browser_page):
 
 def test_shared_link_opens_the_same_view(browser_page):
     base, page = browser_page
-    query = {"words": "cat,dog,horse,cow,car,bus,train,truck", "a": "glove",
-             "b": "random:dim=50", "rule": "course", "k": "1.2", "labels": "off"}
+    query = {
+        "words": "cat,dog,horse,cow,car,bus,train,truck",
+        "a": "glove",
+        "b": "random:dim=50",
+        "rule": "course",
+        "k": "1.2",
+        "labels": "off",
+    }
     page.goto(f"{base}/?{urlencode(query)}", wait_until="domcontentloaded")
     _wait_for_rings(page)
     assert page.locator(EXCEPTION).count() == 0
@@ -106,8 +116,7 @@ def test_shared_link_opens_the_same_view(browser_page):
     url = page.url
     assert "k=1.2" in url and "labels=off" in url and "words=cat%2Cdog" in url
     # The ring graph page from a shared link, with its selected word.
-    page.goto(f"{base}/ring-graph?{urlencode({**query, 'word': 'dog'})}",
-              wait_until="domcontentloaded")
+    page.goto(f"{base}/ring-graph?{urlencode({**query, 'word': 'dog'})}", wait_until="domcontentloaded")
     _wait_for_rings(page, 1)
     assert page.get_by_text("Strongest neighbours").count()
     assert page.locator(EXCEPTION).count() == 0

@@ -1,4 +1,5 @@
 """The Neighbours page in Chromium: dragging across the Jaccard histogram fills the table with those words."""
+
 from __future__ import annotations
 
 import re

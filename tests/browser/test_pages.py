@@ -11,6 +11,7 @@ is the Compare page at 1500x1000.
 Also: a share link of an uploaded ``category,word`` list restores its
 categories, and clicking a ring node selects it on both rings.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,9 @@ _MEASURE = """
 
 def _ensure_chromium() -> None:
     if not shutil.which(CHROMIUM):
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"], check=True, capture_output=True
+        )
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +88,9 @@ def _settle(page, min_charts: int, timeout: float = 120_000) -> None:
         "([sel, n]) => document.querySelectorAll(sel + ' svg.marks').length >= n"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-testid=\"stSpinner\"]')",
-        arg=[CHARTS, min_charts], timeout=timeout)
+        arg=[CHARTS, min_charts],
+        timeout=timeout,
+    )
     page.wait_for_timeout(1500)  # the last charts finish their layout
 
 
@@ -101,8 +105,7 @@ def _open(browser, size: tuple[int, int]):
 
 def _full_page(page, path) -> None:
     """Screenshot the whole main column (Streamlit scrolls it inside the window)."""
-    height = page.evaluate(
-        "() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
     width = page.viewport_size["width"]
     page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
     page.wait_for_timeout(1200)
