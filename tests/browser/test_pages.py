@@ -33,6 +33,8 @@ PAGES = [
     ("ring-graph", "/ring-graph?word=chair", "Strongest neighbours", 3),
     ("random-baseline", "/random-baseline", "Is it more than chance?", 5),
     ("hubs", "/hubs?hubs_n=1000&hubs_alpha=on", "Top hubs", 1),
+    ("neighbours", "/neighbours?top=2000&nk=10&nword=king", "Moved most", 1),
+    ("many-sources", "/many-sources?sources=glove;minilm;random:dim=50;shuffled:glove", "How alike are", 8),
     ("method", "/method", "Method", 0),
 ]
 CHARTS = "[data-testid='stVegaLiteChart']"
@@ -143,7 +145,7 @@ def test_page_reads_at_a_glance(app, size, name, path, text, min_charts):
     base, browser = app
     page, errors = _open(browser, size)
     page.goto(base + path, wait_until="domcontentloaded")
-    if name == "hubs":
+    if name in ("hubs", "neighbours"):
         page.wait_for_selector("text=Compute", timeout=120_000)
         page.get_by_role("button", name="Compute").click()
     _settle(page, min_charts)
