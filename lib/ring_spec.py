@@ -241,6 +241,13 @@ def _colour_domain(data: RingData, color_domain: tuple[float, float] | None) -> 
     return [float(v) for v in domain]
 
 
+def _data_key(graph: RingGraph, data: RingData, domain: list[float], *options: Any) -> str:
+    """A short hash naming the figure's datasets: the graph, what is drawn of it, and the options."""
+    drawn = [graph.words, graph.degree.tolist(), len(data.edges), graph.threshold, domain, *options]
+    drawn.append(data.nodes["group"].tolist())
+    return hashlib.md5(json.dumps(drawn).encode()).hexdigest()[:12]
+
+
 def ring_layers(
     graph: RingGraph,
     *,
@@ -293,23 +300,7 @@ def ring_layers(
         tooltips=interactive,
     )
     domain = _colour_domain(data, color_domain)
-    key = hashlib.md5(
-        json.dumps(
-            [
-                graph.words,
-                graph.degree.tolist(),
-                len(data.edges),
-                graph.threshold,
-                domain,
-                size,
-                labels,
-                interactive,
-                title,
-                legend,
-                data.nodes["group"].tolist(),
-            ]
-        ).encode()
-    ).hexdigest()[:12]
+    key = _data_key(graph, data, domain, size, labels, interactive, title, legend)
     nodes, edges, hover = f"ring-nodes-{key}", f"ring-edges-{key}", f"node_{key}"
     coloured = groups is not None or bool(categories)
     fill = _node_fill(data, title="group" if groups is not None else "category", legend=legend)

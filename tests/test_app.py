@@ -382,9 +382,9 @@ def test_ui_doctests():
     import doctest
 
     import ui.sources
-    import ui.state
+    import ui.params
 
-    for module in (ui.state, ui.sources):
+    for module in (ui.params, ui.sources):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 

@@ -105,6 +105,62 @@ def _same_words(a: GraphResult, b: GraphResult) -> bool:
     return False
 
 
+def _metrics(c: Comparison, label_a: str, label_b: str) -> None:
+    """The comparison's headline numbers and the caption under them."""
+    m = st.columns(5)
+    m[0].metric(
+        "RSA (Spearman)",
+        fmt(c.rsa.spearman),
+        help="Spearman correlation of the two "
+        "upper triangles of the cosine matrices (every pair's cosine in A vs in B)",
+    )
+    m[1].metric(
+        "Mantel p",
+        fmt(c.rsa.p_value, 4),
+        help=f"{c.rsa.permutations:,} permutations of B's "
+        "rows and columns together; p = (1 + #{permuted ≥ observed}) / (1 + permutations)",
+    )
+    m[2].metric("Edge Jaccard", fmt(c.edges.jaccard), help="shared edges / edges in either")
+    m[3].metric(
+        "Degree Spearman",
+        fmt(c.degree_spearman),
+        help="Spearman correlation of each word's degree in A and in B: do the same words become hubs?",
+    )
+    m[4].metric("Communities ARI", fmt(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
+    st.caption(
+        f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
+        f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
+        f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
+        f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}."
+    )
+
+
+def _community_rings(c: Comparison, side_a: tuple[str, RingGraph], side_b: tuple[str, RingGraph], labels: bool) -> None:
+    """Both rings coloured by their Louvain communities, at the same positions."""
+    (label_a, a), (label_b, b) = side_a, side_b
+    st.subheader("Communities (Louvain, cosine as weight)")
+    st.caption(
+        "Nodes coloured by community; same positions as the rings above. Choose the ring "
+        "order “by community” in the sidebar to group A's communities on both rings."
+    )
+    for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
+        groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
+        with col:
+            show_chart(
+                ring_spec,
+                ("communities", graph_key(g), tuple(groups.items())),
+                g,
+                square=True,
+                theme=None,
+                element_key=f"cmp_comm_{label}",
+                groups=groups,
+                labels=labels,
+                size=340,
+                legend="bottom",
+                title=f"{label}: {len(part.communities)} communities",
+            )
+
+
 def render_comparison(
     result_a: GraphResult,
     result_b: GraphResult,
@@ -133,32 +189,7 @@ def render_comparison(
         return None
     with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
-    m = st.columns(5)
-    m[0].metric(
-        "RSA (Spearman)",
-        fmt(c.rsa.spearman),
-        help="Spearman correlation of the two "
-        "upper triangles of the cosine matrices (every pair's cosine in A vs in B)",
-    )
-    m[1].metric(
-        "Mantel p",
-        fmt(c.rsa.p_value, 4),
-        help=f"{c.rsa.permutations:,} permutations of B's "
-        "rows and columns together; p = (1 + #{permuted ≥ observed}) / (1 + permutations)",
-    )
-    m[2].metric("Edge Jaccard", fmt(c.edges.jaccard), help="shared edges / edges in either")
-    m[3].metric(
-        "Degree Spearman",
-        fmt(c.degree_spearman),
-        help="Spearman correlation of each word's degree in A and in B: do the same words become hubs?",
-    )
-    m[4].metric("Communities ARI", fmt(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
-    st.caption(
-        f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
-        f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
-        f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
-        f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}."
-    )
+    _metrics(c, label_a, label_b)
     left, right = st.columns([3, 2])
     with left:
         show_chart(
@@ -188,29 +219,9 @@ def render_comparison(
                 (f"only {label_a}", c.edges.only_a),
                 (f"only {label_b}", c.edges.only_b),
             ):
-                st.markdown(f"**{title}** ({len(df)})")
+                st.markdown(f"**{plain(title, 80)}** ({len(df)})")
                 st.dataframe(df.round(4), hide_index=True, height=180, width="stretch")
-    st.subheader("Communities (Louvain, cosine as weight)")
-    st.caption(
-        "Nodes coloured by community; same positions as the rings above. Choose the ring "
-        "order “by community” in the sidebar to group A's communities on both rings."
-    )
-    for col, (label, g, part) in zip(st.columns(2), ((label_a, a, c.communities_a), (label_b, b, c.communities_b))):
-        groups = {w: f"community {lab + 1}" for w, lab in part.label_of().items()}
-        with col:
-            show_chart(
-                ring_spec,
-                ("communities", graph_key(g), tuple(groups.items())),
-                g,
-                square=True,
-                theme=None,
-                element_key=f"cmp_comm_{label}",
-                groups=groups,
-                labels=labels,
-                size=340,
-                legend="bottom",
-                title=f"{label}: {len(part.communities)} communities",
-            )
+    _community_rings(c, (label_a, a), (label_b, b), labels)
     return c
 
 

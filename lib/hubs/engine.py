@@ -117,6 +117,16 @@ class HubResult:
         return t.sort_values(["rank"], kind="stable").head(max(int(n), 0)).reset_index(drop=True)
 
 
+def _check_inputs(tokens: Sequence[str], vectors: np.ndarray, rule: str, k: float, value, block: int) -> None:
+    check_rule(rule, k=k, value=value)
+    if vectors.ndim != 2 or vectors.shape[0] != len(tokens):
+        raise InputError(f"got {len(tokens)} tokens but vectors of shape {vectors.shape}")
+    if len(tokens) < 3:
+        raise InputError(f"need at least 3 tokens, got {len(tokens)}")
+    if not 16 <= int(block) <= 16384:
+        raise InputError(f"block must be between 16 and 16384 rows, got {block}")
+
+
 def hub_degrees(
     tokens: Sequence[str],
     vectors: np.ndarray,
@@ -159,13 +169,7 @@ def hub_degrees(
     ClusterError
         When the scheduler cannot be reached or its tasks fail.
     """
-    check_rule(rule, k=k, value=value)
-    if vectors.ndim != 2 or vectors.shape[0] != len(tokens):
-        raise InputError(f"got {len(tokens)} tokens but vectors of shape {vectors.shape}")
-    if len(tokens) < 3:
-        raise InputError(f"need at least 3 tokens, got {len(tokens)}")
-    if not 16 <= int(block) <= 16384:
-        raise InputError(f"block must be between 16 and 16384 rows, got {block}")
+    _check_inputs(tokens, vectors, rule, k, value, block)
     if isinstance(scheduler, str):
         with connect(scheduler) as cluster:
             return hub_degrees(
@@ -179,6 +183,11 @@ def hub_degrees(
                 cancel=cancel,
                 scheduler=cluster,
             )
+    return _solve(tokens, vectors, rule, float(k), value, int(block), progress, cancel, scheduler)
+
+
+def _solve(tokens, vectors, rule, k, value, block, progress, cancel, scheduler) -> HubResult:
+    """The run itself: float32 first, float64 when float32 cannot settle the threshold."""
     start = time.perf_counter()
     for dtype in (np.float32, np.float64):
         run = Run(vectors, int(block), dtype, progress, cancel, scheduler)
