@@ -381,8 +381,8 @@ def test_downloads_are_named_after_source_and_list_and_hold_the_graph():
 def test_ui_doctests():
     import doctest
 
-    import ui.sources
     import ui.params
+    import ui.sources
 
     for module in (ui.params, ui.sources):
         result = doctest.testmod(module)
