@@ -64,6 +64,17 @@ ATTACKS = [
         ),
     ),
 ]
+ATTACKS += [
+    (
+        "many sources: 8 at dim 100,000, 5,000 words",
+        "/many-sources" + _q(sources=";".join(f"random:dim=100000,seed={i}" for i in range(8)), words=_WORDS),
+    ),
+    ("many sources: markdown SPEC", "/many-sources" + _q(sources="glove;hf:![x](https://evil.example/t.png);random")),
+    (
+        "neighbours: markdown word, N = 200,000",
+        "/neighbours" + _q(a="glove", top="200000", nword="[x](https://evil.example)"),
+    ),
+]
 HOSTILE = "a[href*='evil.example'], img[src*='evil.example']"
 
 
