@@ -288,12 +288,14 @@ def test_cli_bad_k_and_n_exit_2(tmp_path, capsys, extra, message):
     assert err.startswith("error: ") and message in err and "\n" not in err
 
 
-def test_random_has_no_vocabulary(tmp_path, capsys):
+def test_random_against_a_vocabulary_and_random_against_random(tmp_path, capsys):
     a = write_word2vec(tmp_path / "a.bin", _words(10), np.random.default_rng(0).standard_normal((10, 4)))
-    assert main(["neighbours", "--a", "random", "--b", f"word2vec:{a}", "--top", "5"]) == 2
-    assert "has no vocabulary" in capsys.readouterr().err
-    with pytest.raises(InputError, match="has no vocabulary"):
-        neighbours_for(f"word2vec:{a}", "random:dim=4", top=5, k=2)
+    assert main(["neighbours", "--a", "random", "--b", f"word2vec:{a}", "--top", "5", "--k", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["words"] == _words(10)[:5]  # B's order when A has none
+    result = neighbours_for(f"word2vec:{a}", "random:dim=4", top=5, k=2, use_cache=False)
+    assert list(result.words) == _words(10)[:5]
+    assert main(["neighbours", "--a", "random", "--b", "random:dim=8", "--top", "5"]) == 2
+    assert "has a vocabulary" in capsys.readouterr().err
 
 
 # -- the Neighbours page ---------------------------------------------------------------
@@ -368,3 +370,19 @@ def test_lookup_path_for_sources_without_row_ids_gives_the_same_vocabulary(tmp_p
     assert by_rows.dropped == by_lookup.dropped == {"b: not in vocabulary": 28}
     np.testing.assert_array_equal(by_rows.vectors_a, by_lookup.vectors_a)
     np.testing.assert_array_equal(by_rows.vectors_b, by_lookup.vectors_b)
+
+
+def test_random_has_every_word_so_the_other_sources_order_decides():
+    from lib.analysis.neighbours_vocab import shared_vocabulary
+    from lib.sources import load_source
+
+    glove, rand = load_source("glove"), load_source("random:dim=16,seed=3")
+    v = shared_vocabulary(glove, rand, 300)
+    first = [w for w in glove.vocabulary(400)[0]][:300]
+    assert list(v.words) == first and v.dropped == {}
+    np.testing.assert_array_equal(v.vectors_b, rand.lookup(first).vectors.astype(np.float32))
+    w = shared_vocabulary(rand, glove, 300)  # A without a vocabulary: B's order, A's vectors stay A's
+    assert w.words == v.words and w.vectors_a.shape == (300, 16) and w.vectors_b.shape == (300, 50)
+    np.testing.assert_array_equal(w.vectors_b, v.vectors_a)
+    with pytest.raises(InputError, match="neither"):
+        shared_vocabulary(rand, load_source("random:dim=8"), 10)

@@ -24,7 +24,7 @@ from ..sources._vocab import case_variants
 from ..sources.base import Lookup, Missing
 from ..words import clean_words
 
-__all__ = ["SharedVocabulary", "shared_vocabulary", "shared_word_list", "vocabulary_units"]
+__all__ = ["SharedVocabulary", "has_vocabulary", "shared_vocabulary", "shared_word_list", "vocabulary_units"]
 
 #: A's entries looked up in B at once.
 _CHUNK = 8192
@@ -49,6 +49,11 @@ class SharedVocabulary:
     @property
     def n(self) -> int:
         return len(self.words)
+
+
+def has_vocabulary(source: Source) -> bool:
+    """Whether ``source`` has a vocabulary in its own order (``random`` has none: any word gets a vector)."""
+    return isinstance(source, VocabSource) or getattr(source, "kv", None) is not None
 
 
 def vocabulary_units(source: Source, limit: int) -> list[str]:
@@ -203,15 +208,27 @@ def _shared_by_lookup(a: Source, b: Source, top: int):
 def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
     """The first ``top`` words of A's vocabulary that B has (fewer when the vocabularies run out).
 
+    B without a vocabulary (``random``) has every word: the first ``top`` usable words of A.
+
     Raises
     ------
     InputError
-        If ``top`` < 2, a source has no vocabulary (random), or fewer than 2 words are shared.
+        If ``top`` < 2, neither source has a vocabulary (random), or fewer than 2 words are shared.
+        When only B has one (A is ``random``), B's order decides.
     """
     if int(top) < 2:
         raise InputError(f"--top must be at least 2, got {top}")
-    vocabulary_units(a, 1)  # fail early when a source has no vocabulary
-    vocabulary_units(b, 1)
+    if not has_vocabulary(a):
+        if not has_vocabulary(b):
+            raise InputError(
+                f"neither {a.spec} nor {b.spec} has a vocabulary; give a word list "
+                "(--words, --words-file or --preset on the command line)"
+            )
+        # A without a vocabulary (random) has a vector for every word: B's order decides.
+        v = shared_vocabulary(b, a, top)
+        swap = {"a": "b", "b": "a"}
+        dropped = {swap[r[0]] + r[1:] if r[:2] in ("a:", "b:") else r: n for r, n in v.dropped.items()}
+        return SharedVocabulary(v.words, v.vectors_b, v.vectors_a, v.missing, dropped)
     if isinstance(a, VocabSource) and isinstance(b, VocabSource):
         words, rows_a, rows_b, dropped = _shared_rows(a, b, int(top))
     else:
