@@ -150,7 +150,7 @@ def mds_coordinates(distance: np.ndarray) -> np.ndarray:
     return xy * signs
 
 
-def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 340) -> alt.LayerChart:
+def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 300) -> alt.LayerChart:
     """The sources as points placed by classical MDS of 1 - RSA: close points, alike spaces."""
     xy = mds_coordinates(1.0 - np.asarray(rsa, dtype=np.float64))
     frame = pd.DataFrame({"source": unique_labels(sources), "x": xy[:, 0], "y": xy[:, 1]})
