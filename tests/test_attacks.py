@@ -97,6 +97,23 @@ def test_user_strings_render_as_text(query):
     assert any("\\[" in t or "\\*" in t or "\\$" in t or "\\!" in t or "\\:" in t for t in _texts(at)), _texts(at)
 
 
+@pytest.mark.parametrize(
+    "query,page",
+    [
+        ({"sources": "glove;hf:![x](https://evil.example/t.png);random;[a](https://evil.example)"}, "many_sources"),
+        ({"a": "glove", "nword": "[x](https://evil.example)", "top": "50"}, "neighbours"),
+    ],
+    ids=["many sources SPECs", "neighbours word"],
+)
+def test_new_pages_render_user_strings_as_text(query, page):
+    at = _run(query, f"app_pages/{page}.py")
+    if page == "neighbours":  # the word shows once a run exists
+        at.button(key="nb_compute").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    _assert_no_live_markdown(at)
+    assert any("\\[" in t or "\\!" in t for t in _texts(at)), _texts(at)
+
+
 def test_uploaded_file_name_renders_as_text():
     at = _run({})
     at.radio(key="mode").set_value("upload").run()
@@ -290,3 +307,21 @@ def test_download_over_the_size_cap_is_refused_before_the_transfer(tmp_path, gpt
         assert proc.returncode == 2, proc.stderr[-2000:]
         assert "capped at" in proc.stderr and "COSINE_RINGS_MAX_DOWNLOAD_MB" in proc.stderr
         assert hub.weight_gets == 0
+
+
+def test_rings_on_the_same_words_are_not_copied_into_a_cache():
+    # A 2,000-word result pickles to about 50 MB: Compare must not keep a cached copy of both
+    # rings when they already share their words (the common case).
+    from lib.graph import build_graph
+    from lib.sources import load_source
+    from ui.cached import aligned_results
+
+    words = [f"w{i}" for i in range(30)]
+    specs = ("random:dim=8", "random:dim=8,seed=1")
+    results = tuple(build_graph(load_source(s), words) for s in specs)
+    out = aligned_results(specs, results)
+    assert all(a is b for a, b in zip(out, results, strict=True))
+    glove = build_graph(load_source("glove"), ["cat", "dog", "car", "qqzzxq"])
+    other = build_graph(load_source("random:dim=8"), ["cat", "dog", "car", "qqzzxq"])
+    aligned = aligned_results(("glove", "random:dim=8"), (glove, other))
+    assert [r.graph.words for r in aligned] == [("cat", "dog", "car")] * 2

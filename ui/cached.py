@@ -136,12 +136,24 @@ def _aligned(keys: tuple, specs: tuple[str, ...], _results: tuple[GraphResult, .
     return align_all(_results, [get_source(spec) for spec in specs])
 
 
+@st.cache_data(show_spinner=False, max_entries=2, ttl=600)
+def _aligned_large(keys: tuple, specs: tuple[str, ...], _results: tuple[GraphResult, ...]) -> list[GraphResult]:
+    return align_all(_results, [get_source(spec) for spec in specs])
+
+
 def aligned_results(specs: tuple[str, ...], results: tuple[GraphResult, ...]) -> list[GraphResult]:
     """:func:`lib.graph.align_all` of ``results`` of sources ``specs``, cached (raises CosineRingsError).
 
-    The cache key is each result's :func:`graph_key`, not the results themselves.
+    Results already on the same words come back as they are, without a
+    cached copy (a 2,000-word result pickles to about 50 MB). The cache key
+    is each result's :func:`graph_key`, not the results themselves; long
+    lists get the small cache of :data:`LARGE_GRAPH_WORDS`.
     """
-    return _aligned(tuple(graph_key(r.graph, r.source) for r in results), specs, results)
+    words = results[0].graph.words
+    if all(r.graph.words == words for r in results):
+        return list(results)
+    fn = _aligned_large if len(words) > LARGE_GRAPH_WORDS else _aligned
+    return fn(tuple(graph_key(r.graph, r.source) for r in results), specs, results)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -33,7 +33,7 @@ from .downloads import prompt
 from .sidebar import Choices
 from .sources import check_spec, known_specs
 from .state import page_param, publish
-from .text import plain
+from .text import plain, shorten
 from .views import Panel
 from .work import work_slot
 
@@ -81,7 +81,7 @@ def parse_sources(values: Sequence[str]) -> tuple[list[str], list[str]]:
                 continue
             problem = check_spec(spec)
             if problem:
-                notes.append(f"source {spec!r}: {problem}")
+                notes.append(f"source {shorten(spec, 80)!r}: {shorten(problem, 200)}")
             else:
                 specs.append(spec)
     if len(specs) > MAX_SOURCES:
@@ -105,7 +105,7 @@ def pick_sources(ch: Choices) -> list[str]:
             from_url, ss[_NOTES] = parse_sources(page_param(SOURCES_PARAM))
             ss[_KEY] = from_url or default_sources(ch.state.a, ch.state.b)
     for note in ss.get(_NOTES, []):
-        st.warning(f"Link parameter not used: {note}", icon="🔗")
+        st.warning(f"Link parameter not used: {plain(note, 400)}", icon="🔗")
     options = _dedupe(list(ss[_KEY]) + default_sources(ch.state.a, ch.state.b) + known_specs())
     picked = st.multiselect(
         f"Sources ({MIN_SOURCES} to {MAX_SOURCES}; type a SPEC to add one)",
@@ -119,7 +119,7 @@ def pick_sources(ch: Choices) -> list[str]:
     for spec in picked:
         problem = check_spec(spec)
         if problem:
-            st.warning(f"Source {spec!r} left out: {problem}", icon="🚫")
+            st.warning(f"Source {plain(repr(spec), 80)} left out: {plain(problem, 400)}", icon="🚫")
         else:
             good.append(spec)
     ss[_KEEP] = good
