@@ -168,7 +168,7 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
         "the same over a whole shared vocabulary."
     )
     left, right = st.columns([2, 3])
-    table = moved(result, result.n)
+    table = moved(result, result.n)[["word", "Jaccard"]]  # "frequency rank" is only list order here
     left.dataframe(
         table,
         hide_index=True,
