@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, SourceError
+from ..parquet_meta import read_with_meta, write_with_meta
 from ..sources import content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
 from ..sources.base import Missing
@@ -58,7 +59,6 @@ def _path(key: dict) -> Path:
 def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict | None = None) -> Path:
     """Write ``result`` (all of it) as a Parquet file, atomically."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     n, k = result.n, result.k
     meta = {
@@ -85,25 +85,16 @@ def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict 
             "cosine_b": lists(result.cosine_b, pa.float64()),
         }
     )
-    table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
-    path = Path(path)
-    try:
-        with atomic_file(path) as tmp:
-            pq.write_table(table, tmp)
-    except OSError as exc:
-        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from exc
-    return path
+    return write_with_meta(table, meta, path, _META_KEY)
 
 
 def read_neighbours(path: str | os.PathLike, key: dict | None = None) -> Neighbourhoods | None:
     """Read a file of :func:`write_neighbours`; None if absent, damaged or for another key."""
-    import pyarrow.parquet as pq
-
+    got = read_with_meta(path, _META_KEY, key)
+    if got is None:
+        return None
+    table, meta = got
     try:
-        table = pq.read_table(path)
-        meta = json.loads(table.schema.metadata[_META_KEY])
-        if key is not None and meta.get("key") != key:
-            return None
         n, k = int(meta["n"]), int(meta["k"])
 
         def grid(name: str, dtype) -> np.ndarray:

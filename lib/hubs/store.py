@@ -25,7 +25,6 @@ and recomputed.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Sequence
@@ -35,8 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, SourceError
+from ..parquet_meta import read_with_meta, write_with_meta
 from ..sources import RandomSource, content_key, load_source
-from ..sources._cache import atomic_file, cache_root, fingerprint
+from ..sources._cache import cache_root, fingerprint
 from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
 
 __all__ = [
@@ -129,7 +129,6 @@ def cache_path(key: dict) -> Path:
 def write_result(result: HubResult, path: str | os.PathLike, key: dict | None = None) -> Path:
     """Write ``result`` as a Parquet table with its numbers in the metadata, atomically."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     meta = {
         "key": key,
@@ -147,25 +146,16 @@ def write_result(result: HubResult, path: str | os.PathLike, key: dict | None = 
         "timings": result.timings,
     }
     table = pa.table({"token": list(result.tokens), "degree": np.asarray(result.degree, np.int64), "rank": result.rank})
-    table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
-    path = Path(path)
-    try:
-        with atomic_file(path) as tmp:
-            pq.write_table(table, tmp)
-    except OSError as exc:
-        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from exc
-    return path
+    return write_with_meta(table, meta, path, _META_KEY)
 
 
 def read_result(path: str | os.PathLike, key: dict | None = None) -> HubResult | None:
     """Read a result written by :func:`write_result`; None if it is absent, damaged or for another key."""
-    import pyarrow.parquet as pq
-
+    got = read_with_meta(path, _META_KEY, key)
+    if got is None:
+        return None
+    table, meta = got
     try:
-        table = pq.read_table(path)
-        meta = json.loads(table.schema.metadata[_META_KEY])
-        if key is not None and meta.get("key") != key:
-            return None
         tokens = tuple(str(t) for t in table.column("token").to_pylist())
         degree = np.asarray(table.column("degree").to_numpy(), dtype=np.int64)
         if len(tokens) != meta["n"] or len(degree) != meta["n"]:
