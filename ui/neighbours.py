@@ -118,7 +118,9 @@ def compute(key: RunKey) -> Neighbourhoods:
         work_slot(cost),
         st.spinner(f"Finding the first {top:,} words shared by {plain(a, 80)} and {plain(b, 80)} …", show_time=True),
     ):
-        result = neighbours_for(a, b, top=top, k=k, null=True, progress=progress, allow_paths=paths_allowed())
+        result = neighbours_for(
+            a, b, top=top, k=k, null=True, progress=progress, allow_paths=paths_allowed(), loader=get_source
+        )
     slot.empty()
     _keep(key, result)
     return result

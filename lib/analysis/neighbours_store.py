@@ -25,7 +25,7 @@ from ..errors import InputError, SourceError
 from ..parquet_meta import read_with_meta, write_with_meta
 from ..sources import content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
-from ..sources.base import Missing
+from ..sources.base import Missing, Source
 from .knn import DEFAULT_BLOCK, Mapper
 from .neighbours import DEFAULT_K, Neighbourhoods, compare_neighbourhoods
 from .neighbours_vocab import SharedVocabulary, shared_vocabulary, shared_word_list
@@ -160,10 +160,18 @@ def cached_neighbours(
     return read_neighbours(path, key) if path.is_file() else None
 
 
-def _vocabulary(a: str, b: str, top: int | None, words: Sequence[str] | None, allow_paths: bool) -> SharedVocabulary:
+def _vocabulary(
+    a: str,
+    b: str,
+    top: int | None,
+    words: Sequence[str] | None,
+    allow_paths: bool,
+    loader: Callable[[str], Source] | None,
+) -> SharedVocabulary:
     if (top is None) == (words is None):
         raise InputError("give either the number of words (--top N) or a word list")
-    sa, sb = load_source(a, allow_paths=allow_paths), load_source(b, allow_paths=allow_paths)
+    load = loader or (lambda spec: load_source(spec, allow_paths=allow_paths))
+    sa, sb = load(a), load(b)
     return shared_vocabulary(sa, sb, top) if words is None else shared_word_list(sa, sb, words)
 
 
@@ -181,11 +189,13 @@ def neighbours_for(
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
     allow_paths: bool = True,
+    loader: Callable[[str], Source] | None = None,
 ) -> Neighbourhoods:
     """Neighbourhoods of the first ``top`` shared words of A and B (or of ``words``), cached.
 
     ``progress(stage, done, total)``: stage "a" or "b" for the two searches.
-    ``allow_paths=False`` (the web app) refuses a SPEC that opens a file on this machine.
+    ``allow_paths=False`` (the web app) refuses a SPEC that opens a file on this machine;
+    ``loader(spec)``, when given, supplies the sources instead (the app's already loaded ones).
     The cache is keyed by the content of the sources' files (:func:`lib.sources.content_key`).
     """
     if top is not None and int(top) < 2:
@@ -198,7 +208,7 @@ def neighbours_for(
         hit = read_neighbours(path, key)
         if hit is not None:
             return hit
-    vocab = _vocabulary(a, b, top, words, allow_paths)
+    vocab = _vocabulary(a, b, top, words, allow_paths, loader)
     result = compare_neighbourhoods(
         vocab, k, a=a, b=b, null=null, block=block, mapper=mapper, progress=progress, cancel=cancel
     )

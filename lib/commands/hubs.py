@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             use_cache=not args.no_cache,
             scheduler=cluster,
+            loader=lambda _spec: source,  # loaded above for the budget check
             **kwargs,
         )
     finally:

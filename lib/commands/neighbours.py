@@ -20,6 +20,7 @@ from ..analysis.neighbours_store import neighbours_for, write_table
 from ..budget import check_neighbours
 from ..errors import InputError
 from ..export import csv_safe
+from ..sources import load_source
 from ._common import (
     add_budget_arg,
     add_scheduler_arg,
@@ -86,8 +87,10 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and not args.out.endswith((".parquet", ".csv")):
         raise InputError(f"--out must name a .parquet or .csv file, got {args.out!r}")
     words = list(word_list_from_args(args).words) if has_list else None
+    loaded = {}
     if args.top is not None:
-        dim = max(load_checked(args, args.a).dim, load_checked(args, args.b).dim)
+        loaded = {spec: load_checked(args, spec) for spec in (args.a, args.b)}
+        dim = max(s.dim for s in loaded.values())
         check_budget(args, check_neighbours, args.top, dim, args.k, 3 if args.null else 2)
     cluster = open_scheduler(args)
     progress, close = _progress_bar()
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             use_cache=not args.no_cache,
             mapper=None if cluster is None else cluster.mapper(),
+            loader=lambda spec: loaded[spec] if spec in loaded else load_source(spec),
         )
     finally:
         close()

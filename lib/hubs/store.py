@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,7 +35,7 @@ import numpy as np
 
 from ..errors import InputError, SourceError
 from ..parquet_meta import read_with_meta, write_with_meta
-from ..sources import RandomSource, content_key, load_source
+from ..sources import RandomSource, Source, content_key, load_source
 from ..sources._cache import cache_root, fingerprint
 from .engine import DEFAULT_BLOCK, HubResult, Progress, hub_degrees
 
@@ -57,13 +57,16 @@ _META_KEY = b"cosine_rings_hubs"
 _FORMAT = 1
 
 
-def vocabulary_matrix(spec: str, limit: int | None, *, allow_paths: bool = True) -> tuple[list[str], np.ndarray]:
+def vocabulary_matrix(
+    spec: str, limit: int | None, *, allow_paths: bool = True, loader: Callable[[str], Source] | None = None
+) -> tuple[list[str], np.ndarray]:
     """Tokens and float32 rows of the first ``limit`` entries of source ``spec`` (all when None).
 
     The random source has no vocabulary: it gives ``limit`` rows of a seeded
     N(0, 1) matrix, named ``r0``, ``r1``, ... Rows that are zero or not
     finite (no cosine) are left out. ``allow_paths=False`` (the web app)
-    refuses a SPEC that opens a file on this machine.
+    refuses a SPEC that opens a file on this machine; ``loader(spec)``, when
+    given, supplies the source instead (the app's already loaded one).
 
     Raises
     ------
@@ -72,7 +75,7 @@ def vocabulary_matrix(spec: str, limit: int | None, *, allow_paths: bool = True)
     """
     if limit is not None and int(limit) < 3:
         raise InputError(f"--top must be at least 3, got {limit}")
-    source = load_source(spec, allow_paths=allow_paths)
+    source = load_source(spec, allow_paths=allow_paths) if loader is None else loader(spec)
     if isinstance(source, RandomSource):
         if limit is None:
             raise InputError("random has no vocabulary: give the number of rows (--top N)")
@@ -211,6 +214,7 @@ def hubs_for(
     matrix: tuple[Sequence[str], np.ndarray] | None = None,
     allow_paths: bool = True,
     scheduler=None,
+    loader: Callable[[str], Source] | None = None,
 ) -> HubResult:
     """Degrees and threshold of the first ``limit`` tokens of ``spec``, from the cache when possible.
 
@@ -227,8 +231,8 @@ def hubs_for(
     progress, cancel, scheduler
         Passed to :func:`lib.hubs.hub_degrees` (the cache does not depend on
         the scheduler: the result is the same).
-    allow_paths : bool
-        False (the web app) refuses a SPEC that opens a file on this machine.
+    allow_paths, loader
+        Passed to :func:`vocabulary_matrix` (``loader``: a source already loaded).
     """
     if baseline is not None and baseline not in BASELINES:
         raise InputError(f"unknown baseline {baseline!r}; use one of {', '.join(BASELINES)}")
@@ -238,7 +242,9 @@ def hubs_for(
         hit = read_result(path, key)
         if hit is not None:
             return hit
-    tokens, vectors = matrix if matrix is not None else vocabulary_matrix(spec, limit, allow_paths=allow_paths)
+    if matrix is None:
+        matrix = vocabulary_matrix(spec, limit, allow_paths=allow_paths, loader=loader)
+    tokens, vectors = matrix
     if baseline is not None:
         vectors = baseline_matrix(baseline, vectors, seed)
         tokens = [f"r{i}" for i in range(len(tokens))] if baseline == "random" else tokens

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import urlencode
 
 import numpy as np
@@ -12,7 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from lib.analysis.neighbours_store import neighbours_for
 from lib.sources._cache import set_cache_root
-from tests.browser.server import CHART, CHROMIUM, EXCEPTION, app_server, launch_chromium
+from tests.browser.server import CHART, EXCEPTION, app_server, launch_chromium
 
 QUERY = {"a": "glove", "b": "minilm", "top": "600", "nk": "5"}
 
@@ -20,8 +19,6 @@ QUERY = {"a": "glove", "b": "minilm", "top": "600", "nk": "5"}
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory):
     """The run the page shows, computed into the cache folder the server will use."""
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
     cache = tmp_path_factory.mktemp("cache")
     set_cache_root(cache)
     try:
