@@ -75,7 +75,16 @@ ATTACKS += [
         "/neighbours" + _q(a="glove", top="200000", nword="[x](https://evil.example)"),
     ),
 ]
-HOSTILE = "a[href*='evil.example'], img[src*='evil.example']"
+_ISSUE_WORDS = (
+    "cat,dog,car,[ZZEVIL](https://evil.example/z),[zzevil](https://evil.example/z),"
+    "![ZZEVIL](https://evil.example/z.png),![zzevil](https://evil.example/z.png)"
+)
+ATTACKS += [
+    ("markdown in a same-vector note", "/" + _q(a="minilm", b="random:dim=50", words=_ISSUE_WORDS)),
+    ("markdown in a note, ring graph", "/ring-graph" + _q(a="minilm", words=_ISSUE_WORDS)),
+    ("markdown autolink token", "/" + _q(a="glove", words="cat,dog,car,HTTP://TINYURL.COM,http://tinyurl.com")),
+]
+HOSTILE = "a[href*='evil.example'], img[src*='evil.example'], a[href*='tinyurl' i]"
 
 
 def rss_mb(pid: int) -> float:
