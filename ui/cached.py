@@ -252,4 +252,5 @@ def show_chart(
     if on_select is None:
         st.vega_lite_chart(spec, theme=theme, width=width, key=element_key)
         return
-    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select, selection_mode=[PICK, UNPICK])
+    picks = [PICK, UNPICK]
+    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select, selection_mode=picks)

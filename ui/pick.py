@@ -102,8 +102,8 @@ def find_word_box(words: Sequence[str]) -> None:
         query, nearest = miss
         st.caption(f"“{plain(query, 60)}” is not in the word list." + (" Nearest spellings:" if nearest else ""))
         for n, near in enumerate(nearest):
-            st.button(plain(near, 60), key=f"find_near_{n}", on_click=set_word, args=(near,), icon=":material/spellcheck:")
+            st.button(plain(near, 60), key=f"find_near_{n}", on_click=set_word, args=(near,))
     elif selected_word():
         word = selected_word()
         where = "" if word in ss[_VOCAB] else " (not in this word list)"
-        st.caption(f"Picked on every page: **{plain(word, 60)}**{where}. Double-click a ring or empty the box to clear.")
+        st.caption(f"Picked on every page: **{plain(word, 60)}**{where}. Double-click a ring or empty the box.")
