@@ -27,7 +27,7 @@ from .cached import get_source
 from .pick import selected_word, set_word
 from .state import publish
 from .text import plain
-from .work import work_slot
+from .work import within, work_slot
 
 __all__ = [
     "DEFAULT_TOP",
@@ -106,7 +106,7 @@ def cached_result(key: RunKey) -> Neighbourhoods | None:
 def compute(key: RunKey) -> Neighbourhoods:
     """Run ``key`` with a progress bar per space (raises CosineRingsError, BudgetError first when too large)."""
     a, b, top, k = key
-    cost = check_neighbours(top, max(get_source(a).dim, get_source(b).dim), k)
+    cost = within(check_neighbours, top, max(get_source(a).dim, get_source(b).dim), k)
     slot = st.empty()
     start = time.perf_counter()
 
