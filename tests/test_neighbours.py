@@ -253,8 +253,10 @@ def test_cli_json_csv_and_out(tmp_path, capsys):
     assert (
         main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--out", str(tmp_path / "t.parquet")]) == 0
     )
-    out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"a", "b", "k", "words", "missing", "dropped", "summary", "per_word"}
+    text = capsys.readouterr().out
+    out = json.loads(text)
+    assert list(out) == ["a", "b", "k", "n", "summary", "words", "missing", "dropped", "per_word"]
+    assert text.index('"summary"') < text.index('"words"')  # the summary before the long lists
     assert set(out["summary"]) == {
         "mean_jaccard",
         "median_jaccard",
@@ -271,6 +273,8 @@ def test_cli_json_csv_and_out(tmp_path, capsys):
     assert list(table.columns[:2]) == ["word", "jaccard"]  # then the shifts and map columns (test_shifts.py)
     assert {"neighbours_a", "neighbours_b"} <= set(table.columns)
     assert list(table["neighbours_b"][0]) == first["neighbours_b"]
+    assert main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--summary-only"]) == 0
+    assert json.loads(capsys.readouterr().out) == {k: out[k] for k in ("a", "b", "k", "n", "summary")}
     assert main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--format", "csv"]) == 0
     rows = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert json.loads(rows["neighbours_a"][0]) == first["neighbours_a"]
