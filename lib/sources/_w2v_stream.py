@@ -209,26 +209,25 @@ def _word_bytes(buf: bytes, u8: np.ndarray, starts: np.ndarray, stops: np.ndarra
     return block[np.arange(max(width, 1)) < lengths[:, None]].tobytes()
 
 
-def _chain(spaces: np.ndarray, row_bytes: int) -> np.ndarray:
-    """Indices into ``spaces`` of the spaces that end words, by pointer doubling.
+def _word_ends(buf: bytes | memoryview, row_bytes: int, most: int) -> np.ndarray:
+    """Offsets of the spaces that end words: up to ``most`` rows whose vectors lie wholly in ``buf``.
 
-    The first space of the buffer ends the first word; from a word's space
-    ``s`` the next word's space is the first one at or after
-    ``s + 1 + row_bytes`` (the vector's bytes may hold 0x20 anywhere, so
-    most spaces are not boundaries). Following that chain one row at a time
-    is a Python loop per row; jumping 1, 2, 4, ... rows at once finds all of
-    it in log2(rows) numpy gathers.
+    From a row's start the word ends at the first space; the next row
+    starts ``row_bytes`` after it (the vector's bytes may hold 0x20
+    anywhere, so most spaces are not boundaries). One ``find`` per row in
+    C is faster than finding every space of the chunk with numpy and
+    chaining them (measured: 2.8 against 5-7 ms per 8 MB chunk of a
+    300-dimensional file). A memoryview must start at its object's first
+    byte, as :class:`_Window`'s do.
     """
-    end = len(spaces)
-    step = np.append(np.searchsorted(spaces, spaces + 1 + row_bytes), end)  # ``end`` absorbs
-    found = np.zeros(1, dtype=np.int64)
-    while True:
-        new = step[found]
-        new = new[new != end]
-        if not len(new):
-            return np.sort(found)
-        found = np.concatenate((found, new))
-        step = step[step]
+    data = buf.obj if isinstance(buf, memoryview) else buf
+    find, size, out = data.find, len(buf), []
+    append, last = out.append, len(buf) - 1 - row_bytes
+    end = find(b" ", 0, size)
+    while 0 <= end <= last:
+        append(end)
+        end = find(b" ", end + 1 + row_bytes, size)
+    return np.array(out[:most], dtype=np.int64)
 
 
 def _binary_rows(buf: bytes, dim: int, final: bool, path: Path, row: int, most: int) -> tuple[_Rows, int]:
@@ -238,9 +237,7 @@ def _binary_rows(buf: bytes, dim: int, final: bool, path: Path, row: int, most: 
     """
     row_bytes, size = 4 * dim, len(buf)
     u8 = np.frombuffer(buf, np.uint8)
-    spaces = np.flatnonzero(u8 == _SPACE)
-    ends = spaces[_chain(spaces, row_bytes)] if len(spaces) else spaces
-    ends = ends[ends + 1 + row_bytes <= size][:most]  # the last row may be cut by the chunk's end
+    ends = _word_ends(buf, row_bytes, most)  # the last row may be cut by the chunk's end
     starts = np.concatenate(([0], ends[:-1] + 1 + row_bytes)).astype(np.int64) if len(ends) else ends
     used = int(ends[-1]) + 1 + row_bytes if len(ends) else 0
     if len(ends) and (ends - starts).max() > _MAX_WORD or not len(ends) and size > _MAX_WORD + row_bytes:
