@@ -253,8 +253,10 @@ def test_cli_json_csv_and_out(tmp_path, capsys):
     assert (
         main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--out", str(tmp_path / "t.parquet")]) == 0
     )
-    out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"a", "b", "k", "words", "missing", "dropped", "summary", "per_word"}
+    text = capsys.readouterr().out
+    out = json.loads(text)
+    assert list(out) == ["a", "b", "k", "n", "summary", "words", "missing", "dropped", "per_word"]
+    assert text.index('"summary"') < text.index('"words"')  # the summary before the long lists
     assert set(out["summary"]) == {"mean_jaccard", "median_jaccard", "mutual_knn", "chance_jaccard"}
     assert out["words"] == _words(30) and [p["word"] for p in out["per_word"]] == _words(30)
     first = out["per_word"][0]
@@ -263,6 +265,8 @@ def test_cli_json_csv_and_out(tmp_path, capsys):
     table = pd.read_parquet(tmp_path / "t.parquet")
     assert list(table.columns) == ["word", "jaccard", "neighbours_a", "neighbours_b"]
     assert list(table["neighbours_b"][0]) == first["neighbours_b"]
+    assert main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--summary-only"]) == 0
+    assert json.loads(capsys.readouterr().out) == {k: out[k] for k in ("a", "b", "k", "n", "summary")}
     assert main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--format", "csv"]) == 0
     rows = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert json.loads(rows["neighbours_a"][0]) == first["neighbours_a"]

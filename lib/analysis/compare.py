@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,7 @@ from ..engine import RingGraph
 from ..engine import upper_triangle as upper
 from ..errors import InputError
 from ..graph import GraphResult, align_all
+from ..measures.draws import permutation_batches as _permutation_batches
 from ..sources.base import Source
 from .communities import Partition, category_ari, louvain, partition_ari
 
@@ -137,16 +138,6 @@ def batch_correlation(rows: np.ndarray, y: np.ndarray) -> np.ndarray:
     denom = np.linalg.norm(rc, axis=1) * np.linalg.norm(yc)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denom > 0, rc @ yc / np.where(denom > 0, denom, 1.0), np.nan)
-
-
-def _permutation_batches(n: int, count: int, seed: int, chunk: int) -> Iterator[np.ndarray]:
-    """Random permutations of range(n), ``chunk`` rows at a time, from one seeded generator."""
-    rng = np.random.default_rng(seed)
-    done = 0
-    while done < count:
-        m = min(chunk, count - done)
-        yield rng.permuted(np.tile(np.arange(n), (m, 1)), axis=1)
-        done += m
 
 
 def _symmetric_from_upper(values: np.ndarray, n: int) -> np.ndarray:

@@ -175,17 +175,20 @@ class Neighbourhoods:
             }
         )
 
-    def to_dict(self) -> dict:
-        """The JSON object of ``python -m lib neighbours``."""
+    def to_dict(self, *, summary_only: bool = False) -> dict:
+        """The JSON object of ``python -m lib neighbours``: the summary first, then the words.
+
+        With ``summary_only``: the sources, k, the number of words and the summary.
+        """
         j = self.jaccard
+        head = {"a": self.a, "b": self.b, "k": self.k, "n": self.n, "summary": self.summary()}
+        if summary_only:
+            return head
         return {
-            "a": self.a,
-            "b": self.b,
-            "k": self.k,
+            **head,
             "words": list(self.words),
             "missing": [{"word": m.word, "reason": m.reason} for m in self.missing],
             "dropped": dict(self.dropped),
-            "summary": self.summary(),
             "per_word": [
                 {
                     "word": w,

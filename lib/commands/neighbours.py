@@ -3,7 +3,8 @@
 Over a shared vocabulary (the first N words of A that B also has, or a word
 list), each word's k nearest other words by cosine in A and in B, exact to
 float64, and the Jaccard index of the two sets. Prints JSON (``a``, ``b``,
-``k``, ``words``, ``missing``, ``dropped``, ``summary``, ``per_word``) or the
+``k``, ``n`` and the ``summary`` first, then ``words``, ``missing``,
+``dropped``, ``per_word``; ``--summary-only`` stops after the summary) or the
 per-word table as CSV; ``--out`` writes the per-word table. A progress bar
 runs on stderr. With ``--scheduler`` (or ``COSINE_RINGS_SCHEDULER``) the
 block tasks run on that Dask cluster; the output is the same.
@@ -47,7 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--null", action="store_true", help="also measure the shuffled null (B's vectors handed to the words at random)"
     )
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: the summary, then each word's neighbours; csv: one row per word (default json)",
+    )
+    p.add_argument("--summary-only", action="store_true", help="print only the summary (JSON), not the words")
     p.add_argument("--out", metavar="FILE.parquet|FILE.csv", help="also write the per-word table there")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
     add_scheduler_arg(p)
@@ -119,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.out is not None:
         write_table(result, args.out)
-    if args.format == "csv":
+    if args.summary_only:
+        print_json(result.to_dict(summary_only=True))
+    elif args.format == "csv":
         table = result.table()[["word", "jaccard", "neighbours_a", "neighbours_b"]]
         for side in ("neighbours_a", "neighbours_b"):
             table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
