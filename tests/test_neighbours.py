@@ -257,13 +257,21 @@ def test_cli_json_csv_and_out(tmp_path, capsys):
     out = json.loads(text)
     assert list(out) == ["a", "b", "k", "n", "summary", "words", "missing", "dropped", "per_word"]
     assert text.index('"summary"') < text.index('"words"')  # the summary before the long lists
-    assert set(out["summary"]) == {"mean_jaccard", "median_jaccard", "mutual_knn", "chance_jaccard"}
+    assert set(out["summary"]) == {
+        "mean_jaccard",
+        "median_jaccard",
+        "mutual_knn",
+        "chance_jaccard",
+        "mean_procrustes_shift",
+        "mean_local_shift",
+    }
     assert out["words"] == _words(30) and [p["word"] for p in out["per_word"]] == _words(30)
     first = out["per_word"][0]
     va = load_source(a).lookup(_words(30)).vectors
     assert first["neighbours_a"] == [f"w{j}" for j in reference_knn(va, 4)[0]]
     table = pd.read_parquet(tmp_path / "t.parquet")
-    assert list(table.columns) == ["word", "jaccard", "neighbours_a", "neighbours_b"]
+    assert list(table.columns[:2]) == ["word", "jaccard"]  # then the shifts and map columns (test_shifts.py)
+    assert {"neighbours_a", "neighbours_b"} <= set(table.columns)
     assert list(table["neighbours_b"][0]) == first["neighbours_b"]
     assert main(["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "4", "--summary-only"]) == 0
     assert json.loads(capsys.readouterr().out) == {k: out[k] for k in ("a", "b", "k", "n", "summary")}

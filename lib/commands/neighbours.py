@@ -2,10 +2,13 @@
 
 Over a shared vocabulary (the first N words of A that B also has, or a word
 list), each word's k nearest other words by cosine in A and in B, exact to
-float64, and the Jaccard index of the two sets. Prints JSON (``a``, ``b``,
+float64, the Jaccard index of the two sets, and how far each word moved
+after one orthogonal alignment of A onto B (``procrustes_shift``) and
+within its own neighbourhood (``local_shift``). Prints JSON (``a``, ``b``,
 ``k``, ``n`` and the ``summary`` first, then ``words``, ``missing``,
 ``dropped``, ``per_word``; ``--summary-only`` stops after the summary) or the
-per-word table as CSV; ``--out`` writes the per-word table. A progress bar
+per-word table as CSV; ``--out`` writes the per-word table, with each
+word's place on the two vocabulary maps (``x_a, y_a, x_b, y_b``). A progress bar
 runs on stderr. With ``--scheduler`` (or ``COSINE_RINGS_SCHEDULER``) the
 block tasks run on that Dask cluster; the output is the same.
 """
@@ -17,7 +20,7 @@ import json
 import sys
 
 from ..analysis.neighbours import DEFAULT_K
-from ..analysis.neighbours_store import neighbours_for, write_table
+from ..analysis.neighbours_store import neighbours_for, out_table, write_table
 from ..budget import check_neighbours
 from ..errors import InputError
 from ..export import csv_safe
@@ -129,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if args.summary_only:
         print_json(result.to_dict(summary_only=True))
     elif args.format == "csv":
-        table = result.table()[["word", "jaccard", "neighbours_a", "neighbours_b"]]
+        table = out_table(result)
         for side in ("neighbours_a", "neighbours_b"):
             table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
         csv_safe(table).to_csv(sys.stdout, index=False)
