@@ -107,7 +107,9 @@ def test_a_header_count_below_the_rows_reads_the_counted_rows_as_gensim(tmp_path
     from lib.cli import main
 
     assert main(["prepare", f"word2vec:{path}"]) == 0
-    assert "goes on after the header's count of rows" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "goes on after the header's count of rows" in out
+    assert ("reads the vectors from" in out) is binary
 
 
 def test_a_file_of_only_nan_and_inf_rows_is_refused_where_gensim_loads_it(tmp_path):

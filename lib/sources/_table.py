@@ -79,12 +79,15 @@ class WordTable:
             self._offsets = DiskArray.npy(self.folder / "offsets.npy")
             self._order = DiskArray.npy(self.folder / "order.npy")
             self.vectors = None
+            #: The file whose rows the table reads in place (None: the vectors are in the table or elsewhere).
+            self.vectors_in: Path | None = None
             if "vectors_in" in meta:
                 at = DiskArray.npy(self.folder / "vector_at.npy")
                 if at.shape != (self.n,) or at.dtype != np.int64:
                     raise ValueError(f"vector offsets {at.shape} {at.dtype}")
                 where = meta["vectors_in"]
                 self.vectors = FileRows(where["path"], at, int(meta["dim"]), where["identity"])
+                self.vectors_in = Path(where["path"])
             elif "dim" in meta:
                 self.vectors = DiskArray.npy(self.folder / "vectors.npy")
                 if self.vectors.shape != (self.n, int(meta["dim"])) or self.vectors.dtype != np.float32:
