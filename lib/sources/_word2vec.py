@@ -21,7 +21,8 @@ from ..errors import SourceError, VectorFileError
 from ._cache import Progress, atomic_dir, file_fingerprint, fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build
 from ._vocab import case_variants
-from ._w2v_stream import build_word2vec_table, read_header, reads_as, reads_in_place
+from ._w2v_parse import reads_as
+from ._w2v_stream import build_word2vec_table, read_header, reads_in_place
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
 __all__ = [
