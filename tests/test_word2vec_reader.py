@@ -86,6 +86,10 @@ def test_structure_wins_over_a_wrong_extension(tmp_path):
         got = ours(f"word2vec:{path}")
         ref = gensim_rows(path, False)
         assert got[0] == ref[0] and np.array_equal(got[1], ref[1])
+    with pytest.raises(VectorFileError, match="binary=true names binary, but the first rows read only as text"):
+        load_source(f"word2vec:{text_plain},binary=true")
+    with pytest.raises(VectorFileError, match="binary=false names text, but the first rows read only as binary"):
+        load_source(f"word2vec:{binary_as_txt},binary=false")
 
 
 # --- the reading rules, each against gensim ----------------------------------------
