@@ -43,6 +43,8 @@ __all__ = [
     "matrix_cost",
     "check_matrix",
     "check_neighbours",
+    "card_cost",
+    "check_card",
     "hubs_cost",
     "heatmap_cost",
     "train_cost",
@@ -99,6 +101,10 @@ _KNN_ROW_BYTES = 12.0  # per row x dimension and space: float32 rows, unit rows,
 _KNN_BLOCK_BYTES = 12.0  # per cell of a block x block product and its top-k work
 _KNN_START_S = 0.2  # per space: unit rows
 _KNN_PAIR_S = 4.0e-9  # per pair and space: the top-k selection and the float64 settling
+_ANALOGY_QUESTIONS = 19_544  # questions-words.txt
+_ANALOGY_MAC_S = 1.2e-10  # per question x vocabulary row x dimension: the blockwise float32 products
+_CARD_ROW_BYTES = 300.0  # per benchmark vocabulary word: its string, upper-case form, index entry
+_CARD_BLOCK_BYTES = 40 * _MB  # one 1024 x 4096 float32 product block, its masks, the bootstrap ranks
 _TRAIN_START_S = 3.0  # importing gensim, building the vocabulary
 _TRAIN_TOKEN_S = 8.0e-6  # per corpus word x epoch
 _TRAIN_S = 6.0e-10  # per corpus word x epoch x window x dimension (one gensim worker)
@@ -237,6 +243,19 @@ def neighbours_cost(rows: int, d: int, k: int, runs: int = 3, block: int = 2048)
     return Cost(f"k nearest neighbours of {rows:,} words at {d:,} dimensions", bytes_, seconds)
 
 
+def card_cost(rows: int, d: int, k: int, vocabulary: int) -> Cost:
+    """A space card: exact k-NN of ``rows`` rows (the largest k) and the benchmarks over ``vocabulary`` rows.
+
+    The analogy products take ``19,544 x vocabulary x d`` multiply-adds (bench/bench_card.py).
+    """
+    knn = neighbours_cost(rows, d, k, runs=1)
+    vocabulary, d = max(int(vocabulary), 0), max(int(d), 1)
+    held = max(vocabulary, int(rows)) * d * 4.0  # the float32 rows, read in chunks and kept throughout
+    bytes_ = held + max(knn.bytes, vocabulary * _CARD_ROW_BYTES + _CARD_BLOCK_BYTES)
+    seconds = knn.seconds + _ANALOGY_QUESTIONS * vocabulary * d * _ANALOGY_MAC_S
+    return Cost(f"a space card ({rows:,} rows, {vocabulary:,} benchmark words, {d:,} dimensions)", bytes_, seconds)
+
+
 def heatmap_cost(n: int) -> Cost:
     """One heatmap of n words: the JSON sent to the browser (about 8 bytes a cell)."""
     return Cost(f"a heatmap of {int(n):,} x {int(n):,} cells", 8.0 * int(n) ** 2 + 50.0 * int(n), 0.0)
@@ -339,6 +358,14 @@ def check_neighbours(rows: int, d: int, k: int, runs: int = 3, budget: Budget | 
     return check(neighbours_cost(rows, d, k, runs=runs), budget, instead=hint)
 
 
+def check_card(rows: int, d: int, k: int, vocabulary: int, budget: Budget | None = None) -> Cost:
+    """:func:`check` a space card, suggesting fewer hubness rows (N) when that alone would fit."""
+    budget = budget or default_budget()
+    fit = largest(lambda m: budget.allows(card_cost(m, d, k, vocabulary)), k + 1, max(int(rows), k + 1))
+    hint = f"use at most N = {fit:,} rows" if fit > k else "the benchmarks alone are over the limit at this size"
+    return check(card_cost(rows, d, k, vocabulary), budget, instead=hint)
+
+
 def check_train(corpus_words: int, dim: int, epochs: int, window: int, budget: Budget | None = None) -> Cost:
     """:func:`check` a training run, suggesting fewer epochs or a smaller dimension."""
     budget = budget or default_budget()
@@ -359,10 +386,11 @@ def load_cost(spec: str) -> Cost | None:
 
     try:
         prefix, arg = split_spec(spec)
-        if prefix == "shuffled" and arg:
+        if prefix in ("shuffled", "abtt") and arg:  # wrapping sources: what loading their base computes
             from .sources.spec import split_trailing_options
 
-            return load_cost(split_trailing_options(arg, {"seed": int}, kind="shuffled")[0])
+            options = {"seed": int} if prefix == "shuffled" else {"top": int, "rows": int}
+            return load_cost(split_trailing_options(arg, options, kind=prefix)[0])
         if prefix != "word2vec-train":
             return None
         from .sources._train import LEE, parse_train_arg

@@ -21,10 +21,12 @@ __all__ = [
     "Note",
     "MAX_WORDS",
     "MAX_WORD_LENGTH",
+    "VECTORS_WARNING",
     "WordList",
     "split_words",
     "parse_word_text",
     "read_words_file",
+    "read_words_text",
     "clean_words",
     "find_word",
     "word_text_warnings",
@@ -35,6 +37,8 @@ __all__ = [
 MAX_WORDS = 5000
 #: Longest word kept; longer ones are dropped with a reason.
 MAX_WORD_LENGTH = 100
+#: What :func:`word_text_warnings` says of a vectors file given as a word list.
+VECTORS_WARNING = "this looks like a vectors file (a word and its numbers on each line), not a word list"
 #: Largest word-list file read.
 MAX_FILE_BYTES = 2_000_000
 
@@ -120,7 +124,7 @@ def word_text_warnings(text: str, *, csv_categories: bool = False) -> list[str]:
     ['row 2 has 3 fields, not 2 (category,word): the file is read as plain words, without categories']
     """
     if looks_like_vectors(text):
-        return ["this looks like a vectors file (a word and its numbers on each line), not a word list"]
+        return [VECTORS_WARNING]
     if not csv_categories:
         return []
     rows = list(csv.reader(ln for ln in text.splitlines() if ln.strip()))
@@ -185,15 +189,26 @@ def decode_word_bytes(data: bytes, name: str = "word list") -> str:
         raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again") from None
 
 
-def read_words_file(path: str | Path) -> WordList:
-    """Read a .txt (words separated by commas/whitespace) or .csv (``category,word``) file."""
+def read_words_text(path: str | Path) -> str:
+    """The text of a word-list file (UTF-8, at most :data:`MAX_FILE_BYTES`)."""
     path = Path(path).expanduser()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read word list ({exc.strerror or exc})") from None
-    text = decode_word_bytes(data, str(path))
-    return parse_word_text(text, csv_categories=path.suffix.lower() == ".csv")
+    return decode_word_bytes(data, str(path))
+
+
+def read_words_file(path: str | Path, warnings: list[str] | None = None) -> WordList:
+    """Read a .txt (words separated by commas/whitespace) or .csv (``category,word``) file.
+
+    ``warnings``, when given, receives :func:`word_text_warnings` of the file.
+    """
+    text = read_words_text(path)
+    csv_categories = Path(path).suffix.lower() == ".csv"
+    if warnings is not None:
+        warnings.extend(word_text_warnings(text, csv_categories=csv_categories))
+    return parse_word_text(text, csv_categories=csv_categories)
 
 
 def clean_words(words: Sequence[str]) -> tuple[list[str], list[Missing]]:

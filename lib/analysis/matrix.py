@@ -12,7 +12,8 @@ the measures of :mod:`lib.analysis.compare`:
 - ``edge_jaccard``, ``degree_spearman``, ``community_ari`` (Louvain once per
   source);
 - ``neighbour_jaccard``: mean over words of the Jaccard index of the two
-  spaces' k nearest neighbours within the list (:func:`knn_within`).
+  spaces' k nearest neighbours within the list (:func:`knn_within`, the
+  exact k-NN of ``neighbours``, so both give the same Jaccard).
 
 :func:`compare_sources`, which has the vectors, adds the calibrated measures
 of :mod:`lib.measures.matrix` (``cka_linear``, ``cka_debiased``,
@@ -50,6 +51,7 @@ from ..sources.base import Missing, Source
 from ..words import clean_words
 from .communities import louvain, partition_ari
 from .compare import DEFAULT_PERMUTATIONS, correlation, edge_jaccard, mantel_matrix
+from .knn import exact_knn
 
 __all__ = [
     "MEASURES",
@@ -109,22 +111,19 @@ class SourceMatrix:
     nk: int
 
 
-def knn_within(similarity: np.ndarray, k: int) -> np.ndarray:
+def knn_within(vectors: np.ndarray, k: int) -> np.ndarray:
     """Row i: the ``k`` other words with the largest cosine to word i, nearest first.
 
-    Exact in float64; ties go to the word earlier in the list. ``k`` is
-    capped at n - 1.
+    The one k-NN of the project (:func:`lib.analysis.knn.exact_knn`): exact,
+    and exact ties go to the word earlier in the list. ``k`` is capped at n - 1.
 
-    >>> s = np.array([[1, .5, .5], [.5, 1, .9], [.5, .9, 1]])
-    >>> knn_within(s, 1).ravel().tolist()
-    [1, 2, 1]
+    >>> knn_within(np.array([[1.0, 6, 6], [0, 3, 3], [0, 1, 1], [1, 0, 0]]), 1).ravel().tolist()
+    [1, 2, 1, 0]
     """
-    s = np.array(similarity, dtype=np.float64)
-    n = s.shape[0]
     if k < 1:
         raise InputError(f"the number of neighbours must be at least 1, got {k}")
-    np.fill_diagonal(s, -np.inf)
-    return np.argsort(-s, axis=1, kind="stable")[:, : min(int(k), n - 1)]
+    v = np.asarray(vectors)
+    return exact_knn(v, min(int(k), len(v) - 1)).index
 
 
 def neighbour_jaccard(knn_a: np.ndarray, knn_b: np.ndarray) -> float:
@@ -237,7 +236,9 @@ def pair_measures(
     edges = [upper_triangle(g.mask) for g in graphs]
     degree = [np.asarray(g.degree, dtype=np.float64) for g in graphs]
     parts = [louvain(g.words, g.similarity, g.mask) for g in graphs]
-    knn = [knn_within(g.similarity, nk) for g in graphs]
+    if any(g.vectors is None for g in graphs):
+        raise InputError("the k-NN Jaccard needs each ring graph's vectors")
+    knn = [knn_within(g.vectors, nk) for g in graphs]
     _, p_value = mantel_matrix([g.similarity for g in graphs], permutations=permutations, seed=seed)
     out = {name: np.eye(count) for name in MEASURES}
     out["rsa_p"] = p_value

@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the Mantel permutations (default 0)")
     p.add_argument(
+<<<<<<< HEAD
         "--measures",
         default=",".join(NAMES),
         metavar="A,B,...",
@@ -56,6 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--nk", type=int, default=DEFAULT_NK, help=f"neighbours per word of mutual_knn (default {DEFAULT_NK})"
     )
     p.add_argument("--format", choices=("json", "text"), default="json")
+=======
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: every number exact, with the edges; text: a rounded summary to read (default json)",
+    )
+>>>>>>> main
     add_budget_arg(p)
     p.set_defaults(func=run)
 
@@ -109,28 +117,35 @@ def comparison_to_dict(
     return out
 
 
+def _r(x: float | None, digits: int = 3) -> str:
+    """A number for people: rounded (the JSON keeps it exact); None as "–"."""
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
 def _text(d: dict) -> str:
+    """The ``--format text`` summary: the JSON's numbers rounded to 3 decimals (p-values to 4)."""
     rsa, lines = d["rsa"], []
     lines.append(f"A: {d['a']['source']}   B: {d['b']['source']}   common words: {len(d['words'])}")
     lines.append(
-        f"RSA  spearman {rsa['spearman']}  pearson {rsa['pearson']}  "
-        f"Mantel p {rsa['p_value']} ({rsa['permutations']} permutations)"
+        f"RSA  spearman {_r(rsa['spearman'])}  pearson {_r(rsa['pearson'])}  "
+        f"Mantel p {_r(rsa['p_value'], 4)} ({rsa['permutations']} permutations)"
     )
     e = d["edges"]
     lines.append(
-        f"edges  jaccard {e['jaccard']}  shared {len(e['shared'])}  "
+        f"edges  jaccard {_r(e['jaccard'])}  shared {len(e['shared'])}  "
         f"only A {len(e['only_a'])}  only B {len(e['only_b'])}"
     )
-    lines.append(f"degrees  spearman {d['degree_spearman']}  hubs A {d['hubs']['a']}  hubs B {d['hubs']['b']}")
+    hubs = {side: ", ".join(d["hubs"][side]) or "–" for side in ("a", "b")}
+    lines.append(f"degrees  spearman {_r(d['degree_spearman'])}  hubs A {hubs['a']}  hubs B {hubs['b']}")
     cm = d["communities"]
     lines.append(
-        f"communities  A {len(cm['a'])} (Q {cm['modularity']['a']})  "
-        f"B {len(cm['b'])} (Q {cm['modularity']['b']})  ARI {cm['ari']}"
+        f"communities  A {len(cm['a'])} (Q {_r(cm['modularity']['a'])})  "
+        f"B {len(cm['b'])} (Q {_r(cm['modularity']['b'])})  ARI {_r(cm['ari'])}"
     )
     if "selectivity" in d:
         lines.append(
-            f"categories  ARI A {cm['category_ari']['a']}  B {cm['category_ari']['b']}  "
-            f"selectivity A {d['selectivity']['a']}  B {d['selectivity']['b']}"
+            f"categories  ARI A {_r(cm['category_ari']['a'])}  B {_r(cm['category_ari']['b'])}  "
+            f"selectivity A {_r(d['selectivity']['a'])}  B {_r(d['selectivity']['b'])}"
         )
     for name, m in d.get("measures", {}).items():
         lines.append(

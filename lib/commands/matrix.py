@@ -52,7 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--nk", type=int, default=DEFAULT_NK, help=f"neighbours per word of neighbour_jaccard (default {DEFAULT_NK})"
     )
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: sources, words and each measure's matrix; csv: one row per measure and pair (default json)",
+    )
     add_budget_arg(p)
     p.set_defaults(func=run)
 

@@ -2,13 +2,17 @@
 
 Over a shared vocabulary (the first N words of A that B also has, or a word
 list), each word's k nearest other words by cosine in A and in B, exact to
-float64, and the Jaccard index of the two sets. Prints JSON (``a``, ``b``,
-``k``, ``words``, ``missing``, ``dropped``, ``summary``, ``per_word``) or the
-per-word table as CSV; ``--out`` writes the per-word table. With ``--top N``
-the summary also holds linear CKA, debiased CKA and the angular Procrustes
-distance over the whole shared vocabulary, each with its p from
-``--permutations`` permutations of B's words (default 100; 0 leaves them out).
-A progress bar
+float64, the Jaccard index of the two sets, and how far each word moved
+after one orthogonal alignment of A onto B (``procrustes_shift``) and
+within its own neighbourhood (``local_shift``). Prints JSON (``a``, ``b``,
+``k``, ``n`` and the ``summary`` first, then ``words``, ``missing``,
+``dropped``, ``per_word``; ``--summary-only`` stops after the summary) or the
+per-word table as CSV; ``--out`` writes the per-word table, with each
+word's place on the two vocabulary maps (``x_a, y_a, x_b, y_b``). With
+``--top N`` the JSON summary also holds linear CKA, debiased CKA and the
+angular Procrustes distance over the whole shared vocabulary, each with its
+p from ``--permutations`` permutations of B's words (default 100; 0 leaves
+them out). A progress bar
 runs on stderr. With ``--scheduler`` (or ``COSINE_RINGS_SCHEDULER``) the
 block tasks run on that Dask cluster; the output is the same.
 """
@@ -20,7 +24,7 @@ import json
 import sys
 
 from ..analysis.neighbours import DEFAULT_K
-from ..analysis.neighbours_store import neighbours_for, write_table
+from ..analysis.neighbours_store import neighbours_for, out_table, write_table
 from ..budget import check_measures, check_neighbours
 from ..errors import InputError
 from ..export import csv_safe
@@ -61,7 +65,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"(default {DEFAULT_VOCABULARY_PERMUTATIONS}; 0: leave them out)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of those permutations (default 0)")
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: the summary, then each word's neighbours; csv: one row per word (default json)",
+    )
+    p.add_argument("--summary-only", action="store_true", help="print only the summary (JSON), not the words")
     p.add_argument("--out", metavar="FILE.parquet|FILE.csv", help="also write the per-word table there")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
     add_scheduler_arg(p)
@@ -138,17 +148,17 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.out is not None:
         write_table(result, args.out)
-    if args.format == "csv":
-        table = result.table()[["word", "jaccard", "neighbours_a", "neighbours_b"]]
-        for side in ("neighbours_a", "neighbours_b"):
-            table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
-        csv_safe(table).to_csv(sys.stdout, index=False)
-    else:
-        out = result.to_dict()
+    if args.format == "json" or args.summary_only:
+        out = result.to_dict(summary_only=args.summary_only)
         if args.top is not None and args.permutations:
             vocab = vocabulary_measures(
                 loaded[args.a], loaded[args.b], result.words, permutations=args.permutations, seed=args.seed
             )
             out["summary"].update(vocabulary_summary(vocab))
         print_json(out)
+    else:
+        table = out_table(result)
+        for side in ("neighbours_a", "neighbours_b"):
+            table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
+        csv_safe(table).to_csv(sys.stdout, index=False)
     return 0
