@@ -41,7 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the Mantel permutations (default 0)")
     p.add_argument(
-<<<<<<< HEAD
         "--measures",
         default=",".join(NAMES),
         metavar="A,B,...",
@@ -56,14 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--nk", type=int, default=DEFAULT_NK, help=f"neighbours per word of mutual_knn (default {DEFAULT_NK})"
     )
-    p.add_argument("--format", choices=("json", "text"), default="json")
-=======
+    p.add_argument(
         "--format",
         choices=("json", "text"),
         default="json",
         help="json: every number exact, with the edges; text: a rounded summary to read (default json)",
     )
->>>>>>> main
     add_budget_arg(p)
     p.set_defaults(func=run)
 
@@ -149,8 +146,9 @@ def _text(d: dict) -> str:
         )
     for name, m in d.get("measures", {}).items():
         lines.append(
-            f"{name}  {m['value']}  p {m['p']}  z {m['z']}  null {m['null_mean']} ± {m['null_std']}  "
-            f"interval {m['ci_low']} to {m['ci_high']}" + (f"  ({m['reason']})" if m["reason"] else "")
+            f"{name}  {_r(m['value'])}  p {_r(m['p'], 4)}  z {_r(m['z'])}  "
+            f"null {_r(m['null_mean'])} ± {_r(m['null_std'])}  interval {_r(m['ci_low'])} to {_r(m['ci_high'])}"
+            + (f"  ({m['reason']})" if m["reason"] else "")
         )
     return "\n".join(lines)
 
