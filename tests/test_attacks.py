@@ -343,6 +343,7 @@ EVERY_PAGE = [
     ("hubs", {"a": "hf:[x](https://evil.example)"}),
     ("neighbours", {"a": "glove", "nword": "![x](https://evil.example/i.png)", "top": "50"}),
     ("method", {"a": "![x](https://evil.example/i.png)"}),
+    ("spaces", {"a": "hf:[x](https://evil.example)", "b": "random:dim=20"}),
 ]
 
 

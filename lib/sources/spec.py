@@ -42,6 +42,7 @@ __all__ = [
     "content_key",
     "parse_options",
     "ascii_int",
+    "true_false",
     "split_spec",
     "split_trailing_options",
     "no_argument",
@@ -200,6 +201,23 @@ def ascii_int(text: str) -> int:
     if not _ASCII_INT.fullmatch(text):
         raise ValueError(f"not an integer in ASCII digits: {text[:40]!r}")
     return int(text)
+
+
+def true_false(value: str) -> bool:
+    """A SPEC option's ``true``/``false`` (also ``1``/``0``, ``yes``/``no``) as a bool.
+
+    >>> true_false("TRUE"), true_false("0")
+    (True, False)
+    """
+    text = value.strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError(value)
+
+
+true_false.__name__ = "true or false"  # parse_options names the expected type by it
 
 
 def parse_options(arg: str | None, allowed: dict[str, type], *, kind: str) -> dict:
