@@ -262,10 +262,13 @@ def main() -> int:
     parser.add_argument("--kill-mb", type=float, default=3000.0, help="kill the server above this RSS (a memory limit)")
     parser.add_argument("--idle", type=float, default=15.0, help="seconds after the sessions close, then held RSS")
     parser.add_argument("--each", action="store_true", help="each link alone on a fresh server: its peak and held RSS")
+    parser.add_argument("--match", default="", help="only links whose name starts with one of these (|-separated)")
     args = parser.parse_args()
     attacks = ATTACKS[: args.links]
     if args.round_two:
         attacks = [a for a in ATTACKS if a in ROUND_TWO or a[0].startswith("markdown")]
+    if args.match:
+        attacks = [a for a in attacks if a[0].startswith(tuple(args.match.split("|")))]
     if args.each:
         return _each(attacks, args)
     res = asyncio.run(run(args.sessions, args.settle, attacks, args.kill_mb, args.idle))

@@ -109,6 +109,8 @@ _KNN_ROW_BYTES = 12.0  # per row x dimension and space: float32 rows, unit rows,
 _KNN_BLOCK_BYTES = 12.0  # per cell of a block x block product and its top-k work
 _KNN_START_S = 0.2  # per space: unit rows
 _KNN_PAIR_S = 4.0e-9  # per pair and space: the top-k selection and the float64 settling
+_SHIFT_DD_BYTES = 40.0  # per d x d cell: the Procrustes matrix, its SVD factors, the PCA product
+_SVD_S = 1.0e-9  # per d^3 of the d x d SVD (LAPACK)
 _ANALOGY_QUESTIONS = 19_544  # questions-words.txt
 _ANALOGY_MAC_S = 1.2e-10  # per question x vocabulary row x dimension: the blockwise float32 products
 _CARD_ROW_BYTES = 300.0  # per benchmark vocabulary word: its string, upper-case form, index entry
@@ -324,7 +326,9 @@ def neighbours_cost(rows: int, d: int, k: int, runs: int = 3, block: int = 2048)
     rows, d, k = max(int(rows), 0), max(int(d), 1), max(int(k), 1)
     b = min(int(block), rows)
     bytes_ = _BASE_BYTES + 2 * rows * d * _KNN_ROW_BYTES + b * b * _KNN_BLOCK_BYTES + runs * rows * k * 24
-    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S))
+    # The shifts and maps (lib.shifts): a d x d Procrustes SVD (float64, three matrices) and a d x d PCA product.
+    bytes_ = max(bytes_, _BASE_BYTES + _SHIFT_DD_BYTES * d * d)
+    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S)) + _SVD_S * d**3
     return Cost(f"k nearest neighbours of {rows:,} words at {d:,} dimensions", bytes_, seconds)
 
 

@@ -164,7 +164,9 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
     """Compare page: each ring word's neighbourhood Jaccard; choosing a word opens its dominoes."""
     st.subheader("Neighbourhoods of the ring words")
     try:
-        result = ring_word_neighbourhoods(a, b, tuple(words), k)
+        cost = within(check_neighbours, len(words), max(get_source(a).dim, get_source(b).dim), k, runs=2)
+        with work_slot(cost):
+            result = ring_word_neighbourhoods(a, b, tuple(words), k)
     except CosineRingsError as exc:
         st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon="ℹ️")
         return
