@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
+from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
 from ..budget import check_compare, check_graph
-from ..graph import GraphResult, build_graph, graph_to_dict, json_float
+from ..graph import GraphResult, build_graphs, graph_to_dict, json_float
 from ._common import (
     add_budget_arg,
     add_threshold_args,
@@ -111,9 +111,7 @@ def run(args: argparse.Namespace) -> int:
     for source in (source_a, source_b):
         check_budget(args, check_graph, n, source.dim)
     check_budget(args, check_compare, n, args.permutations)
-    a, b = align_results(
-        build_graph(source_a, words.words, **kwargs), build_graph(source_b, words.words, **kwargs), source_a, source_b
-    )
+    a, b = build_graphs([source_a, source_b], words.words, **kwargs)
     cats = words.category_of()
     c = compare_graphs(a.graph, b.graph, cats, permutations=args.permutations, seed=args.seed)
     d = comparison_to_dict(a, b, c, with_categories=bool(cats))
