@@ -8,8 +8,9 @@ from ui.views import colour_domain, compute_panels
 
 ch = page_header(
     "Compare two sources",
-    "The same words on two rings, in the same order. A trained space links words of "
-    "a category to each other; random vectors keep about as many edges, without structure.",
+    "The same words on two rings, in the same order. A trained space links words of a category to "
+    "each other, each space in its own way; random vectors (pick random as a source, or see the Random "
+    "baseline) keep about as many edges, without structure.",
 )
 panels = compute_panels(ch, [("A", ch.state.a), ("B", ch.state.b)])
 domain = colour_domain(panels, ch.state.colour == "shared")

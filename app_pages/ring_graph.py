@@ -6,7 +6,8 @@ from lib.budget import MAX_HEATMAP_CELLS, heatmap_cost
 from lib.charts import matrix_heatmap, neighbours, similarity_histogram
 from ui.cached import graph_key, show_chart
 from ui.page import page_header
-from ui.panels import SELECTED, ring_panel, shown_spec
+from ui.panels import ring_panel, shown_spec
+from ui.pick import selected_word, set_word
 from ui.state import publish
 from ui.text import plain
 from ui.views import compute_panels
@@ -51,10 +52,15 @@ with left:
     ring_panel(panel, ch, None, size=400, key="rg")
 with right:
     st.markdown("**Strongest neighbours**")
-    if st.session_state.get(SELECTED) not in g.words:
-        st.session_state.pop(SELECTED, None)
+    # Shows the page-wide pick; choosing here picks the word on every page.
+    st.session_state["rg_word"] = selected_word() if selected_word() in g.words else None
     word = st.selectbox(
-        "Word (or click a node on the ring)", g.words, key=SELECTED, index=None, placeholder="pick a word"
+        "Word (or click a node on the ring)",
+        g.words,
+        key="rg_word",
+        index=None,
+        placeholder="pick a word",
+        on_change=lambda: set_word(st.session_state.get("rg_word")),
     )
     if word:
         st.dataframe(neighbours(g, word, n=10), hide_index=True, width="stretch")
@@ -65,4 +71,4 @@ with right:
         height=300,
         width="stretch",
     )
-publish(word=word or "", side=side if side != "A" else "")
+publish(word=selected_word(), side=side if side != "A" else "")

@@ -7,13 +7,23 @@ does running out of memory (a request too large for this machine).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
 from .commands import NAMES, load
 from .errors import CosineRingsError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "help_text"]
+
+
+def help_text(doc: str | None) -> str | None:
+    """A docstring as ``--help`` shows it: without reST's double backticks and roles.
+
+    >>> help_text("``python -m lib graph``: see :mod:`lib.engine`.")
+    'python -m lib graph: see lib.engine.'
+    """
+    return None if doc is None else re.sub(r":\w+:`([^`]*)`", r"\1", doc).replace("``", "")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -25,6 +35,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in (only,) if only in NAMES else NAMES:
         load(name).register(sub)
+    for command in sub.choices.values():  # descriptions are the modules' docstrings
+        command.description = help_text(command.description)
     return parser
 
 

@@ -64,7 +64,9 @@ class RingData:
     says what was left out (edges over the cap, thinned labels), or is None.
     ``font`` is the label size, ``legend_offset`` how far (px) legends at
     the right must stand off the view to clear the labels, and
-    ``legend_groups`` the colour groups with a visible node, in legend order.
+    ``legend_groups`` every colour group of the mapping (and ``"(none)"``
+    for unmapped words), in legend order: the colour scale's domain, the
+    same on every ring drawn with the same mapping.
     """
 
     nodes: pd.DataFrame
@@ -253,6 +255,7 @@ def ring_data(
         cosine_domain=(round(lo, 4), round(max(hi, lo + 1e-3), 4)),
         font=font,
         legend_offset=_legend_offset(nodes, font, size) if step else 8,
-        # A degree-0 node is drawn as a hollow grey ring: its colour never shows.
-        legend_groups=tuple(natural_order(nodes.loc[nodes["degree"] > 0, "group"])) if coloured else (),
+        # Every group of the full mapping, so a group has the same colour on every ring of a page,
+        # whichever of its words a ring drops or leaves without edges.
+        legend_groups=tuple(natural_order({*map(str, colour_map.values()), *nodes["group"]})) if coloured else (),
     )

@@ -40,6 +40,8 @@ __all__ = [
     "EDGE_SCHEME",
     "MAX_EDGES_DRAWN",
     "PICK",
+    "PICKED",
+    "UNPICK",
     "RingData",
     "node_pixel_scale",
     "ring_data",
@@ -55,6 +57,10 @@ ISOLATED_AREA = 22.0
 MAX_EDGES_DRAWN = 5000
 #: Name of the click selection on the nodes (what a page reads back).
 PICK = "pick"
+#: Name of the double-click selection on the nodes: a page clears its picked word when it is set.
+UNPICK = "unpick"
+#: Name of the variable holding the word picked before the chart was drawn (None: none).
+PICKED = "picked"
 _NODE_COLOUR = "#3b3b58"
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
@@ -108,8 +114,10 @@ def _edge_layer(
         "opacity": {"value": 0.85},
     }
     if interactive:
-        # Hovering wins over the picked node; with neither, every edge is opaque.
-        test = f"isValid({hover}.word) ? {_touching(hover)} : (!isValid({PICK}.word) || {_touching(PICK)})"
+        # Hovering wins over a click in this chart, which wins over the word picked before
+        # it was drawn; with none of them, every edge is opaque.
+        given = f"({PICKED} === null || datum.source === {PICKED} || datum.target === {PICKED})"
+        test = f"isValid({hover}.word) ? {_touching(hover)} : isValid({PICK}.word) ? {_touching(PICK)} : {given}"
         enc["opacity"] = {"condition": {"test": test, "value": 0.85}, "value": 0.06}
         enc["tooltip"] = [
             {"field": "source", "type": "nominal", "title": "from"},
@@ -168,26 +176,34 @@ def _node_layers(
         ] + ([{"field": "group", "type": "nominal"}] if coloured else [])
         node_enc["tooltip"] = tips
         isolated_enc["tooltip"] = tips
-        # The picked node gets a dark ring, on every ring that shows it.
-        node_enc["stroke"] = {"condition": {"param": PICK, "empty": False, "value": "#111"}, "value": "white"}
-        node_enc["strokeWidth"] = {"condition": {"param": PICK, "empty": False, "value": 2.5}, "value": 0.5}
+        # The picked node gets a dark ring, on every ring that shows it: the node clicked in this
+        # chart, else the word picked before it was drawn (on any ring, or by name).
+        picked = f"isValid({PICK}.word) ? indexof({PICK}.word, datum.word) >= 0 : datum.word === {PICKED}"
+        node_enc["stroke"] = {"condition": {"test": picked, "value": "#111"}, "value": "white"}
+        node_enc["strokeWidth"] = {"condition": {"test": picked, "value": 2.5}, "value": 0.5}
         # Top-level params bound to the named node layer (where Altair
         # would put them too), so wrapping in Altair leaves them alone.
         node_layer["name"] = f"nodes_{key}"
-        pick: dict[str, Any] = {
-            "name": PICK,
-            "views": [node_layer["name"]],
-            "select": {"type": "point", "fields": ["word"], "on": "click", "clear": "dblclick", "toggle": False},
-        }
-        if selected:
-            pick["value"] = [{"word": selected}]
+        # The page redraws every ring when the picked word changes; a chart's own selections
+        # start empty, so each click and double-click is news to the page.
+        views = [node_layer["name"]]
         params = [
             {
                 "name": hover,
-                "views": [node_layer["name"]],
+                "views": views,
                 "select": {"type": "point", "fields": ["word"], "on": "pointerover", "clear": "pointerout"},
             },
-            pick,
+            {
+                "name": PICK,
+                "views": views,
+                "select": {"type": "point", "fields": ["word"], "on": "click", "clear": False, "toggle": False},
+            },
+            {
+                "name": UNPICK,
+                "views": views,
+                "select": {"type": "point", "fields": ["word"], "on": "dblclick", "clear": False, "toggle": False},
+            },
+            {"name": PICKED, "value": selected or None},
         ]
     isolated = {
         "data": {"name": nodes},
@@ -276,8 +292,9 @@ def ring_layers(
     degree-0 nodes a small hollow ring. The x/y domains are fixed and the
     view square, so the circle stays round. With ``interactive``, hovering a
     node keeps its edges opaque and fades the rest, clicking it picks it
-    (the point selection :data:`PICK` on ``word``; ``selected`` picks a word
-    from the start), and tooltips show word, degree and strongest
+    (the point selection :data:`PICK` on ``word``), double-clicking one sets
+    :data:`UNPICK` (a page clears its pick), ``selected`` is the word shown
+    as picked from the start, and tooltips show word, degree and strongest
     neighbours, or an edge's pair and cosine. ``color_domain`` fixes the
     cosine colour scale so two rings can share it; ``legend`` puts the
     legends at the ``"right"`` or ``"bottom"`` (narrow columns).

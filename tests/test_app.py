@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.graph import build_graph, build_graphs
 from lib.presets import preset
-from lib.ring_spec import PICK
+from lib.ring_spec import PICK, PICKED, UNPICK
 from lib.sources import load_source
 from lib.sources.together import passage_words
 from lib.words import WordList
@@ -130,8 +130,9 @@ def test_every_page_renders(page, n_charts):
 
 def test_ring_graph_page_shows_neighbours_of_the_selected_word():
     at = run_app(page="ring_graph")
-    at.selectbox(key="word").set_value("banana").run()
+    at.selectbox(key="rg_word").set_value("banana").run()
     assert not at.exception
+    assert at.text_input(key="find_word").value == "banana"  # one pick, shown in the sidebar too
     table = at.dataframe[0].value
     assert "banana" not in set(table.iloc[:, 0])
     assert at.query_params["word"] == "banana"
@@ -139,6 +140,24 @@ def test_ring_graph_page_shows_neighbours_of_the_selected_word():
     i = g.words.index("banana")
     best = max((j for j in range(g.n) if j != i), key=lambda j: g.similarity[i, j])
     assert g.words[best] in set(table.astype(str).values.ravel())
+
+
+def test_the_sidebar_finds_a_word_in_any_case_and_suggests_the_nearest_spelling():
+    at = run_app(page="ring_graph")
+    at.text_input(key="find_word").set_value("BANANA").run()
+    assert not at.exception
+    assert at.query_params["word"] == "banana"
+    assert at.selectbox(key="rg_word").value == "banana"  # the page shows the sidebar's pick
+    at.text_input(key="find_word").set_value("banan").run()
+    assert at.query_params["word"] == "banana"  # a miss keeps the pick and suggests
+    near = [b for b in at.sidebar.button if b.key and b.key.startswith("find_near_")]
+    assert [b.label for b in near][:1] == ["banana"]
+    at.text_input(key="find_word").set_value("").run()
+    assert "word" not in at.query_params  # an empty box clears the pick
+    at.text_input(key="find_word").set_value("chiar").run()
+    near = [b for b in at.sidebar.button if b.key and b.key.startswith("find_near_")]
+    near[0].click().run()
+    assert at.query_params["word"] == near[0].label and at.text_input(key="find_word").value == near[0].label
 
 
 def test_ring_graph_page_switches_to_source_b_and_keeps_it_in_the_url():
@@ -461,8 +480,9 @@ def test_a_picked_word_is_lit_on_both_rings_and_its_neighbours_listed():
     drawn = rings(at)[:2]  # A and B (the community rings below do not take a pick)
     assert len(drawn) == 2
     for spec in drawn:
-        pick = next(p for p in spec["params"] if p["name"] == PICK)
-        assert pick["value"] == [{"word": "planet"}] and pick["select"]["on"] == "click"
+        params = {p["name"]: p for p in spec["params"]}
+        assert params[PICKED]["value"] == "planet" and params[PICK]["select"]["on"] == "click"
+        assert params[UNPICK]["select"]["on"] == "dblclick"
     assert "Picked: planet" in texts(at.text)
     table = at.dataframe[0].value
     g = build_graph(load_source(default_specs()[0]), preset("course").words).graph

@@ -20,7 +20,7 @@ from lib.charts import (
 )
 from lib.engine import ring_graph
 from lib.errors import InputError
-from lib.ring_spec import PICK, node_pixel_scale, ring_spec
+from lib.ring_spec import PICK, PICKED, UNPICK, node_pixel_scale, ring_spec
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -142,10 +142,12 @@ def test_ring_spec_layers(small):
 
 def test_ring_spec_hover_selection_and_shared_colour_domain(small):
     d = ring_spec(small, color_domain=(0.1, 0.9))
-    param, pick = d["params"]
+    param, pick, unpick, picked = d["params"]
     assert param["select"]["type"] == "point" and param["select"]["fields"] == ["word"]
     assert pick["name"] == PICK and pick["select"]["on"] == "click" and "value" not in pick
-    assert ring_spec(small, selected="b")["params"][1]["value"] == [{"word": "b"}]
+    assert unpick["name"] == UNPICK and unpick["select"]["on"] == "dblclick"
+    assert picked == {"name": PICKED, "value": None}
+    assert ring_spec(small, selected="b")["params"][3] == {"name": PICKED, "value": "b"}
     rule = layers_by_mark(d)["rule"]
     assert rule["encoding"]["color"]["scale"]["domain"] == [0.1, 0.9]
     test = rule["encoding"]["opacity"]["condition"]["test"]
@@ -178,15 +180,25 @@ def test_a_picked_node_keeps_its_edges_opaque_on_every_ring(small):
     assert _rule_opacities(spec) == [0.85 if k else 0.06 for k in touching_a]
 
 
-def test_legend_lists_visible_groups_in_numeric_order_and_no_colour_bar_without_edges():
+def test_legend_lists_every_group_in_numeric_order_and_no_colour_bar_without_edges():
     g = graph_of(12, seed=3)
     groups = {w: f"community {i + 1}" for i, w in enumerate(g.words)}
     spec = ring_spec(g, groups=groups)
     fill = layers_by_mark(spec)["circle"]["encoding"]["fill"]
-    shown = [f"community {i + 1}" for i, d in enumerate(g.degree) if d > 0]
-    assert fill["scale"]["domain"] == shown  # 1, 2, …, 10, 11 (not 1, 10, 11, 2), isolated left out
+    assert fill["scale"]["domain"] == [f"community {i + 1}" for i in range(12)]  # 1, 2, …, 10 (not 1, 10, 11)
+    assert 0 in g.degree  # isolated nodes' groups keep their colour on the scale
     empty = ring_spec(ring_graph(list("abcd"), np.eye(4), rule="fixed", value=0.9))
     assert layers_by_mark(empty)["rule"]["encoding"]["color"]["legend"] is None
+
+
+def test_a_category_keeps_its_colour_on_rings_that_leave_it_without_edges():
+    # Ring A links only the fruit, ring B only the furniture: both colour the categories alike.
+    words = ["apple", "pear", "chair", "table"]
+    cats = {"apple": "fruit", "pear": "fruit", "chair": "furniture", "table": "furniture"}
+    a = ring_graph(words, np.array([[1, 0, 0], [1, 0.05, 0], [0, 1, 0], [0, 0, 1]]), rule="fixed", value=0.9)
+    b = ring_graph(words, np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0.05, 1]]), rule="fixed", value=0.9)
+    scales = [layers_by_mark(ring_spec(g, categories=cats))["circle"]["encoding"]["fill"]["scale"] for g in (a, b)]
+    assert scales[0] == scales[1] == {"domain": ["fruit", "furniture"], "scheme": "tableau10"}
 
 
 def test_words_stay_data_and_are_escaped_in_svg(small):
@@ -194,6 +206,9 @@ def test_words_stay_data_and_are_escaped_in_svg(small):
     # The word occurs only as data, never inside an expression.
     exprs = json.dumps([layer.get("transform") for layer in spec["layer"]] + [spec.get("params")])
     assert EVIL not in exprs
+    picked = ring_spec(small, selected=EVIL)  # a picked word is a variable's value, not expression text
+    assert EVIL not in json.dumps([layer.get("encoding") for layer in picked["layer"]])
+    assert {"name": "picked", "value": EVIL} in picked["params"]
     assert any(r.get("word") == EVIL for rows in spec["datasets"].values() for r in rows)
     svg = vlc.vegalite_to_svg(ring_spec(small, interactive=False))
     assert "&lt;img src=x onerror=alert(1)&gt;" in svg

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,37 @@ def test_bad_word2vec_files_name_the_file(tmp_path, kind):
 def test_help_lists_subcommands():
     out = run_cli("--help").stdout
     assert "graph" in out and "sources" in out
+
+
+@pytest.mark.parametrize("command", ["compare", "graph", "matrix", "neighbours", "null", "sources", "hubs"])
+def test_help_is_plain_text_and_explains_format(command):
+    out = run_cli(command, "--help").stdout
+    assert "``" not in out and ":mod:" not in out
+    if command != "hubs":
+        assert "--format {" in out and out.split("--format {", 2)[-1].split("\n", 1)[0].strip().count(" ") > 1
+
+
+def test_compare_text_is_rounded_and_json_exact():
+    args = ("compare", "--a", "random:dim=20,seed=1", "--b", "random:dim=20,seed=2", "--preset", "course")
+    exact = json.loads(run_cli(*args, "--permutations", "99").stdout)
+    text = run_cli(*args, "--permutations", "99", "--format", "text").stdout
+    assert f"spearman {exact['rsa']['spearman']:.3f} " in text
+    assert not re.search(r"\d\.\d{5,}", text)  # no 16-digit floats for people
+    assert len(repr(exact["rsa"]["spearman"])) > 8  # the JSON keeps every digit
+
+
+def test_a_words_file_that_is_not_what_it_seems_is_said(tmp_path):
+    rows = tmp_path / "w.csv"
+    rows.write_text("fruit,apple\nfruit,pear,ripe\nfurniture,chair\n")
+    proc = run_cli("graph", "--source", "random:dim=5", "--words-file", str(rows), "--format", "csv")
+    assert "warning:" in proc.stderr and "row 2 has 3 fields" in proc.stderr
+    vectors = tmp_path / "v.txt"
+    vectors.write_text("2 4\ncat 0.1 0.2 0.3 0.4\ndog 1.2328 8 12 1\n")
+    proc = run_cli("graph", "--source", "random:dim=5", "--words-file", str(vectors), check_rc=2)
+    assert "looks like a vectors file" in proc.stderr and "word2vec:PATH" in proc.stderr
+
+
+def test_export_names_the_words_it_dropped(tmp_path):
+    out = tmp_path / "g.svg"
+    proc = run_cli("export", "--source", "random:dim=5", "--words", "cat,dog,dog,bus", "--out", str(out))
+    assert "note: dog: left out (duplicate)" in proc.stderr

@@ -232,6 +232,15 @@ def test_strongest_neighbours():
     assert out[1][0][0] == "b" and out[0][0][1] == pytest.approx(0.9 / np.hypot(0.9, 0.1), rel=1e-6)
 
 
+def test_cli_without_out_prints_the_summary_and_top_hubs(cache, tmp_path, capsys):
+    assert main(["hubs", "--source", "glove", "--top", "500", "--show", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "500 tokens" in lines[0] and not any(line.startswith("wrote") for line in lines)
+    direct = hub_degrees(*vocabulary_matrix("glove", 500))
+    top = [line.split() for line in lines[lines.index(next(x for x in lines if x.strip().startswith("rank"))) + 1 :]]
+    assert [int(row[1]) for row in top] == sorted(direct.degree.tolist(), reverse=True)[:3]
+
+
 def test_cli_writes_parquet(cache, tmp_path, capsys):
     out = tmp_path / "hubs.parquet"
     assert main(["hubs", "--source", "glove", "--top", "500", "--out", str(out), "--show", "3"]) == 0

@@ -20,7 +20,7 @@ from lib.budget import check_graph, check_load
 from lib.engine import RingGraph
 from lib.errors import SourceError
 from lib.graph import GraphResult, align_all, build_graph
-from lib.ring_spec import PICK
+from lib.ring_spec import PICK, UNPICK
 from lib.sources import Source, load_source, paths_allowed
 from lib.sources.together import passage_words as merge_passage_units
 
@@ -255,8 +255,8 @@ def show_chart(
 ) -> None:
     """Draw the cached chart :func:`chart_spec` describes.
 
-    With ``on_select``, clicking the ring's nodes (its :data:`lib.ring_spec.PICK`
-    selection) calls ``on_select()``; the selection is in
+    With ``on_select``, clicking or double-clicking the ring's nodes (its
+    :data:`lib.ring_spec.PICK` and :data:`lib.ring_spec.UNPICK` selections) calls ``on_select()``; the selection is in
     ``st.session_state[element_key]``.
     """
     spec = chart_spec(chart, key, *args, square=square, **kwargs)
@@ -264,4 +264,5 @@ def show_chart(
     if on_select is None:
         st.vega_lite_chart(spec, theme=theme, width=width, key=element_key)
         return
-    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select, selection_mode=[PICK])
+    picks = [PICK, UNPICK]
+    st.vega_lite_chart(spec, theme=theme, width=width, key=element_key, on_select=on_select, selection_mode=picks)

@@ -24,6 +24,7 @@ from lib.errors import CosineRingsError
 from lib.sources import paths_allowed
 
 from .cached import get_source
+from .pick import selected_word, set_word
 from .state import publish
 from .text import plain
 from .work import work_slot
@@ -58,6 +59,9 @@ def init_params() -> None:
             raw = q.get(name, "")
             ss[key] = int(raw) if raw.isdigit() and lo <= int(raw) <= hi else default
         ss["nb_word"] = q.get("nword", "")[:100]
+    picked = selected_word()  # a word picked on a ring or in the sidebar shows its dominoes here too
+    if picked and ss.get("_nb_seen_pick") != picked:
+        ss["_nb_seen_pick"] = ss["nb_word"] = picked
     # Streamlit forgets a widget's value on other pages: come back to the defaults, not to the minimum.
     for key, _, _, default in _PARAMS.values():
         ss.setdefault(key, default)
@@ -178,6 +182,13 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
         width="stretch",
         column_config={"Jaccard": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")},
     )
-    word = right.selectbox("A ring word's dominoes", list(table["word"]), key="cmp_nb_word")
+    if selected_word() in set(table["word"]):  # the picked word, as on the rings
+        st.session_state["cmp_nb_word"] = selected_word()
+    word = right.selectbox(
+        "A ring word's dominoes",
+        list(table["word"]),
+        key="cmp_nb_word",
+        on_change=lambda: set_word(st.session_state.get("cmp_nb_word")),
+    )
     if word:
         right.dataframe(dominoes(result, word), hide_index=True, width="stretch")

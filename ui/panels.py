@@ -14,11 +14,12 @@ import streamlit as st
 from lib.charts import degree_distribution_chart, degree_table
 from lib.engine import RingGraph
 from lib.export import export_bytes, export_filename, nodes_csv
-from lib.ring_spec import PICK, ring_spec
+from lib.ring_spec import ring_spec
 
 from .cached import graph_key, show_chart
 from .downloads import prompt
 from .format import fmt
+from .pick import SELECTED, chart_key, selected_word, take_pick
 from .sidebar import Choices
 from .text import plain, plain_list
 from .views import Panel
@@ -36,9 +37,6 @@ __all__ = [
     "degree_section",
     "download_files",
 ]
-
-#: Session key of the picked word (the Ring graph's word box uses it too).
-SELECTED = "word"
 
 #: Download buttons under each ring: (label, what, extension, MIME type).
 DOWNLOADS = (
@@ -158,23 +156,6 @@ def shown_spec(spec: str) -> str:
     return spec.split("#", 1)[0] if spec.startswith("upload:") else spec
 
 
-def selected_word() -> str:
-    """The word picked on a ring (or in the Ring graph's word box), shared by every page."""
-    return st.session_state.get(SELECTED, "") or ""
-
-
-def _take_pick(chart_key: str) -> None:
-    # Called when the user clicks a node (or double-clicks to clear) on a ring.
-    event = st.session_state.get(chart_key) or {}
-    picked = (event.get("selection") or {}).get(PICK) or []
-    words = picked.get("word", []) if isinstance(picked, dict) else [p.get("word") for p in picked]
-    words = [w for w in words if isinstance(w, str)]
-    if words:
-        st.session_state[SELECTED] = words[0]
-    else:
-        st.session_state.pop(SELECTED, None)
-
-
 def ring_panel(
     panel: Panel,
     ch: Choices,
@@ -201,7 +182,8 @@ def ring_panel(
         return
     g = panel.result.graph
     word = selected_word()
-    chart_key = f"ring_chart_{key or panel.label}"
+    element = chart_key(f"ring_chart_{key or panel.label}")
+    st.session_state["_drawn_words"] = g.words  # what the sidebar's "Find a word" searches in passage mode
     with st.container(key=f"ring_{key or panel.label}"):
         show_chart(
             ring_spec,
@@ -215,8 +197,8 @@ def ring_panel(
             size=size,
             legend=legend,
             selected=word if word in g.words else None,
-            element_key=chart_key,
-            on_select=partial(_take_pick, chart_key),
+            element_key=element,
+            on_select=partial(take_pick, element),
         )
     ring_stats(panel, compact=size < 400)
     _downloads(panel, ch, key or panel.label, domain)

@@ -17,6 +17,7 @@ from lib.presets import PRESETS, TITLES
 from lib.sources import hold_upload, holds_upload
 from lib.words import WordList, decode_word_bytes, parse_word_text
 
+from .pick import find_word_box
 from .sources import OTHER, UPLOAD, known_specs, spec_label
 from .state import COLOURS, MODES, ORDERS, UrlState, current_state
 from .text import plain
@@ -136,6 +137,8 @@ def draw_sidebar() -> Choices:
             st.text_area(
                 "Text passage (its unique words, or tokens for transformer sources)", key="passage", height=150
             )
+        words, passage, list_name, problems = _word_list(mode)
+        find_word_box(words.words if words is not None else st.session_state.get("_drawn_words", ()))
         st.header("Sources")
         _source_widgets("a", "Source A")
         _source_widgets("b", "Source B")
@@ -156,7 +159,6 @@ def draw_sidebar() -> Choices:
         st.toggle("Labels", key="labels")
         st.radio("Colour scale of the two rings", COLOURS, key="colour", horizontal=True)
     state = current_state()
-    words, passage, list_name, problems = _word_list(mode)
     result = Choices(state, words, passage, list_name, tuple(problems))
     st.session_state[_KEY] = result
     return result

@@ -9,7 +9,7 @@ variable ``COSINE_RINGS_ALLOW_PATHS=1`` is set.
 from __future__ import annotations
 
 from lib.errors import ServerPathError, SpecError
-from lib.sources import ALLOW_PATHS_ENV, download_size, kinds, parse_spec, paths_allowed
+from lib.sources import ALLOW_PATHS_ENV, download_size, kinds, minilm_available, parse_spec, paths_allowed
 from lib.sources.spec import SourceKind, kind_named, split_spec
 
 __all__ = [
@@ -92,9 +92,15 @@ def known_specs() -> list[str]:
 
 
 def default_specs() -> tuple[str, str]:
-    """Sources A and B of the landing page: GloVe when installed, against random."""
+    """Sources A and B every page opens on: two trained offline spaces, GloVe and MiniLM, where installed.
+
+    One pair drives every page, so Neighbours and Many sources open on two
+    trained spaces (random vectors are the Random baseline page's subject and
+    a Many sources baseline). Without GloVe or MiniLM: random vectors.
+    """
     a = "glove" if kind_of("glove") is not None else "random:dim=50,seed=1"
-    return a, "random:dim=50"
+    b = "minilm" if kind_of("minilm") is not None and _safe(minilm_available) else "random:dim=50"
+    return a, b
 
 
 def _safe(probe, *args, **kwargs):

@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,7 @@ from ..engine import RingGraph
 from ..engine import upper_triangle as upper
 from ..errors import InputError
 from ..graph import GraphResult, align_all
+from ..measures.draws import permutation_batches as _permutation_batches
 from ..sources.base import Source
 from .communities import Partition, category_ari, louvain, partition_ari
 
@@ -138,16 +139,6 @@ def batch_correlation(rows: np.ndarray, y: np.ndarray) -> np.ndarray:
     denom = np.linalg.norm(rc, axis=1) * np.linalg.norm(yc)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denom > 0, rc @ yc / np.where(denom > 0, denom, 1.0), np.nan)
-
-
-def _permutation_batches(n: int, count: int, seed: int, chunk: int) -> Iterator[np.ndarray]:
-    """Random permutations of range(n), ``chunk`` rows at a time, from one seeded generator."""
-    rng = np.random.default_rng(seed)
-    done = 0
-    while done < count:
-        m = min(chunk, count - done)
-        yield rng.permuted(np.tile(np.arange(n), (m, 1)), axis=1)
-        done += m
 
 
 def _symmetric_from_upper(values: np.ndarray, n: int) -> np.ndarray:
@@ -335,8 +326,13 @@ def compare_graphs(
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
     hubs: int = 5,
+    mantel_p: tuple[float | None] | None = None,
 ) -> Comparison:
     """Compare two ring graphs of the same words (see the module docstring).
+
+    ``mantel_p``, a 1-tuple, is the Mantel p already found with these
+    permutations and seed (e.g. by :func:`lib.measures.calibrate`, which draws
+    the same ones), so the test is not run twice.
 
     Raises
     ------
@@ -346,7 +342,10 @@ def compare_graphs(
     if a.words != b.words:
         raise InputError("compare needs both graphs on the same words in the same order (align them first)")
     ua, ub = upper(a.similarity), upper(b.similarity)
-    _, p_value, _ = mantel_test(a.similarity, b.similarity, permutations=permutations, seed=seed)
+    if mantel_p is None:
+        _, p_value, _ = mantel_test(a.similarity, b.similarity, permutations=permutations, seed=seed)
+    else:
+        (p_value,) = mantel_p
     rsa = RSA(correlation(ua, ub, "spearman"), correlation(ua, ub, "pearson"), p_value, int(permutations))
     pairs = _pairs(a, b)
     cols = ["source", "target", "cosine_a", "cosine_b"]

@@ -2,8 +2,8 @@
 
 For each word i of the shared vocabulary (:mod:`.neighbours_vocab`),
 N_A(i) and N_B(i) are its k nearest other words by cosine in A and in B,
-nearest first, ties broken by vocabulary order, exact to float64
-(:mod:`.knn`). The agreement of word i is the Jaccard index
+nearest first, exact (ties in exact arithmetic broken by vocabulary order,
+:mod:`.knn`). The agreement of word i is the Jaccard index
 J_i = |N_A(i) ∩ N_B(i)| / |N_A(i) ∪ N_B(i)| (Boggust et al. 2022); the
 summary adds the mean and median J, the mutual k-NN score
 mean |N_A(i) ∩ N_B(i)| / k (Huh et al. 2024) and the chance level: the
@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .knn import DEFAULT_BLOCK, KnnResult, Mapper, cosine64, exact_knn, unit_rows
+from ..shifts.result import Shifts, word_shifts
+from .knn import DEFAULT_BLOCK, KnnResult, Mapper, exact_knn, nearest
 from .neighbours_vocab import SharedVocabulary
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "chance_jaccard",
     "compare_neighbourhoods",
     "overlap",
+    "null_permutation",
     "shuffled_knn",
     "check_k",
 ]
@@ -106,6 +108,8 @@ class Neighbourhoods:
     shuffled_jaccard: float | None = None
     #: Float64 check counts and timings of the two searches.
     stats: dict = field(default_factory=dict, compare=False)
+    #: Per-word shifts and map positions (:mod:`lib.shifts`); None when not computed.
+    shifts: Shifts | None = field(default=None, compare=False)
 
     @property
     def n(self) -> int:
@@ -136,6 +140,8 @@ class Neighbourhoods:
         }
         if self.shuffled_jaccard is not None:
             out["shuffled_jaccard"] = float(self.shuffled_jaccard)
+        if self.shifts is not None:
+            out.update(self.shifts.summary())
         return out
 
     def neighbours(self, i: int, side: str) -> list[str]:
@@ -163,7 +169,8 @@ class Neighbourhoods:
         return pd.DataFrame(rows)
 
     def table(self) -> pd.DataFrame:
-        """One row a word, in vocabulary order: word, rank, jaccard, shared, neighbours_a, neighbours_b."""
+        """One row a word, in vocabulary order: word, rank, jaccard, shared, neighbours_a, neighbours_b,
+        and with shifts procrustes_shift, local_shift, x_a, y_a, x_b, y_b."""
         return pd.DataFrame(
             {
                 "word": list(self.words),
@@ -172,24 +179,34 @@ class Neighbourhoods:
                 "shared": self.shared,
                 "neighbours_a": [self.neighbours(i, "a") for i in range(self.n)],
                 "neighbours_b": [self.neighbours(i, "b") for i in range(self.n)],
+                **({} if self.shifts is None else self.shifts.columns()),
             }
         )
 
-    def to_dict(self) -> dict:
-        """The JSON object of ``python -m lib neighbours``."""
+    def to_dict(self, *, summary_only: bool = False) -> dict:
+        """The JSON object of ``python -m lib neighbours``: the summary first, then the words.
+
+        With ``summary_only``: the sources, k, the number of words and the summary.
+        """
         j = self.jaccard
+        head = {"a": self.a, "b": self.b, "k": self.k, "n": self.n, "summary": self.summary()}
+        if summary_only:
+            return head
+        moved = (
+            {}
+            if self.shifts is None
+            else {"procrustes_shift": self.shifts.procrustes, "local_shift": self.shifts.local}
+        )
         return {
-            "a": self.a,
-            "b": self.b,
-            "k": self.k,
+            **head,
             "words": list(self.words),
             "missing": [{"word": m.word, "reason": m.reason} for m in self.missing],
             "dropped": dict(self.dropped),
-            "summary": self.summary(),
             "per_word": [
                 {
                     "word": w,
                     "jaccard": float(j[i]),
+                    **{name: float(x[i]) for name, x in moved.items()},
                     "neighbours_a": self.neighbours(i, "a"),
                     "neighbours_b": self.neighbours(i, "b"),
                 }
@@ -198,27 +215,27 @@ class Neighbourhoods:
         }
 
 
+def null_permutation(n: int, seed: int = NULL_SEED) -> np.ndarray:
+    """The shuffled null's order: word i gets B's row p[i]."""
+    return np.random.default_rng(seed).permutation(n)
+
+
 def shuffled_knn(vectors: np.ndarray, knn: KnnResult, seed: int = NULL_SEED) -> np.ndarray:
     """Exact k-NN index of ``vectors`` with its rows handed to the words in a seeded random order.
 
     Word i gets row p[i], so its cosines are those of row p[i] relabelled: its
     neighbours are p^-1 of row p[i]'s. Only a row whose k-th cosine is tied
     can order differently (ties go by the new word order); those few rows are
-    recomputed in float64.
+    searched again (:func:`~.knn.nearest`) with the new order as the tie key.
     """
     n, k = knn.index.shape
-    p = np.random.default_rng(seed).permutation(n)
+    p = null_permutation(n, seed)
     inverse = np.empty(n, dtype=np.int64)
     inverse[p] = np.arange(n)
     out = inverse[knn.index[p]]
     tied = np.flatnonzero(knn.tied[p])
     if len(tied):
-        _, unit = unit_rows(vectors)
-        others = np.arange(n)
-        for i in tied:
-            s = cosine64(unit, np.full(n, p[i]), p)
-            s[i] = -np.inf
-            out[i] = np.lexsort((others, -s))[:k]
+        out[tied] = inverse[nearest(vectors, p[tied], k, tie_key=inverse)[0]]
     return out
 
 
@@ -229,12 +246,16 @@ def compare_neighbourhoods(
     a: str = "",
     b: str = "",
     null: bool = False,
+    shifts: bool = True,
     block: int = DEFAULT_BLOCK,
     mapper: Mapper | None = None,
     progress: Callable[[str, int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
 ) -> Neighbourhoods:
     """Exact k-NN of every shared word in A and B, and (with ``null``) the shuffled-null Jaccard.
+
+    With ``shifts`` (default) also each word's shifts and map positions (:func:`lib.shifts.word_shifts`),
+    and with ``null`` their means against the same shuffled null.
 
     ``progress(side, done, total)`` with side "a" or "b"; return False to cancel.
     """
@@ -245,11 +266,24 @@ def compare_neighbourhoods(
         runs[side] = exact_knn(vectors, k, block=block, mapper=mapper, progress=step, cancel=cancel)
         r = runs[side]
         stats[side] = {"checked": r.checked, "boundary": r.boundary, "settled": r.settled, **r.timings}
-    shuffled = None
+    shuffled, index, p = None, None, None
     if null:
         index = shuffled_knn(vocab.vectors_b, runs["b"])
         x = overlap(runs["a"].index, index)
         shuffled = float((x / (2 * k - x)).mean())
+        p = null_permutation(vocab.n)
+    moved = None
+    if shifts:
+        moved = word_shifts(
+            vocab.vectors_a,
+            vocab.vectors_b,
+            runs["a"].index,
+            runs["b"].index,
+            cosine_a=runs["a"].cosine,
+            cosine_b=runs["b"].cosine,
+            permutation=p,
+            shuffled_index=index,
+        )
     return Neighbourhoods(
         a=a,
         b=b,
@@ -263,4 +297,5 @@ def compare_neighbourhoods(
         dropped=dict(vocab.dropped),
         shuffled_jaccard=shuffled,
         stats=stats,
+        shifts=moved,
     )

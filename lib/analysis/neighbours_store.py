@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import InputError, SourceError
 from ..parquet_meta import read_with_meta, write_with_meta
+from ..shifts.result import MAP_COLUMNS, SHIFT_COLUMNS, Shifts
 from ..sources import content_key, load_source
 from ..sources._cache import atomic_file, cache_root, fingerprint
 from ..sources.base import Missing, Source
@@ -30,10 +31,18 @@ from .knn import DEFAULT_BLOCK, Mapper
 from .neighbours import DEFAULT_K, Neighbourhoods, compare_neighbourhoods
 from .neighbours_vocab import SharedVocabulary, shared_vocabulary, shared_word_list
 
-__all__ = ["neighbours_for", "cached_neighbours", "run_key", "write_neighbours", "read_neighbours", "write_table"]
+__all__ = [
+    "neighbours_for",
+    "cached_neighbours",
+    "run_key",
+    "write_neighbours",
+    "read_neighbours",
+    "write_table",
+    "out_table",
+]
 
 _META_KEY = b"cosine_rings_neighbours"
-_FORMAT = 1
+_FORMAT = 2  # 2: with the per-word shifts and map coordinates
 
 
 def run_key(
@@ -71,6 +80,7 @@ def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict 
         "missing": [[m.word, m.reason] for m in result.missing],
         "dropped": result.dropped,
         "stats": result.stats,
+        "shifts_shuffled": None if result.shifts is None else result.shifts.shuffled,
     }
 
     def lists(x: np.ndarray, typ):
@@ -83,6 +93,7 @@ def write_neighbours(result: Neighbourhoods, path: str | os.PathLike, key: dict 
             "index_b": lists(result.index_b, pa.int32()),
             "cosine_a": lists(result.cosine_a, pa.float64()),
             "cosine_b": lists(result.cosine_b, pa.float64()),
+            **({} if result.shifts is None else result.shifts.columns()),
         }
     )
     return write_with_meta(table, meta, path, _META_KEY)
@@ -119,14 +130,37 @@ def read_neighbours(path: str | os.PathLike, key: dict | None = None) -> Neighbo
             dropped=dict(meta["dropped"]),
             shuffled_jaccard=meta["shuffled"],
             stats=dict(meta["stats"]),
+            shifts=_read_shifts(table, meta),
         )
     except Exception:  # any damage (truncated file, foreign metadata): treat as absent
         return None
 
 
+def _read_shifts(table, meta: dict) -> Shifts | None:
+    """The shifts kept beside a run (None when it was written without them)."""
+    if meta.get("shifts_shuffled") is None:
+        return None
+    column = {name: table.column(name).to_numpy().astype(np.float64) for name in SHIFT_COLUMNS + MAP_COLUMNS}
+    xy = np.column_stack([column[name] for name in MAP_COLUMNS])
+    for x in (*column.values(), xy):
+        x.setflags(write=False)
+    return Shifts(column["procrustes_shift"], column["local_shift"], xy, dict(meta["shifts_shuffled"]))
+
+
+#: Columns of the ``--out`` table (the shifts and map columns when the run has them).
+OUT_COLUMNS = ("word", "jaccard", *SHIFT_COLUMNS, "neighbours_a", "neighbours_b", *MAP_COLUMNS)
+
+
+def out_table(result: Neighbourhoods):
+    """The per-word table of ``--out`` and of ``--format csv``, neighbour lists as Python lists."""
+    table = result.table()
+    return table[[c for c in OUT_COLUMNS if c in table.columns]]
+
+
 def write_table(result: Neighbourhoods, path: str) -> None:
-    """The ``--out`` file: one row a word (word, jaccard, neighbours of each side as lists), .parquet or .csv."""
-    table = result.table()[["word", "jaccard", "neighbours_a", "neighbours_b"]]
+    """The ``--out`` file: one row a word (word, jaccard, both shifts, neighbours of each side as lists,
+    map coordinates x_a, y_a, x_b, y_b), .parquet or .csv."""
+    table = out_table(result)
     try:
         if path.endswith(".parquet"):
             with atomic_file(path) as tmp:

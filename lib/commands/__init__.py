@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 
 #: Subcommand names, in the order ``--help`` lists them.
-NAMES = ("graph", "sources", "export", "compare", "null", "hubs", "neighbours", "matrix", "prepare")
+NAMES = ("graph", "sources", "export", "compare", "null", "hubs", "neighbours", "matrix", "prepare", "card")
 
 
 def load(name: str) -> ModuleType:

@@ -12,7 +12,7 @@ from ..engine import RULES
 from ..errors import BudgetError, InputError
 from ..presets import preset, preset_names
 from ..sources import Source, load_source
-from ..words import WordList, clean_words, parse_word_text, read_words_file
+from ..words import VECTORS_WARNING, WordList, clean_words, parse_word_text, read_words_file
 
 __all__ = [
     "add_budget_arg",
@@ -66,7 +66,13 @@ def word_list_from_args(args: argparse.Namespace) -> WordList:
     if args.preset is not None:
         return preset(args.preset)
     if args.words_file is not None:
-        return read_words_file(args.words_file)
+        warnings: list[str] = []
+        words = read_words_file(args.words_file, warnings)
+        if VECTORS_WARNING in warnings:
+            raise InputError(f"{args.words_file}: {VECTORS_WARNING}; give it as a source: word2vec:PATH")
+        for warning in warnings:
+            print(f"warning: {args.words_file}: {warning}", file=sys.stderr)
+        return words
     if args.words is not None:
         return parse_word_text(args.words)
     raise InputError("no words given: use --words, --words-file or --preset")

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     g = result.graph
     capped = fmt in ("svg", "png") and g.n_edges > args.max_edges
     note = f"; showing the {args.max_edges:,} strongest of {g.n_edges:,} edges" if capped else ""
-    dropped = f"; {len(result.missing)} word(s) dropped" if result.missing else ""
-    print(f"wrote {path} ({fmt}: {g.n} words, {g.n_edges:,} edges{note}{dropped})", file=sys.stderr)
+    print(f"wrote {path} ({fmt}: {g.n} words, {g.n_edges:,} edges{note})", file=sys.stderr)
+    for m in result.missing:  # as `graph --format csv` reports them
+        print(f"note: {m.word}: left out ({m.reason})", file=sys.stderr)
     return 0

@@ -29,7 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", required=True, metavar="SPEC", help="e.g. random:dim=50,seed=1 or word2vec:PATH")
     add_word_args(p)
     add_threshold_args(p)
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: the graph with its words, edges and numbers; csv: the edge list (default json)",
+    )
     add_budget_arg(p)
     p.set_defaults(func=run)
 

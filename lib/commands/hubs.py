@@ -1,8 +1,8 @@
 """``python -m lib hubs``: exact degrees and hubs over a source's vocabulary, blockwise.
 
-Writes a Parquet table (token, degree, rank; the run's threshold, median,
-std and pair count in its metadata) and prints a short summary with the
-top hubs. A progress bar with an ETA runs on stderr. With ``--scheduler`` (or
+Prints a short summary with the top hubs; with --out also writes a Parquet
+table (token, degree, rank; the run's threshold, median, std and pair
+count in its metadata). A progress bar with an ETA runs on stderr. With ``--scheduler`` (or
 ``COSINE_RINGS_SCHEDULER``) the block passes run as tasks on that Dask
 cluster; the table is the same to the last bit.
 """
@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=BASELINES,
         help="run on a baseline of the same shape instead: random N(0,1) or rows shuffled",
     )
-    p.add_argument("--out", required=True, metavar="FILE.parquet", help="where to write the table")
+    p.add_argument(
+        "--out", metavar="FILE.parquet", help="also write the table there (without it: the summary and top hubs only)"
+    )
     p.add_argument("--show", type=int, default=10, metavar="K", help="top hubs to print (default 10)")
     p.add_argument("--no-cache", action="store_true", help="recompute even when a cached result exists")
     add_budget_arg(p)
@@ -80,7 +82,7 @@ def vocabulary_rows(source: Source, top: int | None) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     kwargs = threshold_kwargs(args)
-    if not args.out.endswith(".parquet"):
+    if args.out is not None and not args.out.endswith(".parquet"):
         from ..errors import InputError
 
         raise InputError(f"--out must name a .parquet file, got {args.out!r}")
@@ -105,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         close()
         if cluster is not None:
             cluster.close()
-    write_result(result, args.out)
+    if args.out is not None:
+        write_result(result, args.out)
     t = result.timings
     print(
         f"{result.source}: {result.n:,} tokens, {result.n_pairs:,} pairs, rule {result.rule}"
@@ -122,5 +125,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'rank':>6}  {'degree':>8}  token")
         for row in top.itertuples(index=False):
             print(f"{row.rank:>6}  {row.degree:>8}  {row.token}")
-    print(f"wrote {args.out}")
+    if args.out is not None:
+        print(f"wrote {args.out}")
     return 0

@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_threshold_args(p)
     p.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="draws K per null model (default 200)")
     p.add_argument("--seed", type=int, default=0, help="seed of the null draws (default 0)")
-    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.add_argument(
+        "--format", choices=("json", "text"), default="json", help="json: every draw; text: a table (default json)"
+    )
     add_budget_arg(p)
     p.set_defaults(func=run)
 

@@ -10,7 +10,9 @@ from ._common import print_json
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sources", help="list the embedding sources", description=__doc__)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text: a table to read; json: a list (default text)"
+    )
     p.set_defaults(func=run)
 
 

@@ -1,0 +1,184 @@
+"""Per-word shifts and vocabulary maps (lib.shifts) against float64 references written from the definitions."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from source_fixtures import write_word2vec
+
+from lib.analysis.knn import exact_knn
+from lib.analysis.neighbours import compare_neighbourhoods, null_permutation, shuffled_knn
+from lib.analysis.neighbours_store import cached_neighbours, neighbours_for
+from lib.analysis.neighbours_vocab import SharedVocabulary
+from lib.cli import main
+from lib.errors import InputError
+from lib.shifts import align_2d, local_shift, pca_2d, procrustes_shift, vocabulary_maps, word_shifts
+from lib.sources._cache import set_cache_root
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path):
+    set_cache_root(tmp_path / "cache")
+    yield tmp_path / "cache"
+    set_cache_root(None)
+
+
+def _rotation(d: int, seed: int) -> np.ndarray:
+    q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))
+    return q
+
+
+def _cos(x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.dot(x, y) / (np.sqrt(np.dot(x, x)) * np.sqrt(np.dot(y, y))))
+
+
+def reference_procrustes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unit rows, zero-padded, Q from the SVD of AᵀB, then 1 - cos(A_i Q, B_i) one word at a time."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    d = max(a.shape[1], b.shape[1])
+    a = np.hstack([a, np.zeros((len(a), d - a.shape[1]))])
+    b = np.hstack([b, np.zeros((len(b), d - b.shape[1]))])
+    u, _, vt = np.linalg.svd(a.T @ b)
+    q = u @ vt
+    return np.array([1 - _cos(a[i] @ q, b[i]) for i in range(len(a))])
+
+
+def reference_local(a: np.ndarray, b: np.ndarray, index_a: np.ndarray, index_b: np.ndarray) -> np.ndarray:
+    """U = the union of the two neighbour sets as a Python set; cosines one pair at a time."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    out = []
+    for i in range(len(a)):
+        union = sorted(set(index_a[i].tolist()) | set(index_b[i].tolist()))
+        sa = np.array([_cos(a[i], a[j]) for j in union])
+        sb = np.array([_cos(b[i], b[j]) for j in union])
+        out.append(1 - _cos(sa, sb))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("da,db", [(12, 12), (9, 14), (14, 6)])
+def test_procrustes_shift_equals_the_reference(da, db):
+    rng = np.random.default_rng(da * db)
+    a, b = rng.standard_normal((150, da)).astype(np.float32), rng.standard_normal((150, db))
+    np.testing.assert_allclose(procrustes_shift(a, b), reference_procrustes(a, b), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("da,db,k", [(12, 12, 5), (8, 20, 3), (20, 5, 9)])
+def test_local_shift_equals_the_reference(da, db, k):
+    rng = np.random.default_rng(da + db + k)
+    a, b = rng.standard_normal((120, da)).astype(np.float32), rng.standard_normal((120, db)).astype(np.float32)
+    ia, ib = exact_knn(a, k).index, exact_knn(b, k).index
+    want = reference_local(a, b, ia, ib)
+    np.testing.assert_allclose(local_shift(a, b, ia, ib), want, rtol=0, atol=1e-12)
+    # With the k-NN run's own cosines (as a neighbourhood run passes them): the same numbers.
+    got = word_shifts(a, b, ia, ib, cosine_a=exact_knn(a, k).cosine, cosine_b=exact_knn(b, k).cosine).local
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_same_neighbours_and_a_rotation_give_zero_shift():
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((80, 7))
+    b = a @ _rotation(7, 4) * 2.5
+    ia = exact_knn(a, 4).index
+    assert np.abs(procrustes_shift(a, b)).max() < 1e-12
+    assert np.abs(local_shift(a, b, ia, ia)).max() < 1e-12
+
+
+def test_planted_moves_rank_first_by_both_shifts():
+    rng = np.random.default_rng(11)
+    n, d, k = 500, 24, 10
+    a = rng.standard_normal((n, d))
+    b = a @ _rotation(d, 12)
+    moved = [3, 40, 222, 371, 499]
+    b[moved] = rng.standard_normal((len(moved), d))
+    r = compare_neighbourhoods(SharedVocabulary(tuple(f"w{i}" for i in range(n)), a, b), k)
+    for shift in (r.shifts.procrustes, r.shifts.local):
+        assert sorted(np.argsort(-shift, kind="stable")[: len(moved)].tolist()) == moved
+    # The moved words tilt the least-squares Q a little: the others' shift is small, not zero.
+    assert np.delete(r.shifts.procrustes, moved).max() < 0.01 < 0.5 < r.shifts.procrustes[moved].min()
+
+
+def test_shuffled_null_means_are_the_shifts_of_the_shuffled_rows():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((200, 10))
+    b = a @ _rotation(10, 6) + 0.2 * rng.standard_normal((200, 10))
+    r = compare_neighbourhoods(SharedVocabulary(tuple(f"w{i}" for i in range(200)), a, b), 6, null=True)
+    p = null_permutation(200)
+    knn_b = exact_knn(b, 6)
+    s = r.summary()
+    assert s["shuffled_procrustes_shift"] == pytest.approx(reference_procrustes(a, b[p]).mean(), abs=1e-12)
+    want_local = reference_local(a, b[p], exact_knn(a, 6).index, shuffled_knn(b, knn_b))
+    assert s["shuffled_local_shift"] == pytest.approx(want_local.mean(), abs=1e-12)
+    assert s["mean_procrustes_shift"] < s["shuffled_procrustes_shift"]
+    assert s["mean_local_shift"] < s["shuffled_local_shift"]
+
+
+def test_maps_pca_and_2d_alignment():
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((300, 6)) * [5, 3, 1, 1, 1, 1]
+    xy_a, xy_b = vocabulary_maps(a, a @ _rotation(6, 8))
+    np.testing.assert_allclose(xy_b, xy_a, atol=1e-4)  # a rotated space draws the same map
+    unit = a / np.linalg.norm(a, axis=1, keepdims=True)
+    centred = unit - unit.mean(axis=0)
+    want = np.abs(np.linalg.svd(centred, full_matrices=False)[0][:, :2] * np.linalg.svd(centred)[1][:2])
+    np.testing.assert_allclose(np.abs(pca_2d(a)), want, atol=1e-4)
+    turn = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    np.testing.assert_allclose(align_2d(xy_a @ turn, xy_a), xy_a, atol=1e-9)
+    with pytest.raises(InputError, match="same words"):
+        vocabulary_maps(a, a[:10])
+
+
+def test_bad_shapes_raise_input_error():
+    a = np.ones((5, 3)) + np.eye(5, 3)
+    with pytest.raises(InputError, match="same number of rows"):
+        procrustes_shift(a, a[:4])
+    with pytest.raises(InputError, match="differ in shape"):
+        local_shift(a, a, np.zeros((5, 2), dtype=int), np.zeros((5, 3), dtype=int))
+
+
+def _pair(tmp_path, va, vb):
+    words = [f"w{i}" for i in range(len(va))]
+    pa = write_word2vec(tmp_path / "a.bin", words, va)
+    pb = write_word2vec(tmp_path / "b.bin", words, vb)
+    return f"word2vec:{pa}", f"word2vec:{pb}"
+
+
+def test_json_out_table_and_cache_carry_the_shifts(tmp_path, capsys):
+    rng = np.random.default_rng(9)
+    va = rng.standard_normal((60, 8))
+    a, b = _pair(tmp_path, va, va @ _rotation(8, 1) + 0.3 * rng.standard_normal((60, 8)))
+    out_file = tmp_path / "t.csv"
+    assert main(["neighbours", "--a", a, "--b", b, "--top", "50", "--k", "4", "--null", "--out", str(out_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    run = cached_neighbours(a, b, top=50, k=4, null=True)
+    assert run is not None and run.shifts is not None  # the cache keeps them
+    fresh = neighbours_for(a, b, top=50, k=4, null=True, use_cache=False)
+    np.testing.assert_array_equal(run.shifts.procrustes, fresh.shifts.procrustes)
+    np.testing.assert_array_equal(run.shifts.xy, fresh.shifts.xy)
+    assert run.summary() == fresh.summary() == out["summary"]
+    assert {"mean_procrustes_shift", "mean_local_shift", "shuffled_procrustes_shift", "shuffled_local_shift"} <= set(
+        out["summary"]
+    )
+    first = out["per_word"][0]
+    assert first["procrustes_shift"] == fresh.shifts.procrustes[0] and first["local_shift"] == fresh.shifts.local[0]
+    table = pd.read_csv(out_file)
+    assert list(table.columns) == [
+        "word",
+        "jaccard",
+        "procrustes_shift",
+        "local_shift",
+        "neighbours_a",
+        "neighbours_b",
+        "x_a",
+        "y_a",
+        "x_b",
+        "y_b",
+    ]
+    np.testing.assert_allclose(table[["x_a", "y_a", "x_b", "y_b"]].to_numpy(), fresh.shifts.xy)
+    np.testing.assert_allclose(table["local_shift"], fresh.shifts.local)
