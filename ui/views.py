@@ -13,7 +13,7 @@ import streamlit as st
 
 from lib.errors import CosineRingsError
 from lib.graph import GraphResult
-from lib.words import WordList
+from lib.words import Missing, WordList
 
 from .cached import aligned_results, graph_result, load_with_progress, passage_words
 from .downloads import pending
@@ -45,6 +45,8 @@ class Panel:
     download: int = 0
     #: The word list asked for (before the source dropped any).
     asked: tuple[str, ...] = ()
+    #: The words of ``asked`` this source itself left out (before the rings kept only the common words).
+    lacks: tuple[Missing, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -96,7 +98,7 @@ def _first_pass(ch: Choices, label: str, spec: str) -> Panel:
     except Exception as exc:  # a third-party loader failing must not take the page down
         return Panel(label, spec, error=f"{type(exc).__name__}: {exc}")
     cats = dict(zip(wl.words, wl.categories)) if wl.categories else None
-    return Panel(label, spec, result, categories=cats, asked=wl.words)
+    return Panel(label, spec, result, categories=cats, asked=wl.words, lacks=result.missing)
 
 
 def compute_panels(ch: Choices, sources: list[tuple[str, str]]) -> list[Panel]:
