@@ -240,16 +240,18 @@ def neighbours_cost(rows: int, d: int, k: int, runs: int = 3, block: int = 2048)
     return Cost(f"k nearest neighbours of {rows:,} words at {d:,} dimensions", bytes_, seconds)
 
 
-def card_cost(rows: int, d: int, k: int, vocabulary: int) -> Cost:
+def card_cost(rows: int, d: int, k: int, vocabulary: int, analogies: bool = True) -> Cost:
     """A space card: exact k-NN of ``rows`` rows (the largest k) and the benchmarks over ``vocabulary`` rows.
 
     The analogy products take ``19,544 x vocabulary x d`` multiply-adds (bench/bench_card.py).
     """
     knn = neighbours_cost(rows, d, k, runs=1)
     vocabulary, d = max(int(vocabulary), 0), max(int(d), 1)
+    b = min(2048, int(rows))
+    knn_bytes = _BASE_BYTES + rows * d * _KNN_ROW_BYTES + b * b * _KNN_BLOCK_BYTES + rows * k * 24  # one space
     held = max(vocabulary, int(rows)) * d * 4.0  # the float32 rows, read in chunks and kept throughout
-    bytes_ = held + max(knn.bytes, vocabulary * _CARD_ROW_BYTES + _CARD_BLOCK_BYTES)
-    seconds = knn.seconds + _ANALOGY_QUESTIONS * vocabulary * d * _ANALOGY_MAC_S
+    bytes_ = held + max(knn_bytes, vocabulary * _CARD_ROW_BYTES + _CARD_BLOCK_BYTES)
+    seconds = knn.seconds + (_ANALOGY_QUESTIONS * vocabulary * d * _ANALOGY_MAC_S if analogies else 0.0)
     return Cost(f"a space card ({rows:,} rows, {vocabulary:,} benchmark words, {d:,} dimensions)", bytes_, seconds)
 
 
@@ -355,12 +357,19 @@ def check_neighbours(rows: int, d: int, k: int, runs: int = 3, budget: Budget | 
     return check(neighbours_cost(rows, d, k, runs=runs), budget, instead=hint)
 
 
-def check_card(rows: int, d: int, k: int, vocabulary: int, budget: Budget | None = None) -> Cost:
-    """:func:`check` a space card, suggesting fewer hubness rows (N) when that alone would fit."""
+def check_card(
+    rows: int, d: int, k: int, vocabulary: int, analogies: bool = True, budget: Budget | None = None
+) -> Cost:
+    """:func:`check` a space card, suggesting fewer hubness rows (N) or leaving out the analogies."""
     budget = budget or default_budget()
-    fit = largest(lambda m: budget.allows(card_cost(m, d, k, vocabulary)), k + 1, max(int(rows), k + 1))
-    hint = f"use at most N = {fit:,} rows" if fit > k else "the benchmarks alone are over the limit at this size"
-    return check(card_cost(rows, d, k, vocabulary), budget, instead=hint)
+    fit = largest(lambda m: budget.allows(card_cost(m, d, k, vocabulary, analogies)), k + 1, max(int(rows), k + 1))
+    if fit > k:
+        hint = f"use at most N = {fit:,} rows"
+    elif analogies and budget.allows(card_cost(rows, d, k, vocabulary, False)):
+        hint = "leave out the analogies"
+    else:
+        hint = "use a source with a smaller vocabulary or dimension"
+    return check(card_cost(rows, d, k, vocabulary, analogies), budget, instead=hint)
 
 
 def check_train(corpus_words: int, dim: int, epochs: int, window: int, budget: Budget | None = None) -> Cost:

@@ -86,6 +86,10 @@ def test_structure_wins_over_a_wrong_extension(tmp_path):
         got = ours(f"word2vec:{path}")
         ref = gensim_rows(path, False)
         assert got[0] == ref[0] and np.array_equal(got[1], ref[1])
+    with pytest.raises(VectorFileError, match="binary=true names binary, but the first rows read only as text"):
+        load_source(f"word2vec:{text_plain},binary=true")
+    with pytest.raises(VectorFileError, match="binary=false names text, but the first rows read only as binary"):
+        load_source(f"word2vec:{binary_as_txt},binary=false")
 
 
 # --- the reading rules, each against gensim ----------------------------------------
@@ -212,3 +216,19 @@ def test_in_place_rows_survive_a_later_nan_and_a_compressed_file_is_copied(tmp_p
     assert np.array_equal(src.vocabulary()[1], got[1])
     os.utime(path, ns=(1, 1))  # a touch alone: the table is rebuilt, the same rows come back
     assert np.array_equal(ours(f"word2vec:{path}")[1], got[1])
+
+
+@pytest.mark.parametrize("span, gap", [(8 << 20, 64 << 10), (100, 0), (500, 40)])
+def test_rows_in_place_any_order_repeats_and_read_spans(tmp_path, monkeypatch, span, gap):
+    from lib.sources import _rows
+
+    monkeypatch.setattr(_rows, "SPAN_BYTES", span)
+    monkeypatch.setattr(_rows, "GAP_BYTES", gap)
+    rng = np.random.default_rng(6)
+    words = [f"w{i}{'x' * int(rng.integers(0, 30))}" for i in range(400)]  # rows of varying lengths
+    vectors = rng.standard_normal((400, 7)).astype(np.float32)
+    path = write_binary(tmp_path / "v.bin", words, vectors, newline=True)
+    rows = load_source(f"word2vec:{path}").table.vectors
+    ids = np.concatenate((rng.integers(0, 400, 300), [0, 399, 5, 5, 6]))
+    assert np.array_equal(rows.take(ids), vectors[ids])
+    assert np.array_equal(rows.read(37, 261), vectors[37:261]) and np.array_equal(rows.read(), vectors)

@@ -30,8 +30,8 @@ from ._cache import file_identity
 
 __all__ = ["DiskArray", "FileRows"]
 
-#: Reads of rows in place cover at most this many bytes each (rows close together share a read).
-SPAN_BYTES = 8 << 20
+#: Rows read in place share one read when they are at most ``GAP_BYTES`` apart, up to ``SPAN_BYTES`` a read.
+SPAN_BYTES, GAP_BYTES = 8 << 20, 64 << 10
 
 
 class DiskArray:
@@ -144,12 +144,13 @@ class FileRows:
     def _gather(self, at: np.ndarray) -> np.ndarray:
         """The rows at the byte offsets ``at`` (ascending), reading nearby rows together."""
         out = np.empty((len(at), self.shape[1]), dtype=self.dtype)
-        # A new read starts where the span from the current read's first row would pass SPAN_BYTES.
+        apart = np.diff(at) > self.row_bytes + GAP_BYTES
         first = 0
         while first < len(at):
             base = int(at[first])
-            last = int(np.searchsorted(at, base + SPAN_BYTES - self.row_bytes, side="right"))
-            last = max(last, first + 1)
+            last = max(int(np.searchsorted(at, base + SPAN_BYTES - self.row_bytes, side="right")), first + 1)
+            gap = np.flatnonzero(apart[first : last - 1])
+            last = first + int(gap[0]) + 1 if len(gap) else last
             size = int(at[last - 1]) - base + self.row_bytes
             data = os.pread(self._fd, size, base)
             if len(data) != size:

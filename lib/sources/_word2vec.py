@@ -21,7 +21,8 @@ from ..errors import SourceError, VectorFileError
 from ._cache import Progress, atomic_dir, file_fingerprint, fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build
 from ._vocab import case_variants
-from ._w2v_stream import build_word2vec_table, read_header, reads_as, reads_in_place
+from ._w2v_parse import reads_as
+from ._w2v_stream import build_word2vec_table, read_header, reads_in_place
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
 __all__ = [
@@ -47,8 +48,9 @@ _BINARY_SUFFIXES, _TEXT_SUFFIXES = (".bin",), (".txt", ".vec")
 def word2vec_format(path: str | os.PathLike, binary: bool | None = None) -> bool:
     """Return True if ``path`` is to be read as word2vec binary, False for text.
 
-    ``binary`` (the SPEC's ``binary=true|false``) decides when given. Else
-    the rows after the header (up to :data:`SNIFF_BYTES`) are parsed both
+    ``binary`` (the SPEC's ``binary=true|false``) decides when given, unless
+    the first rows parse only the other way (then the file is refused, as
+    the option names the wrong format). Else the rows after the header (up to :data:`SNIFF_BYTES`) are parsed both
     ways: text rows are ``<word> <dim numbers>`` lines, binary rows are
     ``<word> <4*dim bytes>`` back to back; in both, words are non-empty
     UTF-8 without control characters. When only one reading parses, that
@@ -61,7 +63,8 @@ def word2vec_format(path: str | os.PathLike, binary: bool | None = None) -> bool
     Raises
     ------
     VectorFileError
-        If the header is missing or malformed, or both readings fit and the extension does not decide.
+        If the header is missing or malformed, if ``binary`` names the format the first rows do not have,
+        or if both readings fit and the extension does not decide.
     """
     path = Path(path)
     try:
@@ -71,12 +74,17 @@ def word2vec_format(path: str | os.PathLike, binary: bool | None = None) -> bool
             eof = len(body) < SNIFF_BYTES or not fh.read(1)
     except (OSError, EOFError) as exc:
         raise VectorFileError(f"{path}: cannot read ({exc})") from exc
-    if binary is not None:
-        return binary
     if not body.strip():
         raise VectorFileError(f"{path}: header only, no vectors (truncated file)")
     as_text = reads_as(body, count, dim, binary=False, eof=eof, path=path)
     as_binary = reads_as(body, count, dim, binary=True, eof=eof, path=path)
+    if binary is not None:
+        if as_text != as_binary and binary != as_binary:
+            named, other = ("binary", "text") if binary else ("text", "binary")
+            raise VectorFileError(
+                f"{path}: binary={str(binary).lower()} names {named}, but the first rows read only as {other}"
+            )
+        return binary
     if as_text != as_binary:
         return as_binary
     suffix = Path(path.name[:-3]).suffix if path.name.endswith(".gz") else path.suffix
