@@ -32,7 +32,7 @@ if result is None and st.session_state.get("nb_run") == key:
     try:
         result = compute(key)
     except CosineRingsError as exc:
-        st.error(f"{plain(a, 80)} vs {plain(b, 80)}: {plain(str(exc), 400)}", icon="🚫")
+        st.error(f"{plain(a, 80)} vs {plain(b, 80)}: {plain(str(exc), 400)}", icon=":material/block:")
         st.stop()
     st.session_state["nb_run"] = None
 publish_params()

@@ -9,6 +9,7 @@ on the words every source has, at the same positions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -31,6 +32,7 @@ from lib.ring_spec import ring_spec
 from .cached import graph_key, show_chart
 from .downloads import prompt
 from .panels import shown_spec
+from .pick import chart_key, selected_word, take_pick
 from .sidebar import Choices
 from .sources import check_spec, known_specs
 from .state import page_param, publish
@@ -107,7 +109,7 @@ def pick_sources(ch: Choices) -> list[str]:
             from_url, ss[_NOTES] = parse_sources(page_param(SOURCES_PARAM))
             ss[_KEY] = from_url or default_sources(ch.state.a, ch.state.b)
     for note in ss.get(_NOTES, []):
-        st.warning(f"Link parameter not used: {plain(note, 400)}", icon="🔗")
+        st.warning(f"Link parameter not used: {plain(note, 400)}", icon=":material/link:")
     options = _dedupe(list(ss[_KEY]) + default_sources(ch.state.a, ch.state.b) + known_specs())
     picked = st.multiselect(
         f"Sources ({MIN_SOURCES} to {MAX_SOURCES}; type a SPEC to add one)",
@@ -122,7 +124,7 @@ def pick_sources(ch: Choices) -> list[str]:
     for spec in picked:
         problem = check_spec(spec)
         if problem:
-            st.warning(f"Source {plain(repr(spec), 80)} left out: {plain(problem, 400)}", icon="🚫")
+            st.warning(f"Source {plain(repr(spec), 80)} left out: {plain(problem, 400)}", icon=":material/block:")
         else:
             good.append(spec)
     ss[_KEEP] = good
@@ -155,9 +157,10 @@ def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] 
                 if panel.download:
                     prompt(panel.spec, panel.download, f"many_{start}_{panel.label}")
                 elif not panel.ok:
-                    st.error(f"{plain(shown_spec(panel.spec), 80)}: {plain(panel.error, 400)}", icon="🚫")
+                    st.error(f"{plain(shown_spec(panel.spec), 80)}: {plain(panel.error, 400)}", icon=":material/block:")
                 else:
                     g = panel.result.graph
+                    element = chart_key(f"many_chart_{panel.label}")
                     with st.container(key=f"ring_many_{panel.label}"):
                         show_chart(
                             ring_spec,
@@ -171,6 +174,9 @@ def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] 
                             size=size,
                             legend="bottom",
                             title=_title(panel.spec, g),
+                            selected=selected_word() if selected_word() in g.words else None,
+                            element_key=element,
+                            on_select=partial(take_pick, element),
                         )
 
 
@@ -259,7 +265,7 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     specs = [p.spec for p in ok]
     graphs = [p.result.graph for p in ok]
     if any(g.words != graphs[0].words for g in graphs):
-        st.error("The sources share fewer than 3 words; no matrix to compute.", icon="🚫")
+        st.error("The sources share fewer than 3 words; no matrix to compute.", icon=":material/block:")
         return
     lacking_note(ok)
     if graphs[0].n < MIN_COMMON_WORDS:
@@ -276,7 +282,7 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     try:
         cost = check_matrix(graphs[0].n, len(graphs), permutations)
     except BudgetError as exc:
-        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon="⚖️")
+        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon=":material/balance:")
         return
     with work_slot(cost), st.spinner("Comparing every pair …"):
         m = cached_measures(key, tuple(graphs), permutations, 0, nk)

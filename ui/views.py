@@ -61,7 +61,7 @@ def awaiting_confirmation(spec: str) -> int:
 def show_problems(ch: Choices) -> bool:
     """Show word-list problems; return True when there is nothing to draw."""
     for problem in ch.problems:
-        st.warning(plain(problem, 400), icon="✍️")
+        st.warning(plain(problem, 400), icon=":material/edit_note:")
     if ch.state.order == "category" and ch.words is not None and ch.words.words and not ch.words.categories:
         st.info("This list has no categories, so the ring keeps the input order.")
     return bool(ch.problems)

@@ -79,7 +79,7 @@ DEFAULT_NK = 5
 #: Most sources one matrix takes (the grid and the heatmaps stay readable).
 MAX_SOURCES = 16
 #: Fewest words all sources must share before the app shows RSA, Mantel p and the map:
-#: 10 words give 45 pairs; with 4 words (6 pairs, 720 orderings) two random spaces
+#: 10 words give 45 pairs; with 4 words (6 pairs, 24 orderings) two random spaces
 #: can reach RSA 0.7 by chance.
 MIN_COMMON_WORDS = 10
 
