@@ -29,6 +29,7 @@ PAGES = [
     ),
     st.Page("app_pages/hubs.py", title="Hubs", icon=":material/hub:", url_path="hubs"),
     st.Page("app_pages/neighbours.py", title="Neighbours", icon=":material/join_inner:", url_path="neighbours"),
+    st.Page("app_pages/spaces.py", title="Spaces", icon=":material/scatter_plot:", url_path="spaces"),
     st.Page("app_pages/many_sources.py", title="Many sources", icon=":material/grid_view:", url_path="many-sources"),
     st.Page("app_pages/method.py", title="Method", icon=":material/functions:", url_path="method"),
 ]

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.many import MIN_SOURCES, matrix_section, pick_sources, ring_grid
 from ui.page import page_header
+from ui.spaces import benchmark_section
 from ui.views import colour_domain, compute_panels
 
 ch = page_header(
@@ -19,3 +20,4 @@ panels = compute_panels(ch, [(str(i), spec) for i, spec in enumerate(specs, 1)])
 domain = colour_domain(panels, True)
 ring_grid(panels, ch, domain)
 matrix_section(panels, ch, domain)
+benchmark_section(specs)

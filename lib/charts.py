@@ -29,6 +29,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from .analysis.knn import nearest
 from .engine import RingGraph, upper_triangle
 from .errors import InputError
 from .ring_layout import RingData, node_pixel_scale, ring_data
@@ -241,13 +242,14 @@ def neighbours(graph: RingGraph, word: str, n: int = 10) -> pd.DataFrame:
         raise InputError(f"{word!r} is not in this graph") from None
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise InputError(f"n must be a whole number >= 1, got {n!r}")
-    s = graph.similarity[i].copy()
-    s[i] = -np.inf
-    order = np.argsort(-s, kind="stable")[: min(n, graph.n - 1)]
+    if graph.vectors is None:
+        raise InputError("this graph was built without its vectors")
+    index, cosine = nearest(graph.vectors, [i], n)  # the exact k-NN rule of every neighbour table
+    order = index[0]
     return pd.DataFrame(
         {
             "word": [graph.words[j] for j in order],
-            "cosine": np.round(s[order], 4),
+            "cosine": np.round(cosine[0], 4),
             "is_edge": graph.mask[i, order].astype(bool),
         }
     )

@@ -205,6 +205,8 @@ class RingGraph:
     size: np.ndarray
     edges: pd.DataFrame = field(repr=False)
     flat: bool = False
+    #: The input rows (read-only): exact neighbour ranks (:mod:`lib.analysis.knn`) need them, not the rounded cosines.
+    vectors: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -307,4 +309,5 @@ def ring_graph(
         size=_frozen(node_sizes(degree)),
         edges=edges,
         flat=flat,
+        vectors=_frozen(np.array(v)),
     )

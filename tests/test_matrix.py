@@ -22,6 +22,7 @@ from scipy import stats
 
 from lib.analysis.compare import compare_graphs, mantel_matrix, mantel_test
 from lib.analysis.matrix import (
+    ALL_MATRICES,
     MEASURES,
     align_sources,
     compare_sources,
@@ -30,9 +31,12 @@ from lib.analysis.matrix import (
     pair_measures,
 )
 from lib.analysis.matrix_charts import heatmap_frame, mds_coordinates, ring_grid_spec
+from lib.analysis.neighbours import compare_neighbourhoods
+from lib.analysis.neighbours_vocab import SharedVocabulary
 from lib.engine import ring_graph
 from lib.errors import InputError
 from lib.sources import load_source
+from tests.exact_reference import integer_vectors, rational_knn
 from tests.source_fixtures import write_word2vec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,17 +217,32 @@ def test_random_sources_do_not_agree():
 
 
 def test_knn_ties_go_to_the_earlier_word():
-    s = np.array([[1, 0.5, 0.5, 0.5], [0.5, 1, 0.2, 0.2], [0.5, 0.2, 1, 0.9], [0.5, 0.2, 0.9, 1]])
-    assert knn_within(s, 2).tolist() == [[1, 2], [0, 2], [3, 0], [2, 0]]
-    assert knn_within(s, 10).shape == (4, 3)
+    x = np.array([[1.0, 6, 6], [0, 3, 3], [0, 1, 1], [0, 7, 7], [2, 0, 1]])  # rows 1-3 collinear: tied for row 0
+    assert knn_within(x, 1)[0].tolist() == [1]
+    assert knn_within(x[[0, 2, 1, 3, 4]], 1)[0].tolist() == [1]  # the earlier word, whichever vector it has
+    assert knn_within(x, 10).shape == (5, 4)
+    v = integer_vectors(90, 3, seed=4)
+    np.testing.assert_array_equal(knn_within(v, 4), rational_knn(v, 4))
+
+
+def test_matrix_knn_jaccard_equals_neighbours_mean_jaccard():
+    """One k-NN: the matrix's neighbour_jaccard is the neighbours command's mean_jaccard, ties and all."""
+    va, vb = integer_vectors(120, 3, seed=1), integer_vectors(120, 3, seed=2)
+    words = [f"w{i}" for i in range(120)]
+    m = pair_measures([ring_graph(words, va), ring_graph(words, vb)], permutations=99, nk=5)
+    summary = compare_neighbourhoods(SharedVocabulary(tuple(words), va, vb), 5).summary()
+    assert m["neighbour_jaccard"][0, 1] == summary["mean_jaccard"]
+    ka, kb = rational_knn(va, 5), rational_knn(vb, 5)
+    shared = np.array([len(set(a) & set(b)) for a, b in zip(ka, kb, strict=True)])
+    assert summary["mean_jaccard"] == pytest.approx(np.mean(shared / (10 - shared)), abs=1e-15)
 
 
 def test_csv_long_table_rebuilds_the_matrices(files):
     specs, _ = files
     m = compare_sources([load_source(s) for s in specs[:2]], WORDS, permutations=P)
     table = pd.read_csv(io.BytesIO(matrices_csv(m.sources, m.matrices)))
-    assert list(table.columns) == ["source_a", "source_b", "measure", "value"] and len(table) == 4 * len(MEASURES)
-    for name in MEASURES:
+    assert list(table.columns) == ["source_a", "source_b", "measure", "value"] and len(table) == 4 * len(ALL_MATRICES)
+    for name in ALL_MATRICES:
         got = table[table["measure"] == name]["value"].to_numpy().reshape(2, 2)
         np.testing.assert_allclose(got, m.matrices[name], rtol=1e-7, equal_nan=True)
 
@@ -254,10 +273,10 @@ def test_cli_json_has_the_issue_keys_and_the_library_numbers(files):
     out = cli(*args, "--words", ",".join([*WORDS, "zz"]), "--permutations", str(P), "--nk", "4")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
-    assert {"sources", "words", "missing", *MEASURES} <= set(d) and d["sources"] == specs and d["nk"] == 4
+    assert {"sources", "words", "missing", *ALL_MATRICES} <= set(d) and d["sources"] == specs and d["nk"] == 4
     assert {"word": "zz", "source": specs[0], "reason": "not in vocabulary"} in d["missing"]
     m = compare_sources([load_source(s) for s in specs], WORDS, permutations=P, nk=4)
-    for name in MEASURES:
+    for name in ALL_MATRICES:
         np.testing.assert_allclose(np.array(d[name], dtype=float), m.matrices[name], atol=1e-6, equal_nan=True)
     assert d["rsa_p"][0][0] is None
 
@@ -284,7 +303,7 @@ def test_cli_csv(files):
         "--source", specs[0], "--source", specs[2], "--words", ",".join(WORDS), "--permutations", "9", "--format", "csv"
     )
     table = pd.read_csv(io.StringIO(out.stdout))
-    assert out.returncode == 0 and set(table["measure"]) == set(MEASURES) and len(table) == 4 * len(MEASURES)
+    assert out.returncode == 0 and set(table["measure"]) == set(ALL_MATRICES) and len(table) == 4 * len(ALL_MATRICES)
 
 
 # -- charts ----------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from exact_reference import integer_vectors, rational_knn
 from source_fixtures import build_gpt2_folder, write_word2vec
 
-from lib.analysis.knn import Cancelled, block_tasks, exact_knn
+from lib.analysis.knn import Cancelled, block_tasks, exact_knn, nearest
 from lib.analysis.neighbours import chance_jaccard, shuffled_knn
 from lib.analysis.neighbours_store import cached_neighbours, neighbours_for
 from lib.cli import main
@@ -113,6 +114,32 @@ def test_shuffled_null_equals_a_search_on_the_shuffled_rows():
     p = np.random.default_rng(11).permutation(len(v))
     want = reference_knn(v[p], 3)
     np.testing.assert_array_equal(np.sort(got, axis=1), np.sort(want, axis=1))
+
+
+def test_exact_ties_go_by_vocabulary_order_not_rounding():
+    """(0,1,1) and (0,3,3) are exactly tied for (1,6,6); float64 sums make the second look nearer."""
+    x = np.array([[1.0, 6, 6], [0, 1, 1], [0, 3, 3], [4, 1, 0]])
+    for order in ([0, 1, 2, 3], [0, 2, 1, 3]):
+        got = exact_knn(x[order], 1)
+        assert got.index[0].tolist() == [1] and got.tied[0]
+    got = exact_knn(x, 2)
+    assert got.index[0].tolist() == [1, 2] and got.cosine[0, 0] == got.cosine[0, 1]  # equal cosines print equal
+    assert got.cosine[0, 0] == 12 / np.sqrt(146)  # correctly rounded: 12 / sqrt(73 * 2)
+    assert nearest(x, [0], 1)[0].tolist() == [[1]]
+
+
+@pytest.mark.parametrize("d,k,seed", [(3, 10, 0), (2, 3, 1), (4, 1, 2)])
+def test_integer_vectors_equal_exact_rational_arithmetic(d, k, seed):
+    v = integer_vectors(130, d, seed)
+    want = rational_knn(v, k)
+    got = exact_knn(v, k, block=32)
+    np.testing.assert_array_equal(got.index, want)
+    np.testing.assert_array_equal(got.index, exact_knn(v.astype(np.float32), k, block=64).index)
+    np.testing.assert_array_equal(nearest(v, np.arange(0, 130, 7), k)[0], want[::7])
+    p = np.random.default_rng(11).permutation(len(v))
+    want_shuffled = rational_knn(v[p], k)  # as sets: the null's Jaccard needs no order within them
+    np.testing.assert_array_equal(np.sort(shuffled_knn(v, got, seed=11), axis=1), np.sort(want_shuffled, axis=1))
+    assert got.tied.any()
 
 
 def test_chance_level_matches_a_simulation():

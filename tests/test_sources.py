@@ -551,7 +551,7 @@ def test_cli_graph_and_sources(w2v_file, capsys):
 
 
 def test_each_backend_declares_its_kinds_in_the_listed_order():
-    from lib.sources import _gensim_data, _glove, _hf, _random, _shuffled, _train, _upload
+    from lib.sources import _abtt, _gensim_data, _glove, _hf, _random, _shuffled, _train, _upload
 
     declared = [
         _random.KIND,
@@ -562,6 +562,7 @@ def test_each_backend_declares_its_kinds_in_the_listed_order():
         _hf.GPT2,
         _hf.HF,
         _shuffled.KIND,
+        _abtt.KIND,
         _upload.KIND,
     ]
     assert kinds() == declared
@@ -574,6 +575,7 @@ def test_each_backend_declares_its_kinds_in_the_listed_order():
         "gpt2",
         "hf",
         "shuffled",
+        "abtt",
         "upload",
     ]
     # The download size comes from the same parse that loads: a nested SPEC asks its base.
@@ -581,3 +583,4 @@ def test_each_backend_declares_its_kinds_in_the_listed_order():
 
     assert download_size("shuffled:glove,seed=3") == download_size("glove") == 0
     assert download_size("shuffled:gpt2:distilgpt2,seed=1") == 352_824_413
+    assert download_size("abtt:gpt2:distilgpt2,top=2") == 352_824_413

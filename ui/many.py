@@ -45,6 +45,7 @@ __all__ = [
     "parse_sources",
     "default_sources",
     "pick_sources",
+    "kept_sources",
     "grid_shape",
     "ring_grid",
     "cached_measures",
@@ -125,6 +126,11 @@ def pick_sources(ch: Choices) -> list[str]:
     ss[_KEEP] = good
     publish(**{SOURCES_PARAM: SEPARATOR.join(good)})
     return good
+
+
+def kept_sources() -> list[str]:
+    """This session's last usable Many sources selection ([] before the page was opened)."""
+    return list(st.session_state.get(_KEEP, []))
 
 
 def grid_shape(count: int) -> tuple[int, int]:

@@ -11,8 +11,11 @@ value of a row, the k rows of largest float64 cosine all have float32
 values ``>= c - 2 * err``; so a row keeps every candidate above a running
 lower bound of ``c`` minus ``2 * err``, and at the end the candidates within
 ``2 * err`` of the row's k-th float32 value are summed again in float64 from
-the float64 unit rows. The k largest float64 cosines, ties broken by the
-smaller row index, are the result: equal to a float64 computation.
+the float64 unit rows. Their order is then settled by :func:`.ties.settle`:
+runs of float64 values closer than the float64 error bound are put in the
+order of their exact cosines (integer arithmetic on the inputs), and exactly
+equal cosines go to the smaller row index. The result is the exact top k,
+whatever the order of the sums.
 
 The work is a list of independent :class:`BlockTask` objects, one per row
 block and phase (first the diagonal blocks, which give every row a first
@@ -40,6 +43,7 @@ from functools import partial
 import numpy as np
 
 from ..errors import CosineRingsError, InputError
+from .ties import float64_error, settle
 
 __all__ = [
     "BlockTask",
@@ -50,6 +54,7 @@ __all__ = [
     "block_tasks",
     "exact_knn",
     "knn_block",
+    "nearest",
     "unit_rows",
     "cosine64",
     "DEFAULT_BLOCK",
@@ -98,7 +103,8 @@ class Candidates:
 
 @dataclass(frozen=True)
 class KnnResult:
-    """``index[i]``: the k nearest other rows of row i, nearest first; ``cosine[i]``: their float64 cosines.
+    """``index[i]``: the k nearest other rows of row i, nearest first; ``cosine[i]``: their float64 cosines
+    (correctly rounded where a near tie was settled exactly).
 
     ``checked`` counts the candidate pairs summed again in float64, ``boundary``
     those beyond the k kept per row (the pairs the float64 step had to rule
@@ -243,24 +249,16 @@ def _local_map(function: Callable, tasks: Sequence) -> Iterable:
     return (function(t) for t in tasks)
 
 
-def _exact_top(unit64, rows, cols, values, n: int, k: int, err: float):
-    """The float64 top k of every row from its candidates (see the module notes)."""
+def _exact_top(vectors, unit64, rows, cols, values, n: int, k: int, err: float):
+    """The exact top k of every row from its candidates (see the module notes)."""
     cut = _kth(rows, values, n, k)
     keep = values >= cut[rows] - np.float32(2 * err)
     rows, cols, values = rows[keep], cols[keep], values[keep]
     exact = cosine64(unit64, rows, cols)
-    order = np.lexsort((cols, -exact, rows))
-    counts = np.bincount(rows, minlength=n)
-    if (counts < k).any():  # cannot happen with correct bounds
-        raise RuntimeError("knn: a row lost its candidates; please report this")
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    pick = order[(starts[:, None] + np.arange(k)[None, :])]
-    index, cosine = cols[pick], exact[pick]
-    tied = np.zeros(n, dtype=bool)
-    more = np.flatnonzero(counts > k)
-    tied[more] = exact[order[starts[more] + k]] == cosine[more, -1]
+    index, cosine, tied = settle(vectors, np.arange(n), rows, cols, exact, n, k, float64_error(unit64.shape[1]))
     # Rows where float32 alone (by value, then index) would have chosen another set.
     order32 = np.lexsort((cols, -values, rows))
+    starts = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))[:-1]))
     index32 = cols[order32[(starts[:, None] + np.arange(k)[None, :])]]
     settled = int(np.count_nonzero((np.sort(index, axis=1) != np.sort(index32, axis=1)).any(axis=1)))
     return index, np.clip(cosine, -1.0, 1.0), len(rows), len(rows) - n * k, settled, tied
@@ -272,6 +270,47 @@ def cosine64(unit64: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     for c in range(0, len(i), _CHUNK):
         out[c : c + _CHUNK] = np.einsum("ij,ij->i", unit64[i[c : c + _CHUNK]], unit64[j[c : c + _CHUNK]])
     return out
+
+
+def nearest(
+    vectors: np.ndarray, rows: Sequence[int], k: int, *, tie_key: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest other rows of a few rows ``rows`` of ``vectors``, by the rule of :func:`exact_knn`.
+
+    Returns ``(index, cosine)`` of shape (len(rows), min(k, N - 1)), nearest
+    first; exact ties go to the smaller ``tie_key`` of the neighbour (default
+    its row). Columns are scanned in chunks, so ``vectors`` may be large.
+
+    >>> nearest(np.array([[1.0, 6, 6], [0, 3, 3], [0, 1, 1], [1, 0, 0]]), [0], 1)[0].tolist()
+    [[1]]
+    """
+    n, d = vectors.shape
+    rows = np.asarray(rows, dtype=np.int64)
+    k = min(int(k), n - 1)
+    if k < 1 or len(rows) == 0:
+        return np.zeros((len(rows), max(k, 0)), np.int64), np.zeros((len(rows), max(k, 0)))
+    err = float64_error(d)
+    _, q = unit_rows(vectors[rows])
+    found_r, found_c, found_v = [], [], []
+    for c0 in range(0, n, _CHUNK):
+        s = q @ unit_rows(vectors[c0 : c0 + _CHUNK])[1].T
+        mine = (rows >= c0) & (rows < c0 + len(s.T))
+        s[np.flatnonzero(mine), rows[mine] - c0] = -np.inf
+        top = min(k, s.shape[1]) - 1
+        local = -np.partition(-s, top, axis=1)[:, top] if s.shape[1] > top else np.full(len(rows), -np.inf)
+        r, c = np.nonzero(s >= (local - 2 * err)[:, None])
+        found_r.append(r), found_c.append(c + c0), found_v.append(s[r, c])
+    r, c, v = (np.concatenate(x) for x in (found_r, found_c, found_v))
+    order = np.lexsort((-v, r))
+    starts = np.concatenate(([0], np.cumsum(np.bincount(r, minlength=len(rows)))[:-1]))
+    kth = v[order[starts + k - 1]]
+    keep = (v >= kth[r] - 2 * err) & np.isfinite(v)
+    r, c = r[keep], c[keep]
+    used = np.unique(np.concatenate([rows, c]))
+    _, unit = unit_rows(vectors[used])
+    exact = cosine64(unit, np.searchsorted(used, rows[r]), np.searchsorted(used, c))
+    index, cosine, _ = settle(vectors, rows, r, c, exact, len(rows), k, err, tie_key)
+    return index, np.clip(cosine, -1.0, 1.0)
 
 
 def exact_knn(
@@ -327,7 +366,7 @@ def exact_knn(
     t2 = time.perf_counter()
     rows, cols, values = (np.concatenate([getattr(f, name) for f in found]) for name in ("rows", "cols", "values"))
     del found, unit
-    index, cosine, checked, boundary, settled, tied = _exact_top(unit64, rows, cols, values, n, k, err)
+    index, cosine, checked, boundary, settled, tied = _exact_top(vectors, unit64, rows, cols, values, n, k, err)
     t3 = time.perf_counter()
     return KnnResult(
         index=index,

@@ -12,7 +12,13 @@ the measures of :mod:`lib.analysis.compare`:
 - ``edge_jaccard``, ``degree_spearman``, ``community_ari`` (Louvain once per
   source);
 - ``neighbour_jaccard``: mean over words of the Jaccard index of the two
-  spaces' k nearest neighbours within the list (:func:`knn_within`).
+  spaces' k nearest neighbours within the list (:func:`knn_within`, the
+  exact k-NN of ``neighbours``, so both give the same Jaccard).
+
+:func:`compare_sources`, which has the vectors, adds the calibrated measures
+of :mod:`lib.measures.matrix` (``cka_linear``, ``cka_debiased``,
+``procrustes_angular``, ``mutual_knn``, each with its permutation p as
+``<name>_p``): the values and p's that ``compare`` gives for each pair.
 
 Matrices are symmetric with unit diagonals (NaN where a measure is
 undefined, and on ``rsa_p``'s diagonal).
@@ -40,13 +46,16 @@ import pandas as pd
 from ..engine import RingGraph, ring_graph, upper_triangle
 from ..errors import InputError
 from ..graph import GraphResult
+from ..measures.matrix import matrix_names, measure_matrices
 from ..sources.base import Missing, Source
 from ..words import clean_words
 from .communities import louvain, partition_ari
 from .compare import DEFAULT_PERMUTATIONS, correlation, edge_jaccard, mantel_matrix
+from .knn import exact_knn
 
 __all__ = [
     "MEASURES",
+    "ALL_MATRICES",
     "DEFAULT_NK",
     "MAX_SOURCES",
     "Dropped",
@@ -71,6 +80,8 @@ MEASURES = (
     "community_ari",
     "neighbour_jaccard",
 )
+#: Every matrix :func:`compare_sources` gives: :data:`MEASURES`, then the calibrated measures and their p's.
+ALL_MATRICES = (*MEASURES, *matrix_names())
 #: Neighbours per word of ``neighbour_jaccard`` unless asked otherwise.
 DEFAULT_NK = 5
 #: Most sources one matrix takes (the grid and the heatmaps stay readable).
@@ -100,22 +111,19 @@ class SourceMatrix:
     nk: int
 
 
-def knn_within(similarity: np.ndarray, k: int) -> np.ndarray:
+def knn_within(vectors: np.ndarray, k: int) -> np.ndarray:
     """Row i: the ``k`` other words with the largest cosine to word i, nearest first.
 
-    Exact in float64; ties go to the word earlier in the list. ``k`` is
-    capped at n - 1.
+    The one k-NN of the project (:func:`lib.analysis.knn.exact_knn`): exact,
+    and exact ties go to the word earlier in the list. ``k`` is capped at n - 1.
 
-    >>> s = np.array([[1, .5, .5], [.5, 1, .9], [.5, .9, 1]])
-    >>> knn_within(s, 1).ravel().tolist()
-    [1, 2, 1]
+    >>> knn_within(np.array([[1.0, 6, 6], [0, 3, 3], [0, 1, 1], [1, 0, 0]]), 1).ravel().tolist()
+    [1, 2, 1, 0]
     """
-    s = np.array(similarity, dtype=np.float64)
-    n = s.shape[0]
     if k < 1:
         raise InputError(f"the number of neighbours must be at least 1, got {k}")
-    np.fill_diagonal(s, -np.inf)
-    return np.argsort(-s, axis=1, kind="stable")[:, : min(int(k), n - 1)]
+    v = np.asarray(vectors)
+    return exact_knn(v, min(int(k), len(v) - 1)).index
 
 
 def neighbour_jaccard(knn_a: np.ndarray, knn_b: np.ndarray) -> float:
@@ -142,11 +150,13 @@ def align_sources(
     rule: str = "seed",
     k: float = 1.0,
     value: float | None = None,
-) -> tuple[tuple[GraphResult, ...], tuple[str, ...], tuple[Dropped, ...]]:
+    with_vectors: bool = False,
+) -> tuple:
     """Look ``words`` up in every source once; build each ring graph on the words all of them have.
 
-    Returns ``(results, common words, dropped)``; ``dropped`` names, for each
-    word left out, the source that lacks it (``labels``, default each
+    Returns ``(results, common words, dropped)``, and with ``with_vectors``
+    also each source's vectors of the common words; ``dropped`` names, for
+    each word left out, the source that lacks it (``labels``, default each
     source's SPEC), or None when the word itself is unusable.
 
     Raises
@@ -174,10 +184,11 @@ def align_sources(
             + (f" ({labels[lacking]} lacks {short} of {len(usable)})" if short else "")
         )
     kept = set(common)
-    results = []
+    results, vectors = [], []
     for source, lookup in zip(sources, lookups, strict=True):
         row = {w: i for i, w in enumerate(lookup.words)}
-        graph = ring_graph(common, lookup.vectors[[row[w] for w in common]], rule=rule, k=k, value=value)
+        vectors.append(lookup.vectors[[row[w] for w in common]])
+        graph = ring_graph(common, vectors[-1], rule=rule, k=k, value=value)
         lost = tuple(
             Missing(w, f"not in {labels[next(i for i, f in enumerate(found) if w not in f)]}")
             for w in usable
@@ -193,7 +204,8 @@ def align_sources(
                 tuple(n for n in lookup.notes if n.word in kept),
             )
         )
-    return tuple(results), common, tuple(dropped)
+    out = (tuple(results), common, tuple(dropped))
+    return (*out, vectors) if with_vectors else out
 
 
 def _cell(value: float | None) -> float:
@@ -224,7 +236,9 @@ def pair_measures(
     edges = [upper_triangle(g.mask) for g in graphs]
     degree = [np.asarray(g.degree, dtype=np.float64) for g in graphs]
     parts = [louvain(g.words, g.similarity, g.mask) for g in graphs]
-    knn = [knn_within(g.similarity, nk) for g in graphs]
+    if any(g.vectors is None for g in graphs):
+        raise InputError("the k-NN Jaccard needs each ring graph's vectors")
+    knn = [knn_within(g.vectors, nk) for g in graphs]
     _, p_value = mantel_matrix([g.similarity for g in graphs], permutations=permutations, seed=seed)
     out = {name: np.eye(count) for name in MEASURES}
     out["rsa_p"] = p_value
@@ -256,20 +270,27 @@ def compare_sources(
     seed: int = 0,
     nk: int = DEFAULT_NK,
 ) -> SourceMatrix:
-    """:func:`align_sources`, then :func:`pair_measures` of the K graphs."""
+    """:func:`align_sources`, :func:`pair_measures` of the K graphs, and the calibrated measures of their vectors."""
     labels = tuple(s.spec for s in sources) if labels is None else tuple(labels)
-    results, common, dropped = align_sources(sources, words, labels=labels, rule=rule, k=k, value=value)
+    results, common, dropped, vectors = align_sources(
+        sources, words, labels=labels, rule=rule, k=k, value=value, with_vectors=True
+    )
     matrices = pair_measures([r.graph for r in results], permutations=permutations, seed=seed, nk=nk)
+    matrices = {**matrices, **measure_matrices(vectors, permutations=permutations, seed=seed, nk=nk)}
     return SourceMatrix(
         labels, results, common, dropped, matrices, int(permutations), int(seed), min(int(nk), len(common) - 1)
     )
+
+
+def _present(matrices: dict[str, np.ndarray]) -> list[str]:
+    return [name for name in ALL_MATRICES if name in matrices]
 
 
 def matrix_rows(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.DataFrame:
     """Every cell of every matrix as a long table: ``source_a``, ``source_b``, ``measure``, ``value``."""
     rows = [
         (sources[i], sources[j], name, float(matrices[name][i, j]))
-        for name in MEASURES
+        for name in _present(matrices)
         for i in range(len(sources))
         for j in range(len(sources))
     ]
@@ -278,11 +299,12 @@ def matrix_rows(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.D
 
 def pair_table(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.DataFrame:
     """One row per pair of sources (i < j) with every measure as a column."""
+    names = _present(matrices)
     rows = [
-        {"source_a": sources[i], "source_b": sources[j], **{name: float(matrices[name][i, j]) for name in MEASURES}}
+        {"source_a": sources[i], "source_b": sources[j], **{name: float(matrices[name][i, j]) for name in names}}
         for i, j in itertools.combinations(range(len(sources)), 2)
     ]
-    return pd.DataFrame(rows, columns=["source_a", "source_b", *MEASURES])
+    return pd.DataFrame(rows, columns=["source_a", "source_b", *names])
 
 
 def matrices_csv(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> bytes:

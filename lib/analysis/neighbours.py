@@ -2,8 +2,8 @@
 
 For each word i of the shared vocabulary (:mod:`.neighbours_vocab`),
 N_A(i) and N_B(i) are its k nearest other words by cosine in A and in B,
-nearest first, ties broken by vocabulary order, exact to float64
-(:mod:`.knn`). The agreement of word i is the Jaccard index
+nearest first, exact (ties in exact arithmetic broken by vocabulary order,
+:mod:`.knn`). The agreement of word i is the Jaccard index
 J_i = |N_A(i) ∩ N_B(i)| / |N_A(i) ∪ N_B(i)| (Boggust et al. 2022); the
 summary adds the mean and median J, the mutual k-NN score
 mean |N_A(i) ∩ N_B(i)| / k (Huh et al. 2024) and the chance level: the
@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..shifts.result import Shifts, word_shifts
-from .knn import DEFAULT_BLOCK, KnnResult, Mapper, cosine64, exact_knn, unit_rows
+from .knn import DEFAULT_BLOCK, KnnResult, Mapper, exact_knn, nearest
 from .neighbours_vocab import SharedVocabulary
 
 __all__ = [
@@ -226,7 +226,7 @@ def shuffled_knn(vectors: np.ndarray, knn: KnnResult, seed: int = NULL_SEED) -> 
     Word i gets row p[i], so its cosines are those of row p[i] relabelled: its
     neighbours are p^-1 of row p[i]'s. Only a row whose k-th cosine is tied
     can order differently (ties go by the new word order); those few rows are
-    recomputed in float64.
+    searched again (:func:`~.knn.nearest`) with the new order as the tie key.
     """
     n, k = knn.index.shape
     p = null_permutation(n, seed)
@@ -235,12 +235,7 @@ def shuffled_knn(vectors: np.ndarray, knn: KnnResult, seed: int = NULL_SEED) -> 
     out = inverse[knn.index[p]]
     tied = np.flatnonzero(knn.tied[p])
     if len(tied):
-        _, unit = unit_rows(vectors)
-        others = np.arange(n)
-        for i in tied:
-            s = cosine64(unit, np.full(n, p[i]), p)
-            s[i] = -np.inf
-            out[i] = np.lexsort((others, -s))[:k]
+        out[tied] = inverse[nearest(vectors, p[tied], k, tie_key=inverse)[0]]
     return out
 
 

@@ -93,10 +93,18 @@ def run(args: argparse.Namespace) -> int:
     top, ks, names = check_card_args(args.top, _ints(args.k), names)
     source = load_checked(args, args.source)
     n_rows = source.n_rows if isinstance(source, VocabSource) else top
-    check_budget(args, check_card, top, source.dim, ks[-1], min(n_rows, RESTRICT_VOCAB) if names else 0)
+    vocabulary = min(n_rows, RESTRICT_VOCAB) if names else 0
+    check_budget(args, check_card, top, source.dim, ks[-1], vocabulary, "analogies" in names)
     card = card_for(
         args.source, top=top, ks=ks, benchmarks=names, use_cache=not args.no_cache, loader=lambda spec: source
     )
+    if card.timings:  # absent for a card read from the cache
+        t = card.timings
+        print(
+            f"card: read {t['load_s']:.1f} s, hubness and anisotropy {t['hubness_s']:.1f} s, "
+            f"benchmarks {t['benchmarks_s']:.1f} s",
+            file=sys.stderr,
+        )
     if args.format == "text":
         sys.stdout.write(card_text(card) + "\n")
     else:

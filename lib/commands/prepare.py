@@ -110,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
         if table is not None and table.build.get("dropped"):
             dropped = ", ".join(f"{count:,} {reason}" for reason, count in table.build["dropped"].items())
             print(f"    dropped  {dropped} (of {table.build.get('read', 0):,} rows read)")
+        for note in table.build.get("notes", []) if table is not None else []:
+            print(f"    note     {note}")
+        if getattr(table, "vectors_in", None) is not None:
+            print(f"    note     the table reads the vectors from {table.vectors_in} in place: keep that file")
         if not places:
             print("    nothing to cache (computed on the fly)")
     if failed:

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..analysis.knn import nearest
 from ..cluster import Cluster, connect
 from ..engine import check_rule
 from ..errors import InputError
@@ -221,16 +222,9 @@ def _solve(tokens, vectors, rule, k, value, block, progress, cancel, scheduler) 
 def strongest_neighbours(
     tokens: Sequence[str], vectors: np.ndarray, rows: Sequence[int], n: int = 5
 ) -> list[list[tuple[str, float]]]:
-    """For each row index in ``rows``, its ``n`` most similar other tokens and their cosines."""
-    v = np.asarray(vectors, dtype=np.float32)
-    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
-    rows = np.asarray(rows, dtype=np.intp)
-    sims = unit[rows] @ unit.T
-    sims[np.arange(len(rows)), rows] = -np.inf
-    n = max(0, min(int(n), len(tokens) - 1))
-    out = []
-    for r in range(len(rows)):
-        best = np.argpartition(-sims[r], n - 1)[:n] if n else np.zeros(0, np.intp)
-        best = best[np.argsort(-sims[r][best], kind="stable")]
-        out.append([(str(tokens[c]), float(sims[r, c])) for c in best])
-    return out
+    """For each row index in ``rows``, its ``n`` most similar other tokens and their cosines.
+
+    The exact rule of every neighbour list (:func:`lib.analysis.knn.nearest`): ties go to the earlier token.
+    """
+    index, cosine = nearest(np.asarray(vectors), rows, n)
+    return [[(str(tokens[c]), float(x)) for c, x in zip(i, s, strict=True)] for i, s in zip(index, cosine, strict=True)]

@@ -9,7 +9,8 @@ its kind in :data:`_KINDS` below, whose order is the order of
 
 from __future__ import annotations
 
-from . import _gensim_data, _glove, _hf, _random, _shuffled, _train, _upload
+from . import _abtt, _gensim_data, _glove, _hf, _random, _shuffled, _train, _upload
+from ._abtt import AbttSource
 from ._cache import OFFLINE_SOURCES, Progress, cache_root, kind_cache_dir, set_cache_root
 from ._glove import glove_available, glove_source
 from ._hf import TransformerSource, minilm_available
@@ -38,6 +39,7 @@ from .spec import (
 
 __all__ = [
     "ALLOW_PATHS_ENV",
+    "AbttSource",
     "Lookup",
     "Missing",
     "Note",
@@ -87,6 +89,7 @@ _KINDS = (
     _hf.GPT2,
     _hf.HF,
     _shuffled.KIND,
+    _abtt.KIND,
     _upload.KIND,
 )
 for _kind in _KINDS:

@@ -39,6 +39,7 @@ __all__ = [
     "discard",
     "fingerprint",
     "file_fingerprint",
+    "file_identity",
     "path_fingerprint",
     "HASH_LIMIT",
     "offline_error",
@@ -205,7 +206,7 @@ def file_fingerprint(path: str | os.PathLike) -> str:
     changes the key; renames or ``chmod`` change it too (one rebuild).
     """
     st = os.stat(path)
-    identity = f"stat:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    identity = file_identity(st)
     if st.st_size > HASH_LIMIT:
         return identity
     # Within one process an unchanged identity means unchanged content: hash once.
@@ -221,6 +222,11 @@ def file_fingerprint(path: str | os.PathLike) -> str:
 
 
 _HASHED: dict[str, str] = {}
+
+
+def file_identity(st: os.stat_result) -> str:
+    """Device, inode, size, mtime and ctime (ns) of a stat result: changes whenever the file is written."""
+    return f"stat:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
 def path_fingerprint(path: str | os.PathLike) -> str:

@@ -34,7 +34,7 @@ from ._cache import (
 )
 from ._table import TableSource
 from ._word2vec import cached_table_source, word2vec_file_source
-from .spec import ParsedSpec, SourceKind, is_server_path, split_trailing_options
+from .spec import ParsedSpec, SourceKind, is_server_path, split_trailing_options, true_false
 
 __all__ = ["DEFAULT_MODEL", "gensim_data_dir", "model_file", "gensim_data_source", "gensim_download_size", "KIND"]
 
@@ -206,18 +206,20 @@ def gensim_download_size(name: str | None) -> int | None:
 
 
 def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:
-    """``word2vec``, ``word2vec:NAME`` (gensim-data) or ``word2vec:PATH``, each with ``,limit=N``."""
-    head, opts = split_trailing_options(arg, {"limit": int}, kind="word2vec")
+    """``word2vec``, ``word2vec:NAME`` (gensim-data) or ``word2vec:PATH[,binary=B]``, each with ``,limit=N``."""
+    head, opts = split_trailing_options(arg, {"limit": int, "binary": true_false}, kind="word2vec")
     if opts.get("limit") is not None and opts["limit"] < 1:
         raise SpecError(f"word2vec: limit must be >= 1, got {opts['limit']}")
     local = bool(head) and is_server_path(head, names=_NAME, allow_paths=allow_paths)
+    if "binary" in opts and not local:
+        raise SpecError("word2vec: binary= is for a file of yours (word2vec:PATH,binary=true|false)")
     return ParsedSpec(head=head or None, options=opts, path=head if local else None)
 
 
 def _build(parsed: ParsedSpec, progress: Progress | None) -> TableSource:
     limit = parsed.options.get("limit")
     if parsed.path is not None:
-        return word2vec_file_source(parsed.path, limit=limit, progress=progress)
+        return word2vec_file_source(parsed.path, limit=limit, binary=parsed.options.get("binary"), progress=progress)
     return gensim_data_source(parsed.head, limit=limit, progress=progress)
 
 
@@ -230,7 +232,7 @@ def _files(parsed: ParsedSpec) -> tuple[str, ...]:
 
 KIND = SourceKind(
     prefix="word2vec",
-    forms=("word2vec", "word2vec:NAME[,limit=N]", "word2vec:PATH[,limit=N]"),
+    forms=("word2vec", "word2vec:NAME[,limit=N]", "word2vec:PATH[,limit=N][,binary=true|false]"),
     description=(
         "Word2Vec: gensim-data word2vec-google-news-300 (default), another gensim-data model, "
         "or a local word2vec text/binary/.gz file; cached as an on-disk table"

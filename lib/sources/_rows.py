@@ -8,6 +8,13 @@ touching one 1.2 kB row maps a whole folio of up to 2 MB into the process:
 ~200 MB. ``pread`` copies just the bytes asked for; the page cache still
 serves repeated reads. A :class:`DiskArray` holds one open file descriptor
 and is safe to share between threads (``pread`` has no file position).
+
+:class:`FileRows` reads rows that sit at arbitrary byte offsets of a file
+(the vectors of a word2vec binary, between its words), so a cached table
+can index the user's file in place instead of copying its vectors. It
+checks the file's identity (size, mtime, ctime, inode) on opening and
+after every read, so a file changed after it was indexed is never read as
+if it were the indexed one.
 """
 
 from __future__ import annotations
@@ -19,8 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VectorFileError
+from ._cache import file_identity
 
-__all__ = ["DiskArray"]
+__all__ = ["DiskArray", "FileRows"]
+
+#: Rows read in place share one read when they are at most ``GAP_BYTES`` apart, up to ``SPAN_BYTES`` a read.
+SPAN_BYTES, GAP_BYTES = 8 << 20, 64 << 10
 
 
 class DiskArray:
@@ -100,3 +111,74 @@ class DiskArray:
         breaks = np.flatnonzero(np.diff(uniq) != 1) + 1
         parts = [self._pread(int(run[0]), len(run)) for run in np.split(uniq, breaks)]
         return np.concatenate(parts)[inverse]
+
+
+class FileRows:
+    """``n`` float32 rows of ``dim`` at the byte offsets ``at`` of the file ``path`` (any order, any gaps).
+
+    ``identity`` is :func:`~._cache.file_identity` of the file when it was
+    indexed; a file that no longer has it raises :class:`VectorFileError`.
+    The same reading interface as :class:`DiskArray` (``shape``, ``read``, ``take``).
+    """
+
+    def __init__(self, path: str | os.PathLike, at: DiskArray, dim: int, identity: str):
+        self.path, self.at, self.identity = Path(path), at, identity
+        self.dtype = np.dtype("<f4")
+        self.shape = (len(at), int(dim))
+        self.ndim = 2
+        self.row_bytes = 4 * int(dim)
+        try:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        except OSError as exc:
+            raise VectorFileError(f"{self.path}: cannot open ({exc})") from exc
+        weakref.finalize(self, os.close, self._fd)
+        self._check()
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def _check(self) -> None:
+        if file_identity(os.fstat(self._fd)) != self.identity:
+            raise VectorFileError(f"{self.path}: the file changed after it was indexed; load the source again")
+
+    def _gather(self, at: np.ndarray) -> np.ndarray:
+        """The rows at the byte offsets ``at`` (ascending), reading nearby rows together."""
+        out = np.empty((len(at), self.shape[1]), dtype=self.dtype)
+        apart = np.diff(at) > self.row_bytes + GAP_BYTES
+        first = 0
+        while first < len(at):
+            base = int(at[first])
+            last = max(int(np.searchsorted(at, base + SPAN_BYTES - self.row_bytes, side="right")), first + 1)
+            gap = np.flatnonzero(apart[first : last - 1])
+            last = first + int(gap[0]) + 1 if len(gap) else last
+            size = int(at[last - 1]) - base + self.row_bytes
+            data = os.pread(self._fd, size, base)
+            if len(data) != size:
+                raise VectorFileError(f"{self.path}: short read (file changed or truncated)")
+            rows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(data, np.uint8), self.row_bytes)
+            out[first:last] = rows[at[first:last] - base].view(self.dtype)
+            first = last
+        self._check()
+        return out
+
+    def read(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Rows ``start:stop`` as a new array."""
+        stop = self.shape[0] if stop is None else min(stop, self.shape[0])
+        if stop <= start:
+            return np.zeros((0, self.shape[1]), dtype=self.dtype)
+        at = self.at.read(start, stop)
+        order = np.argsort(at, kind="stable")
+        out = np.empty((len(at), self.shape[1]), dtype=self.dtype)
+        out[order] = self._gather(at[order])
+        return out
+
+    def take(self, ids) -> np.ndarray:
+        """Rows ``ids`` (any order, repeats allowed)."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if ids.size == 0:
+            return np.zeros((0, self.shape[1]), dtype=self.dtype)
+        if ids.min() < 0 or ids.max() >= self.shape[0]:
+            raise IndexError(f"row ids outside 0..{self.shape[0] - 1}")
+        at = self.at.take(ids)
+        uniq, inverse = np.unique(at, return_inverse=True)
+        return self._gather(uniq)[inverse]

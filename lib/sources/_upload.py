@@ -23,7 +23,7 @@ import weakref
 from pathlib import Path
 
 from ..errors import SourceError, SpecError, VectorFileError
-from ._word2vec import KeyedVectorsSource, load_word2vec_file, sniff_word2vec_binary
+from ._word2vec import KeyedVectorsSource, load_word2vec_file, word2vec_format
 from .spec import ParsedSpec, SourceKind
 
 __all__ = [
@@ -70,11 +70,13 @@ def upload_source(data: bytes, name: str = "upload") -> KeyedVectorsSource:
         raise VectorFileError(f"{shown}: empty file")
     _check_header(data, shown)
     digest = hashlib.sha256(data).hexdigest()[:16]
-    fd, tmp = tempfile.mkstemp(prefix="cosine-rings-upload-", suffix=".vec")
+    # The extension breaks a tie between the text and binary readings (word2vec_format): keep a .bin one.
+    suffix = ".bin" if shown.lower().endswith(".bin") else ".vec"
+    fd, tmp = tempfile.mkstemp(prefix="cosine-rings-upload-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        sniff_word2vec_binary(tmp)
+        word2vec_format(tmp)
         kv = load_word2vec_file(tmp)
     except VectorFileError as exc:
         # Name the upload, not the private temporary path.

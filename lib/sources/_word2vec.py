@@ -1,7 +1,8 @@
 """Word2Vec-format files: cached word tables, and gensim's ``KeyedVectors`` for small ones.
 
 ``word2vec:PATH`` reads a local word2vec text or binary file (optionally
-gzipped); the format is chosen from the file's content, the extension only
+gzipped); the format is ``binary=true|false`` when the SPEC says so, else
+decided by :func:`word2vec_format` from the first rows, the extension only
 breaking ties. The file is streamed into an on-disk word table
 (:mod:`._w2v_stream`), never loaded whole; gensim's ``KeyedVectors`` serve
 uploads (small, held in memory) through :func:`load_word2vec_file`.
@@ -20,13 +21,14 @@ from ..errors import SourceError, VectorFileError
 from ._cache import Progress, atomic_dir, file_fingerprint, fingerprint, kind_cache_dir
 from ._table import TableSource, WordTable, open_or_build
 from ._vocab import case_variants
-from ._w2v_stream import build_word2vec_table
+from ._w2v_parse import reads_as
+from ._w2v_stream import build_word2vec_table, read_header, reads_in_place
 from .base import Lookup, Missing, Note, Source, finish_lookup
 
 __all__ = [
     "KeyedVectorsSource",
     "load_word2vec_file",
-    "sniff_word2vec_binary",
+    "word2vec_format",
     "case_variants",
     "distinct_rows",
     "cached_table_source",
@@ -38,55 +40,83 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
-def sniff_word2vec_binary(path: str | os.PathLike) -> bool:
-    """Return True if ``path`` looks like word2vec binary format, False for text.
+#: Bytes after the header that :func:`word2vec_format` reads both ways (some hundreds of rows).
+SNIFF_BYTES = 1 << 20
+_BINARY_SUFFIXES, _TEXT_SUFFIXES = (".bin",), (".txt", ".vec")
 
-    Reads the header ``<count> <dim>`` and the first bytes after it: text
-    files hold only printable UTF-8 and whitespace, binary files hold raw
-    float32 bytes.
+
+def word2vec_format(path: str | os.PathLike, binary: bool | None = None) -> bool:
+    """Return True if ``path`` is to be read as word2vec binary, False for text.
+
+    ``binary`` (the SPEC's ``binary=true|false``) decides when given, unless
+    the first rows parse only the other way (then the file is refused, as
+    the option names the wrong format). Else the rows after the header (up to :data:`SNIFF_BYTES`) are parsed both
+    ways: text rows are ``<word> <dim numbers>`` lines, binary rows are
+    ``<word> <4*dim bytes>`` back to back; in both, words are non-empty
+    UTF-8 without control characters. When only one reading parses, that
+    is the format. When both do (a binary whose float bytes happen to be
+    printable digits and spaces), the extension decides (``.bin`` binary;
+    ``.txt``, ``.vec`` text; before ``.gz`` too) and without one of those
+    the file is refused. When neither does, the reading that the extension
+    (or non-text bytes) suggests goes ahead, and its parser names the bad row.
 
     Raises
     ------
     VectorFileError
-        If the header is missing or malformed.
+        If the header is missing or malformed, if ``binary`` names the format the first rows do not have,
+        or if both readings fit and the extension does not decide.
     """
     path = Path(path)
     try:
         with _open(path) as fh:
-            header = fh.readline(1024)
-            body = fh.read(4096)
+            count, dim = read_header(fh, path)
+            body = fh.read(SNIFF_BYTES)
+            eof = len(body) < SNIFF_BYTES or not fh.read(1)
     except (OSError, EOFError) as exc:
         raise VectorFileError(f"{path}: cannot read ({exc})") from exc
-    parts = header.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise VectorFileError(
-            f"{path}: not a word2vec file (the first line must be '<count> <dimension>', got {header[:60]!r})"
-        )
-    if int(parts[0]) == 0 or int(parts[1]) == 0:
-        raise VectorFileError(f"{path}: header says {int(parts[0])} words of dimension {int(parts[1])}")
-    if not body:
+    if not body.strip():
         raise VectorFileError(f"{path}: header only, no vectors (truncated file)")
+    as_text = reads_as(body, count, dim, binary=False, eof=eof, path=path)
+    as_binary = reads_as(body, count, dim, binary=True, eof=eof, path=path)
+    if binary is not None:
+        if as_text != as_binary and binary != as_binary:
+            named, other = ("binary", "text") if binary else ("text", "binary")
+            raise VectorFileError(
+                f"{path}: binary={str(binary).lower()} names {named}, but the first rows read only as {other}"
+            )
+        return binary
+    if as_text != as_binary:
+        return as_binary
+    suffix = Path(path.name[:-3]).suffix if path.name.endswith(".gz") else path.suffix
+    if suffix.lower() in _BINARY_SUFFIXES + _TEXT_SUFFIXES:
+        return suffix.lower() in _BINARY_SUFFIXES
+    if as_text:
+        raise VectorFileError(
+            f"{path}: its first rows read both as word2vec text and as binary; "
+            f"say which with binary=true or binary=false (word2vec:{path},binary=true)"
+        )
+    return _looks_binary(body[:4096])
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Whether ``head`` holds bytes that no text file has (control bytes, or not UTF-8)."""
+    if any(b < 32 and b not in b"\t\n\r" for b in head) or b"\x7f" in head:
+        return True
     try:
-        text = body.decode("utf-8")
+        head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the 4096-byte boundary is still text.
-        if exc.start < len(body) - 4:
-            return True
-        text = body[: exc.start].decode("utf-8")
-    if any(ord(c) < 32 and c not in "\t\n\r " for c in text):
-        return True
-    if path.suffix == ".bin" and not text.strip():
-        return True
+        return exc.start < len(head) - 4  # a character cut at the end is still text
     return False
 
 
-def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
+def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None, binary: bool | None = None):
     """Read a word2vec text/binary (optionally .gz) file into gensim ``KeyedVectors`` (for small files).
 
     The file goes through the same streaming parser as the cached tables
     (a temporary table, read back whole), so the same rules hold: header
     counts checked, NaN/inf and zero rows dropped, a repeated word keeps its
-    first row (gensim's own reader raises ``AttributeError`` there).
+    first row (gensim 4's own reader does too, with a logged warning).
+    ``binary`` as in :func:`word2vec_format`.
     """
     import tempfile
 
@@ -95,7 +125,7 @@ def load_word2vec_file(path: str | os.PathLike, *, limit: int | None = None):
     path = Path(path).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    binary = sniff_word2vec_binary(path)
+    binary = word2vec_format(path, binary)
     with tempfile.TemporaryDirectory(prefix="cosine-rings-w2v-") as tmp:
         build_word2vec_table(path, Path(tmp), binary=binary, limit=limit)
         table = WordTable(tmp)
@@ -162,13 +192,16 @@ def cached_table_source(
     name: str,
     kind: str = "word2vec",
     limit: int | None = None,
+    binary: bool | None = None,
     progress: Progress | None = None,
 ) -> TableSource:
     """A word2vec file as a :class:`TableSource` cached as an on-disk table.
 
     The first use streams the file into a table under the cache folder of
     ``kind`` (keyed by the file's content, see
-    :func:`~._cache.file_fingerprint`, and ``limit``), calling
+    :func:`~._cache.file_fingerprint`, ``limit``, the format (``binary``
+    as in :func:`word2vec_format`) and, for an uncompressed binary whose
+    rows the table reads in place, the file's absolute path), calling
     ``progress(bytes_read, file_size)`` as it goes; later uses open that
     table in milliseconds. The table is built in a temporary folder and
     renamed into place only when complete; a damaged cached table is
@@ -177,10 +210,11 @@ def cached_table_source(
     path = Path(path).expanduser()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    binary = sniff_word2vec_binary(path)  # rejects a non-word2vec file before any caching
+    binary = word2vec_format(path, binary)  # rejects a non-word2vec file before any caching
     with _open(path) as fh:
         dim = int(fh.readline(1024).split()[1])
-    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(file_fingerprint(path), limit)}"
+    where = str(path.resolve()) if reads_in_place(path, binary) else None
+    folder = kind_cache_dir(kind) / f"{path.name[:40]}-{fingerprint(file_fingerprint(path), limit, binary, where)}"
 
     def build(target: Path) -> None:
         with atomic_dir(target) as tmp:
@@ -197,7 +231,12 @@ def cached_table_source(
     return source.prepare()
 
 
-def word2vec_file_source(path: str, *, limit: int | None = None, progress: Progress | None = None) -> TableSource:
+def word2vec_file_source(
+    path: str, *, limit: int | None = None, binary: bool | None = None, progress: Progress | None = None
+) -> TableSource:
     """``word2vec:PATH``: a local word2vec text/binary/.gz file, streamed once into a cached table."""
     spec = f"word2vec:{path}" + (f",limit={limit}" if limit else "")
-    return cached_table_source(path, spec=spec, name=f"word2vec file {Path(path).name}", limit=limit, progress=progress)
+    if binary is not None:
+        spec += f",binary={str(binary).lower()}"
+    name = f"word2vec file {Path(path).name}"
+    return cached_table_source(path, spec=spec, name=name, limit=limit, binary=binary, progress=progress)

@@ -41,6 +41,7 @@ __all__ = [
     "download_size",
     "content_key",
     "parse_options",
+    "true_false",
     "split_spec",
     "split_trailing_options",
     "no_argument",
@@ -179,6 +180,23 @@ def split_spec(spec: str) -> tuple[str, str | None]:
         raise SpecError("source SPEC has control characters or is too long")
     prefix, sep, arg = spec.partition(":")
     return prefix, (arg if sep else None)
+
+
+def true_false(value: str) -> bool:
+    """A SPEC option's ``true``/``false`` (also ``1``/``0``, ``yes``/``no``) as a bool.
+
+    >>> true_false("TRUE"), true_false("0")
+    (True, False)
+    """
+    text = value.strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError(value)
+
+
+true_false.__name__ = "true or false"  # parse_options names the expected type by it
 
 
 def parse_options(arg: str | None, allowed: dict[str, type], *, kind: str) -> dict:

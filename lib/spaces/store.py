@@ -77,7 +77,7 @@ def read_card(path: str | Path, key: dict | None = None) -> SpaceCard | None:
             anisotropy=Anisotropy(**meta["anisotropy"]),
             benchmarks=dict(meta["benchmarks"]),
             rule=meta["benchmark_words"],
-            timings=dict(meta.get("timings") or {}),
+            timings={},  # a cached card took no time
         )
     except Exception:  # any damage (missing column, foreign metadata): treat as absent
         return None
