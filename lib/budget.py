@@ -57,6 +57,9 @@ __all__ = [
     "check_train",
     "load_cost",
     "check_load",
+    "measures_cost",
+    "check_measures",
+    "check_compare_measures",
 ]
 
 #: Extra memory (MB) one request may allocate on top of what the server holds.
@@ -420,3 +423,104 @@ def check_load(spec: str, budget: Budget | None = None) -> Cost | None:
     if cost is None:
         return None
     return check(cost, budget, instead="train with fewer epochs, a smaller dim or a smaller window")
+
+
+# The calibrated measures (lib/measures; bench/bench_measures.py, docs/benchmarks.md "Calibrated measures").
+_RANK_BOOT_S = 1.2e-7  # per word pair and bootstrap resample of RSA (weighted midranks, no sort)
+_SVD_S = 8.0e-9  # per r_a x r_b x min(r_a, r_b) of one singular-value decomposition (LAPACK gesdd)
+_KNN_PERM_S = 3.0e-9  # per word x k x k of one permutation's neighbour overlap
+_GATHER_BYTES = 8 * 8_000_000 * 2  # permuted rows gathered at once and their product (lib/measures/products.py)
+
+
+def measures_cost(
+    n: int, d_a: int, d_b: int, names: tuple[str, ...], permutations: int, bootstrap: int, nk: int = 5, pairs: int = 1
+) -> Cost:
+    """The calibrated measures ``names`` of ``pairs`` pairs of n-word spaces (lib.measures.calibrate).
+
+    RSA costs what the Mantel test costs per permutation plus a pass over the
+    pairs per resample; CKA and Procrustes a d_a x d_b product per permutation
+    and resample (dimensions above n count as n) and, for Procrustes, its
+    singular values; CKA's resamples use n x n Grams when those are smaller.
+    """
+    n, perms, boot = max(int(n), 0), max(int(permutations), 0), max(int(bootstrap), 0)
+    r_a, r_b = min(max(int(d_a), 1), n), min(max(int(d_b), 1), n)
+    word_pairs = _pairs(n)
+    seconds, persistent, temporary = 0.0, n * (d_a + d_b) * 8.0 * 4, 0.0
+    if "rsa_spearman" in names:
+        seconds += perms * word_pairs * _MANTEL_S + boot * word_pairs * _RANK_BOOT_S
+        persistent += n * n * 8.0 + word_pairs * 64
+        temporary = max(temporary, _MANTEL_BYTES)
+    product = n * r_a * r_b * _FLOP_S
+    svd = r_a * r_b * min(r_a, r_b) * _SVD_S
+    if "procrustes_angular" in names:
+        seconds += (perms + boot) * (product + svd)
+    cka = {"cka_linear", "cka_debiased"} & set(names)
+    if cka or "procrustes_angular" in names:
+        temporary = max(temporary, _GATHER_BYTES)
+    if cka:
+        seconds += 0 if "procrustes_angular" in names else perms * product
+        gram = n <= 2_500 and 5 * n < r_a * r_b + r_a * r_a + r_b * r_b  # lib.measures.products.GRAM_WORDS
+        if gram:
+            seconds += boot * 5 * n * n * _FLOP_S
+            persistent += 5 * n * n * 8.0
+        else:
+            seconds += boot * 3 * n * (r_a * r_b + r_a * r_a + r_b * r_b) * _FLOP_S
+    if "mutual_knn" in names:
+        k = max(1, min(int(nk), n - 1))
+        seconds += word_pairs * (d_a + d_b) * _HUB_FLOP_S * 2 + perms * n * k * k * _KNN_PERM_S
+    seconds, bytes_ = seconds * max(int(pairs), 1), _BASE_BYTES + persistent + temporary
+    what = f"{len(names)} calibrated measure(s) of {n:,} words ({perms:,} permutations, {boot:,} resamples)"
+    return Cost(what + (f" for {int(pairs)} pairs of sources" if pairs > 1 else ""), bytes_, seconds)
+
+
+def check_measures(
+    n: int,
+    d_a: int,
+    d_b: int,
+    names: tuple[str, ...],
+    permutations: int,
+    bootstrap: int,
+    nk: int = 5,
+    pairs: int = 1,
+    budget: Budget | None = None,
+) -> Cost:
+    """:func:`check` the calibrated measures, suggesting fewer words, permutations or resamples."""
+    budget = budget or default_budget()
+
+    def cost(m: int = n, p: int = permutations, b: int = bootstrap) -> Cost:
+        return measures_cost(m, d_a, d_b, names, p, b, nk, pairs)
+
+    return check(cost(), budget, instead=" or ".join(_measures_hints(cost, budget, n, permutations, bootstrap)))
+
+
+def _measures_hints(cost: Callable[..., Cost], budget: Budget, n: int, permutations: int, bootstrap: int) -> list[str]:
+    """The largest words, permutations and resamples that fit, each alone."""
+    words = largest(lambda m: budget.allows(cost(m=m)), 3, max(int(n), 3))
+    perms = largest(lambda p: budget.allows(cost(p=p)), 1, max(int(permutations), 1))
+    boots = largest(lambda b: budget.allows(cost(b=b)), 0, max(int(bootstrap), 0))
+    return (
+        ([f"use at most {words:,} words"] if words >= 3 else [])
+        + ([f"at most {perms:,} permutations"] if perms >= 1 else [])
+        + ([f"at most {boots:,} bootstrap resamples"] if boots >= 0 and bootstrap else [])
+    )
+
+
+def check_compare_measures(
+    n: int,
+    d_a: int,
+    d_b: int,
+    names: tuple[str, ...],
+    permutations: int,
+    bootstrap: int,
+    nk: int = 5,
+    budget: Budget | None = None,
+) -> Cost:
+    """:func:`check` ``compare`` with its calibrated measures (RSA's permutations are the Mantel test's, once)."""
+    budget = budget or default_budget()
+
+    def cost(m: int = n, p: int = permutations, b: int = bootstrap) -> Cost:
+        mantel = 0 if "rsa_spearman" in names else p
+        return compare_cost(m, mantel) + measures_cost(m, d_a, d_b, names, p, b, nk)
+
+    hints = [*_measures_hints(cost, budget, n, permutations, bootstrap), "fewer measures"]
+    return check(cost(), budget, instead=" or ".join(hints))

@@ -22,6 +22,7 @@ from scipy import stats
 
 from lib.analysis.compare import compare_graphs, mantel_matrix, mantel_test
 from lib.analysis.matrix import (
+    ALL_MATRICES,
     MEASURES,
     align_sources,
     compare_sources,
@@ -240,8 +241,8 @@ def test_csv_long_table_rebuilds_the_matrices(files):
     specs, _ = files
     m = compare_sources([load_source(s) for s in specs[:2]], WORDS, permutations=P)
     table = pd.read_csv(io.BytesIO(matrices_csv(m.sources, m.matrices)))
-    assert list(table.columns) == ["source_a", "source_b", "measure", "value"] and len(table) == 4 * len(MEASURES)
-    for name in MEASURES:
+    assert list(table.columns) == ["source_a", "source_b", "measure", "value"] and len(table) == 4 * len(ALL_MATRICES)
+    for name in ALL_MATRICES:
         got = table[table["measure"] == name]["value"].to_numpy().reshape(2, 2)
         np.testing.assert_allclose(got, m.matrices[name], rtol=1e-7, equal_nan=True)
 
@@ -272,10 +273,10 @@ def test_cli_json_has_the_issue_keys_and_the_library_numbers(files):
     out = cli(*args, "--words", ",".join([*WORDS, "zz"]), "--permutations", str(P), "--nk", "4")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
-    assert {"sources", "words", "missing", *MEASURES} <= set(d) and d["sources"] == specs and d["nk"] == 4
+    assert {"sources", "words", "missing", *ALL_MATRICES} <= set(d) and d["sources"] == specs and d["nk"] == 4
     assert {"word": "zz", "source": specs[0], "reason": "not in vocabulary"} in d["missing"]
     m = compare_sources([load_source(s) for s in specs], WORDS, permutations=P, nk=4)
-    for name in MEASURES:
+    for name in ALL_MATRICES:
         np.testing.assert_allclose(np.array(d[name], dtype=float), m.matrices[name], atol=1e-6, equal_nan=True)
     assert d["rsa_p"][0][0] is None
 
@@ -302,7 +303,7 @@ def test_cli_csv(files):
         "--source", specs[0], "--source", specs[2], "--words", ",".join(WORDS), "--permutations", "9", "--format", "csv"
     )
     table = pd.read_csv(io.StringIO(out.stdout))
-    assert out.returncode == 0 and set(table["measure"]) == set(MEASURES) and len(table) == 4 * len(MEASURES)
+    assert out.returncode == 0 and set(table["measure"]) == set(ALL_MATRICES) and len(table) == 4 * len(ALL_MATRICES)
 
 
 # -- charts ----------------------------------------------------------------------------

@@ -239,3 +239,113 @@ def test_bad_input():
         calibrate(x, y, permutations=-1)
     with pytest.raises(InputError, match="same words"):
         calibrate(x, _pair(n=5)[0], permutations=5)
+
+
+# -- the commands ------------------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True, cwd=ROOT)
+    return out, (json.loads(out.stdout) if out.returncode == 0 and out.stdout.startswith("{") else None)
+
+
+def test_compare_json_measures_and_matrix_cells_equal_compare():
+    from lib.measures.matrix import source_vectors
+    from lib.sources import load_source
+
+    specs = ["glove", "random:dim=40,seed=3", "shuffled:glove"]
+    base = ["--preset", "animals", "--permutations", "49", "--seed", "2"]
+    out, d = _cli("compare", "--a", specs[0], "--b", specs[2], *base, "--bootstrap", "30")
+    assert out.returncode == 0, out.stderr
+    assert {"words", "a", "b", "rsa", "edges", "degree_spearman", "hubs", "communities"} <= set(d)
+    assert list(d["measures"]) == list(NAMES)
+    for r in d["measures"].values():
+        assert set(r) == {"value", "p", "z", "null_mean", "null_std", "ci_low", "ci_high", "reason"}
+    assert d["rsa"]["p_value"] == d["measures"]["rsa_spearman"]["p"]
+    x, y = (source_vectors(load_source(s), d["words"]) for s in (specs[0], specs[2]))
+    want = calibrate(x, y, permutations=49, bootstrap=30, seed=2)
+    for name in NAMES:
+        assert d["measures"][name] == want[name].to_dict(), name
+    sims = [_unit(v) @ _unit(v).T for v in (x, y)]
+    assert d["rsa"]["p_value"] == mantel_test(*sims, permutations=49, seed=2)[1]
+    out, m = _cli("matrix", *[a for s in specs for a in ("--source", s)], *base)
+    assert out.returncode == 0, out.stderr and m["words"] == d["words"]
+    for name in ("cka_linear", "cka_debiased", "procrustes_angular", "mutual_knn"):
+        assert m[name][0][2] == m[name][2][0] == d["measures"][name]["value"], name
+        assert m[f"{name}_p"][0][2] == d["measures"][name]["p"], name
+    assert m["procrustes_angular"][1][1] == 0 and m["cka_linear_p"][1][1] is None
+
+
+def test_compare_measures_subset_text_and_bad_names():
+    out, d = _cli(
+        "compare",
+        "--a",
+        "glove",
+        "--b",
+        "glove",
+        "--preset",
+        "colours",
+        "--permutations",
+        "19",
+        "--measures",
+        "procrustes_angular,rsa_spearman",
+        "--bootstrap",
+        "0",
+    )
+    assert out.returncode == 0 and list(d["measures"]) == ["rsa_spearman", "procrustes_angular"]
+    assert d["measures"]["procrustes_angular"]["value"] == pytest.approx(0.0, abs=1e-7)
+    assert d["measures"]["procrustes_angular"]["p"] == 1 / 20 and d["measures"]["rsa_spearman"]["ci_low"] is None
+    out, _ = _cli("compare", "--a", "glove", "--b", "glove", "--preset", "colours", "--measures", "rsa,cka_linear")
+    assert out.returncode == 2 and out.stdout == "" and out.stderr.count("\n") == 1
+    assert out.stderr.startswith("error: unknown measure 'rsa'")
+    out, _ = _cli("compare", "--a", "glove", "--b", "glove", "--preset", "colours", "--bootstrap", "-1")
+    assert out.returncode == 2 and "bootstrap" in out.stderr and out.stderr.count("\n") == 1
+    out, _ = _cli(
+        "compare",
+        "--a",
+        "glove",
+        "--b",
+        "random:dim=20",
+        "--preset",
+        "colours",
+        "--permutations",
+        "9",
+        "--bootstrap",
+        "5",
+        "--format",
+        "text",
+    )
+    assert out.returncode == 0 and "cka_debiased" in out.stdout and "interval" in out.stdout
+
+
+def test_neighbours_summary_has_the_vocabulary_measures():
+    from lib.measures.matrix import source_vectors
+    from lib.sources import load_source
+
+    out, d = _cli(
+        "neighbours",
+        "--a",
+        "glove",
+        "--b",
+        "shuffled:glove,seed=4",
+        "--top",
+        "300",
+        "--permutations",
+        "30",
+        "--no-cache",
+    )
+    assert out.returncode == 0, out.stderr
+    x, y = (source_vectors(load_source(s), d["words"]) for s in ("glove", "shuffled:glove,seed=4"))
+    want = calibrate(x, y, ["cka_linear", "cka_debiased", "procrustes_angular"], permutations=30, bootstrap=0)
+    for name, r in want.items():
+        got = d["summary"][name]
+        assert got["value"] == r.value and got["p"] == r.p and got["z"] == r.z, name
+    assert d["summary"]["cka_debiased"]["value"] == pytest.approx(D.cka_debiased(_unit(x), _unit(y)), abs=1e-10)
+    out, _ = _cli("neighbours", "--a", "glove", "--b", "glove", "--top", "50", "--permutations", "-3")
+    assert out.returncode == 2 and "--permutations" in out.stderr

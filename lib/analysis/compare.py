@@ -325,8 +325,13 @@ def compare_graphs(
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
     hubs: int = 5,
+    mantel_p: tuple[float | None] | None = None,
 ) -> Comparison:
     """Compare two ring graphs of the same words (see the module docstring).
+
+    ``mantel_p``, a 1-tuple, is the Mantel p already found with these
+    permutations and seed (e.g. by :func:`lib.measures.calibrate`, which draws
+    the same ones), so the test is not run twice.
 
     Raises
     ------
@@ -336,7 +341,10 @@ def compare_graphs(
     if a.words != b.words:
         raise InputError("compare needs both graphs on the same words in the same order (align them first)")
     ua, ub = upper(a.similarity), upper(b.similarity)
-    _, p_value, _ = mantel_test(a.similarity, b.similarity, permutations=permutations, seed=seed)
+    if mantel_p is None:
+        _, p_value, _ = mantel_test(a.similarity, b.similarity, permutations=permutations, seed=seed)
+    else:
+        (p_value,) = mantel_p
     rsa = RSA(correlation(ua, ub, "spearman"), correlation(ua, ub, "pearson"), p_value, int(permutations))
     pairs = _pairs(a, b)
     cols = ["source", "target", "cosine_a", "cosine_b"]

@@ -15,6 +15,11 @@ the measures of :mod:`lib.analysis.compare`:
   spaces' k nearest neighbours within the list (:func:`knn_within`, the
   exact k-NN of ``neighbours``, so both give the same Jaccard).
 
+:func:`compare_sources`, which has the vectors, adds the calibrated measures
+of :mod:`lib.measures.matrix` (``cka_linear``, ``cka_debiased``,
+``procrustes_angular``, ``mutual_knn``, each with its permutation p as
+``<name>_p``): the values and p's that ``compare`` gives for each pair.
+
 Matrices are symmetric with unit diagonals (NaN where a measure is
 undefined, and on ``rsa_p``'s diagonal).
 
@@ -41,6 +46,7 @@ import pandas as pd
 from ..engine import RingGraph, ring_graph, upper_triangle
 from ..errors import InputError
 from ..graph import GraphResult
+from ..measures.matrix import matrix_names, measure_matrices
 from ..sources.base import Missing, Source
 from ..words import clean_words
 from .communities import louvain, partition_ari
@@ -49,6 +55,7 @@ from .knn import exact_knn
 
 __all__ = [
     "MEASURES",
+    "ALL_MATRICES",
     "DEFAULT_NK",
     "MAX_SOURCES",
     "MIN_COMMON_WORDS",
@@ -74,6 +81,8 @@ MEASURES = (
     "community_ari",
     "neighbour_jaccard",
 )
+#: Every matrix :func:`compare_sources` gives: :data:`MEASURES`, then the calibrated measures and their p's.
+ALL_MATRICES = (*MEASURES, *matrix_names())
 #: Neighbours per word of ``neighbour_jaccard`` unless asked otherwise.
 DEFAULT_NK = 5
 #: Most sources one matrix takes (the grid and the heatmaps stay readable).
@@ -146,11 +155,13 @@ def align_sources(
     rule: str = "seed",
     k: float = 1.0,
     value: float | None = None,
-) -> tuple[tuple[GraphResult, ...], tuple[str, ...], tuple[Dropped, ...]]:
+    with_vectors: bool = False,
+) -> tuple:
     """Look ``words`` up in every source once; build each ring graph on the words all of them have.
 
-    Returns ``(results, common words, dropped)``; ``dropped`` names, for each
-    word left out, the source that lacks it (``labels``, default each
+    Returns ``(results, common words, dropped)``, and with ``with_vectors``
+    also each source's vectors of the common words; ``dropped`` names, for
+    each word left out, the source that lacks it (``labels``, default each
     source's SPEC), or None when the word itself is unusable.
 
     Raises
@@ -178,10 +189,11 @@ def align_sources(
             + (f" ({labels[lacking]} lacks {short} of {len(usable)})" if short else "")
         )
     kept = set(common)
-    results = []
+    results, vectors = [], []
     for source, lookup in zip(sources, lookups, strict=True):
         row = {w: i for i, w in enumerate(lookup.words)}
-        graph = ring_graph(common, lookup.vectors[[row[w] for w in common]], rule=rule, k=k, value=value)
+        vectors.append(lookup.vectors[[row[w] for w in common]])
+        graph = ring_graph(common, vectors[-1], rule=rule, k=k, value=value)
         lost = tuple(
             Missing(w, f"not in {labels[next(i for i, f in enumerate(found) if w not in f)]}")
             for w in usable
@@ -197,7 +209,8 @@ def align_sources(
                 tuple(n for n in lookup.notes if n.word in kept),
             )
         )
-    return tuple(results), common, tuple(dropped)
+    out = (tuple(results), common, tuple(dropped))
+    return (*out, vectors) if with_vectors else out
 
 
 def _cell(value: float | None) -> float:
@@ -262,20 +275,27 @@ def compare_sources(
     seed: int = 0,
     nk: int = DEFAULT_NK,
 ) -> SourceMatrix:
-    """:func:`align_sources`, then :func:`pair_measures` of the K graphs."""
+    """:func:`align_sources`, :func:`pair_measures` of the K graphs, and the calibrated measures of their vectors."""
     labels = tuple(s.spec for s in sources) if labels is None else tuple(labels)
-    results, common, dropped = align_sources(sources, words, labels=labels, rule=rule, k=k, value=value)
+    results, common, dropped, vectors = align_sources(
+        sources, words, labels=labels, rule=rule, k=k, value=value, with_vectors=True
+    )
     matrices = pair_measures([r.graph for r in results], permutations=permutations, seed=seed, nk=nk)
+    matrices = {**matrices, **measure_matrices(vectors, permutations=permutations, seed=seed, nk=nk)}
     return SourceMatrix(
         labels, results, common, dropped, matrices, int(permutations), int(seed), min(int(nk), len(common) - 1)
     )
+
+
+def _present(matrices: dict[str, np.ndarray]) -> list[str]:
+    return [name for name in ALL_MATRICES if name in matrices]
 
 
 def matrix_rows(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.DataFrame:
     """Every cell of every matrix as a long table: ``source_a``, ``source_b``, ``measure``, ``value``."""
     rows = [
         (sources[i], sources[j], name, float(matrices[name][i, j]))
-        for name in MEASURES
+        for name in _present(matrices)
         for i in range(len(sources))
         for j in range(len(sources))
     ]
@@ -284,11 +304,12 @@ def matrix_rows(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.D
 
 def pair_table(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> pd.DataFrame:
     """One row per pair of sources (i < j) with every measure as a column."""
+    names = _present(matrices)
     rows = [
-        {"source_a": sources[i], "source_b": sources[j], **{name: float(matrices[name][i, j]) for name in MEASURES}}
+        {"source_a": sources[i], "source_b": sources[j], **{name: float(matrices[name][i, j]) for name in names}}
         for i, j in itertools.combinations(range(len(sources)), 2)
     ]
-    return pd.DataFrame(rows, columns=["source_a", "source_b", *MEASURES])
+    return pd.DataFrame(rows, columns=["source_a", "source_b", *names])
 
 
 def matrices_csv(sources: Sequence[str], matrices: dict[str, np.ndarray]) -> bytes:

@@ -1,12 +1,20 @@
-"""``python -m lib compare``: two sources on the same words, RSA with a Mantel test, edges, degrees, communities."""
+"""``python -m lib compare``: two sources on the same words, RSA with a Mantel test, edges, degrees, communities.
+
+``measures`` adds each calibrated measure of :mod:`lib.measures` (``--measures``,
+default all five): its value, permutation p, z, null mean and std, and a
+bootstrap interval (``--bootstrap``).
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
-from ..budget import check_compare, check_graph
+from ..budget import check_compare_measures, check_graph
+from ..errors import InputError
 from ..graph import GraphResult, build_graph, graph_to_dict, json_float
+from ..measures import DEFAULT_BOOTSTRAP, DEFAULT_NK, NAMES, Calibrated, calibrate, parse_measures
+from ..measures.matrix import source_vectors
 from ._common import (
     add_budget_arg,
     add_threshold_args,
@@ -33,6 +41,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the Mantel permutations (default 0)")
     p.add_argument(
+        "--measures",
+        default=",".join(NAMES),
+        metavar="A,B,...",
+        help=f"calibrated measures to report (default all: {','.join(NAMES)})",
+    )
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=DEFAULT_BOOTSTRAP,
+        help=f"bootstrap resamples of the words for each measure's interval (default {DEFAULT_BOOTSTRAP})",
+    )
+    p.add_argument(
+        "--nk", type=int, default=DEFAULT_NK, help=f"neighbours per word of mutual_knn (default {DEFAULT_NK})"
+    )
+    p.add_argument(
         "--format",
         choices=("json", "text"),
         default="json",
@@ -49,7 +72,14 @@ def _edge_rows(df) -> list[dict]:
     ]
 
 
-def comparison_to_dict(a: GraphResult, b: GraphResult, c: Comparison, *, with_categories: bool) -> dict:
+def comparison_to_dict(
+    a: GraphResult,
+    b: GraphResult,
+    c: Comparison,
+    *,
+    with_categories: bool,
+    measures: dict[str, Calibrated] | None = None,
+) -> dict:
     """The JSON object ``compare`` prints."""
     out = {
         "words": list(c.words),
@@ -79,6 +109,8 @@ def comparison_to_dict(a: GraphResult, b: GraphResult, c: Comparison, *, with_ca
     if with_categories:
         out["communities"]["category_ari"] = {"a": json_float(c.category_ari_a), "b": json_float(c.category_ari_b)}
         out["selectivity"] = {"a": json_float(c.selectivity_a), "b": json_float(c.selectivity_b)}
+    if measures is not None:
+        out["measures"] = {name: r.to_dict() for name, r in measures.items()}
     return out
 
 
@@ -112,23 +144,52 @@ def _text(d: dict) -> str:
             f"categories  ARI A {_r(cm['category_ari']['a'])}  B {_r(cm['category_ari']['b'])}  "
             f"selectivity A {_r(d['selectivity']['a'])}  B {_r(d['selectivity']['b'])}"
         )
+    for name, m in d.get("measures", {}).items():
+        lines.append(
+            f"{name}  {_r(m['value'])}  p {_r(m['p'], 4)}  z {_r(m['z'])}  "
+            f"null {_r(m['null_mean'])} ± {_r(m['null_std'])}  interval {_r(m['ci_low'])} to {_r(m['ci_high'])}"
+            + (f"  ({m['reason']})" if m["reason"] else "")
+        )
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
+    names = parse_measures(args.measures)
+    if not 1 <= args.permutations <= 1_000_000:
+        raise InputError(f"permutations must be between 1 and 1000000, got {args.permutations}")
     words = word_list_from_args(args)
     kwargs = threshold_kwargs(args)
     source_a, source_b = load_checked(args, args.a), load_checked(args, args.b)
     n = usable_count(words)
     for source in (source_a, source_b):
         check_budget(args, check_graph, n, source.dim)
-    check_budget(args, check_compare, n, args.permutations)
+    check_budget(
+        args, check_compare_measures, n, source_a.dim, source_b.dim, names, args.permutations, args.bootstrap, args.nk
+    )
     a, b = align_results(
         build_graph(source_a, words.words, **kwargs), build_graph(source_b, words.words, **kwargs), source_a, source_b
     )
+    common = a.graph.words
+    measures = calibrate(
+        source_vectors(source_a, common),
+        source_vectors(source_b, common),
+        names,
+        permutations=args.permutations,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        nk=args.nk,
+    )
     cats = words.category_of()
-    c = compare_graphs(a.graph, b.graph, cats, permutations=args.permutations, seed=args.seed)
-    d = comparison_to_dict(a, b, c, with_categories=bool(cats))
+    rsa = measures.get("rsa_spearman")
+    c = compare_graphs(
+        a.graph,
+        b.graph,
+        cats,
+        permutations=args.permutations,
+        seed=args.seed,
+        mantel_p=None if rsa is None else (rsa.p,),
+    )
+    d = comparison_to_dict(a, b, c, with_categories=bool(cats), measures=measures)
     if args.format == "json":
         print_json(d)
     else:

@@ -1,4 +1,10 @@
-"""``python -m lib matrix``: K sources on the same words, every two-source measure as a K x K matrix."""
+"""``python -m lib matrix``: K sources on the same words, every two-source measure as a K x K matrix.
+
+Besides RSA (with its Mantel p), edge, degree, community and neighbour
+agreement, the calibrated measures ``cka_linear``, ``cka_debiased``,
+``procrustes_angular`` and ``mutual_knn`` each get a matrix and a matrix of
+permutation p's (``<name>_p``); every cell equals ``compare`` on that pair.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ import sys
 import numpy as np
 
 from ..analysis.compare import DEFAULT_PERMUTATIONS
-from ..analysis.matrix import DEFAULT_NK, MEASURES, SourceMatrix, compare_sources, matrices_csv
-from ..budget import check_graph, check_matrix
+from ..analysis.matrix import ALL_MATRICES, DEFAULT_NK, SourceMatrix, compare_sources, matrices_csv
+from ..budget import check_graph, check_matrix, check_measures
 from ..errors import InputError
 from ..graph import json_float
+from ..measures.matrix import MATRIX_MEASURES
 from ._common import (
     add_budget_arg,
     add_threshold_args,
@@ -69,8 +76,9 @@ def matrix_to_dict(m: SourceMatrix) -> dict:
         "seed": m.seed,
         "nk": m.nk,
     }
-    for name in MEASURES:
-        out[name] = _json_matrix(m.matrices[name])
+    for name in ALL_MATRICES:
+        if name in m.matrices:
+            out[name] = _json_matrix(m.matrices[name])
     return out
 
 
@@ -86,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
     for source in sources:
         check_budget(args, check_graph, n, source.dim)
     check_budget(args, check_matrix, n, len(sources), args.permutations)
+    pairs = len(sources) * (len(sources) - 1) // 2
+    dims = sorted(s.dim for s in sources)[-2:]  # the costliest pair
+    check_budget(args, check_measures, n, dims[0], dims[1], MATRIX_MEASURES, args.permutations, 0, args.nk, pairs)
     m = compare_sources(
         sources, words.words, labels=args.source, permutations=args.permutations, seed=args.seed, nk=args.nk, **kwargs
     )

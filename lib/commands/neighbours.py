@@ -8,7 +8,11 @@ within its own neighbourhood (``local_shift``). Prints JSON (``a``, ``b``,
 ``k``, ``n`` and the ``summary`` first, then ``words``, ``missing``,
 ``dropped``, ``per_word``; ``--summary-only`` stops after the summary) or the
 per-word table as CSV; ``--out`` writes the per-word table, with each
-word's place on the two vocabulary maps (``x_a, y_a, x_b, y_b``). A progress bar
+word's place on the two vocabulary maps (``x_a, y_a, x_b, y_b``). With
+``--top N`` the JSON summary also holds linear CKA, debiased CKA and the
+angular Procrustes distance over the whole shared vocabulary, each with its
+p from ``--permutations`` permutations of B's words (default 100; 0 leaves
+them out). A progress bar
 runs on stderr. With ``--scheduler`` (or ``COSINE_RINGS_SCHEDULER``) the
 block tasks run on that Dask cluster; the output is the same.
 """
@@ -21,9 +25,11 @@ import sys
 
 from ..analysis.neighbours import DEFAULT_K
 from ..analysis.neighbours_store import neighbours_for, out_table, write_table
-from ..budget import check_neighbours
+from ..budget import check_measures, check_neighbours
 from ..errors import InputError
 from ..export import csv_safe
+from ..measures.calibrate import VOCABULARY_MEASURES
+from ..measures.vocabulary import DEFAULT_VOCABULARY_PERMUTATIONS, vocabulary_measures, vocabulary_summary
 from ..sources import load_source
 from ._common import (
     add_budget_arg,
@@ -51,6 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--null", action="store_true", help="also measure the shuffled null (B's vectors handed to the words at random)"
     )
+    p.add_argument(
+        "--permutations",
+        type=int,
+        default=DEFAULT_VOCABULARY_PERMUTATIONS,
+        help="with --top: permutations for the p of the vocabulary-level CKA and Procrustes "
+        f"(default {DEFAULT_VOCABULARY_PERMUTATIONS}; 0: leave them out)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of those permutations (default 0)")
     p.add_argument(
         "--format",
         choices=("json", "csv"),
@@ -92,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("give one of --top N, --words, --words-file or --preset")
     if args.k < 1:
         raise InputError(f"--k must be at least 1, got {args.k}")
+    if not 0 <= args.permutations <= 1_000_000:
+        raise InputError(f"--permutations must be between 0 and 1000000, got {args.permutations}")
     if args.top is not None and args.top < 2:
         raise InputError(f"--top must be at least 2, got {args.top}")
     if args.out is not None and not args.out.endswith((".parquet", ".csv")):
@@ -102,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
         loaded = {spec: load_checked(args, spec) for spec in (args.a, args.b)}
         dim = max(s.dim for s in loaded.values())
         check_budget(args, check_neighbours, args.top, dim, args.k, 3 if args.null else 2)
+        if args.permutations:
+            dims = [s.dim for s in loaded.values()]
+            check_budget(args, check_measures, args.top, *dims, VOCABULARY_MEASURES, args.permutations, 0)
     cluster = open_scheduler(args)
     progress, close = _progress_bar()
     try:
@@ -129,13 +148,17 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.out is not None:
         write_table(result, args.out)
-    if args.summary_only:
-        print_json(result.to_dict(summary_only=True))
-    elif args.format == "csv":
+    if args.format == "json" or args.summary_only:
+        out = result.to_dict(summary_only=args.summary_only)
+        if args.top is not None and args.permutations:
+            vocab = vocabulary_measures(
+                loaded[args.a], loaded[args.b], result.words, permutations=args.permutations, seed=args.seed
+            )
+            out["summary"].update(vocabulary_summary(vocab))
+        print_json(out)
+    else:
         table = out_table(result)
         for side in ("neighbours_a", "neighbours_b"):
             table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
         csv_safe(table).to_csv(sys.stdout, index=False)
-    else:
-        print_json(result.to_dict())
     return 0

@@ -15,8 +15,14 @@ For each measure it reports
   (up to 1e-12, as in the Mantel test);
 - ``z`` = (value - null mean) / null std (ddof 1; None when the null does not vary);
 - ``null_mean``, ``null_std``;
-- ``ci_low``, ``ci_high``: the 2.5 and 97.5 percentiles of the measure over
-  B bootstrap resamples of the words (None without resamples).
+- ``ci_low``, ``ci_high``: a 95 % bootstrap interval: the 2.5 and 97.5
+  percentiles of the measure over B resamples of the words (drawn with
+  replacement), shifted by the resamples' bias (their mean minus the value)
+  and kept within the measure's range (None without resamples). A resample
+  repeats about a third of its words; CKA and Procrustes count a repeated
+  word as a perfectly matched pair of points, which moves every resample the
+  same way, so the plain percentiles can miss the value altogether at a few
+  dozen words; the shift removes that bias and keeps the spread.
 
 A measure without a value (a flat space, fewer than 4 words for debiased
 CKA) gets ``value`` None and its ``reason``; the others are unaffected.
@@ -47,6 +53,7 @@ from .products import PRODUCT_MEASURES, Products
 __all__ = [
     "NAMES",
     "DISTANCES",
+    "RANGES",
     "VOCABULARY_MEASURES",
     "DEFAULT_BOOTSTRAP",
     "DEFAULT_NK",
@@ -57,6 +64,14 @@ __all__ = [
 
 #: Every measure, in display order.
 NAMES = ("rsa_spearman", "cka_linear", "cka_debiased", "procrustes_angular", "mutual_knn")
+#: The values each measure can take.
+RANGES = {
+    "rsa_spearman": (-1.0, 1.0),
+    "cka_linear": (0.0, 1.0),
+    "cka_debiased": (-1.0, 1.0),
+    "procrustes_angular": (0.0, np.pi / 2),
+    "mutual_knn": (0.0, 1.0),
+}
 #: Measures where smaller means more alike.
 DISTANCES = frozenset({"procrustes_angular"})
 #: The measures that scale to a whole vocabulary (cross-products only, no n x n matrix).
@@ -125,7 +140,11 @@ def _summary(name: str, value: float, threshold: float, null: np.ndarray, boot: 
         if std is not None and std > 1e-12 * max(1.0, abs(mean)):
             z = (value - mean) / std
     boot = boot[np.isfinite(boot)]
-    low, high = (float(v) for v in np.percentile(boot, [2.5, 97.5])) if boot.size else (None, None)
+    low = high = None
+    if boot.size:
+        # Shifted by the resamples' bias: a resample repeats words, which pulls CKA up and Procrustes down.
+        shifted = boot - (float(np.mean(boot)) - value)
+        low, high = (float(np.clip(v, *RANGES[name])) for v in np.percentile(shifted, [2.5, 97.5]))
     return Calibrated(name, value, p, z, mean, std, low, high)
 
 

@@ -31,10 +31,12 @@ import numpy as np
 
 from .definitions import MIN_WORDS_DEBIASED
 
-__all__ = ["PRODUCT_MEASURES", "Products", "hsic_from_products"]
+__all__ = ["GRAM_WORDS", "PRODUCT_MEASURES", "Products", "hsic_from_products"]
 
 #: The measures this module computes.
 PRODUCT_MEASURES = ("cka_linear", "cka_debiased", "procrustes_angular")
+#: Most words for which resamples use n x n Gram matrices (five of them: 250 MB at 2,500 words).
+GRAM_WORDS = 2_500
 #: Most float64 numbers of permuted rows gathered at once (permutations x n x d_b).
 _GATHER_NUMBERS = 8_000_000
 
@@ -146,7 +148,7 @@ class Products:
         out: dict[str, np.ndarray] = {}
         if cka:
             r_a, r_b = self.a.shape[1], self.b.shape[1]
-            gram = 5 * self.n < r_a * r_b + r_a * r_a + r_b * r_b
+            gram = self.n <= GRAM_WORDS and 5 * self.n < r_a * r_b + r_a * r_a + r_b * r_b
             parts = self._gram_parts(w) if gram else self._product_parts(w)
             fro2, fxx2, fyy2, k, ll = parts
             sk, sl = np.sum(w * k, axis=1), np.sum(w * ll, axis=1)
