@@ -13,7 +13,7 @@ import streamlit as st
 
 from lib.errors import CosineRingsError
 from lib.graph import GraphResult
-from lib.words import WordList
+from lib.words import Missing, WordList
 
 from .cached import aligned_results, graph_result, load_with_progress, passage_words
 from .downloads import pending
@@ -45,6 +45,8 @@ class Panel:
     download: int = 0
     #: The word list asked for (before the source dropped any).
     asked: tuple[str, ...] = ()
+    #: The words of ``asked`` this source itself left out (before the rings kept only the common words).
+    lacks: tuple[Missing, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -59,7 +61,7 @@ def awaiting_confirmation(spec: str) -> int:
 def show_problems(ch: Choices) -> bool:
     """Show word-list problems; return True when there is nothing to draw."""
     for problem in ch.problems:
-        st.warning(plain(problem, 400), icon="✍️")
+        st.warning(plain(problem, 400), icon=":material/edit_note:")
     if ch.state.order == "category" and ch.words is not None and ch.words.words and not ch.words.categories:
         st.info("This list has no categories, so the ring keeps the input order.")
     return bool(ch.problems)
@@ -114,7 +116,7 @@ def _first_pass(ch: Choices, label: str, spec: str, passage: WordList | None) ->
     except Exception as exc:  # a third-party loader failing must not take the page down
         return Panel(label, spec, error=f"{type(exc).__name__}: {exc}")
     cats = dict(zip(wl.words, wl.categories)) if wl.categories else None
-    return Panel(label, spec, result, categories=cats, asked=wl.words)
+    return Panel(label, spec, result, categories=cats, asked=wl.words, lacks=result.missing)
 
 
 def compute_panels(ch: Choices, sources: list[tuple[str, str]]) -> list[Panel]:

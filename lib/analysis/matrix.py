@@ -59,6 +59,7 @@ __all__ = [
     "ALL_MATRICES",
     "DEFAULT_NK",
     "MAX_SOURCES",
+    "MIN_COMMON_WORDS",
     "Dropped",
     "SourceMatrix",
     "knn_within",
@@ -87,6 +88,10 @@ ALL_MATRICES = (*MEASURES, *matrix_names())
 DEFAULT_NK = 5
 #: Most sources one matrix takes (the grid and the heatmaps stay readable).
 MAX_SOURCES = 16
+#: Fewest words all sources must share before the app shows RSA, Mantel p and the map:
+#: 10 words give 45 pairs; with 4 words (6 pairs, 24 orderings) two random spaces
+#: can reach RSA 0.7 by chance.
+MIN_COMMON_WORDS = 10
 
 
 @dataclass(frozen=True)
