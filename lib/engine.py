@@ -109,14 +109,20 @@ def _equal_rows_one(s: np.ndarray, unit: np.ndarray) -> None:
     blocks. The cosine of two equal vectors is 1 by definition, so a fixed
     threshold of 1 must keep every such pair.
     """
-    n = unit.shape[0]
-    if n < 2:
+    if unit.shape[0] < 2:
         return
-    rows = np.ascontiguousarray(unit).view(np.dtype((np.void, unit.shape[1] * unit.itemsize))).ravel()
-    _, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
-    for group in np.flatnonzero(counts > 1):
-        members = np.flatnonzero(inverse.ravel() == group)
-        s[np.ix_(members, members)] = 1.0
+    # Rows that agree on their first few entries are candidates; only those are compared in full.
+    for candidates in _same_bytes(unit[:, :4], np.arange(unit.shape[0])):
+        for members in _same_bytes(unit[candidates], candidates):
+            s[np.ix_(members, members)] = 1.0
+
+
+def _same_bytes(rows: np.ndarray, ids: np.ndarray) -> list[np.ndarray]:
+    """The groups (of two or more ``ids``) whose ``rows`` are byte for byte equal."""
+    keys = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.shape[1] * rows.itemsize))).ravel()
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    return [ids[inverse == group] for group in np.flatnonzero(counts > 1)]
 
 
 def upper_triangle(s: np.ndarray) -> np.ndarray:

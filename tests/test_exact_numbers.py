@@ -171,6 +171,9 @@ def test_equal_unit_rows_have_cosine_exactly_one():
     assert set(zip(g.edges["i"], g.edges["j"], strict=True)) == want
     assert all(g.similarity[i, j] == 1.0 for i, j in want)
     assert (g.similarity == g.similarity.T).all()
+    # Rows equal in their first entries but not after are not made equal.
+    sparse = ring_graph(["a", "b", "c"], np.array([[0, 0, 0, 0, 1, 2], [0, 0, 0, 0, 2, 1], [0, 0, 0, 0, 1, 2.0]]))
+    assert sparse.similarity[0, 2] == 1.0 and sparse.similarity[0, 1] == pytest.approx(0.8, abs=1e-15)
 
 
 # --- one node per vector --------------------------------------------------------------
