@@ -13,7 +13,7 @@ Chromium through Playwright (``tests/browser/server.py``):
    the draw itself (target < 3 s), and (b) from navigation.
 2. **Selection rerun.** A click at map A's centre (the found word) until the
    ring of the picked word shows on map B (target < 0.5 s); also until the
-   "1 picked on the maps" line shows.
+   "1 picked on the maps" line shows. Up to three clicks, 40 s apart.
 
 Run: ``python bench/bench_maps.py`` (computes the run first: minutes);
 ``--repeats 3`` reports each repeat and the best.
@@ -83,15 +83,19 @@ def _one(page, url: str, repeat: int) -> tuple[float, float]:
     frame = maps.first.bounding_box()
     before = _red(_pixels(maps.nth(1)))
     listed = page.get_by_text("1 picked on the maps")
-    page.mouse.move(frame["x"] + frame["width"] / 2, frame["y"] + frame["height"] / 2)
-    time.sleep(0.5)
-    clicked = time.perf_counter()
-    page.mouse.click(frame["x"] + frame["width"] / 2, frame["y"] + frame["height"] / 2)
-    try:
-        ringed = _until(lambda: _red(_pixels(maps.nth(1))) > before + 30, timeout=120)
-        shown = _until(lambda: listed.count() > 0, timeout=120)
-    except Exception as exc:  # report and go on: a busy machine may not finish at all
-        print(f"  selection: no ring on map B within 120 s ({type(exc).__name__})", flush=True)
+    x, y = frame["x"] + frame["width"] / 2, frame["y"] + frame["height"] / 2
+    for attempt in range(3):  # a click that lands while the map is still redrawing picks nothing: click again
+        page.mouse.move(x, y)
+        time.sleep(0.5)
+        clicked = time.perf_counter()
+        page.mouse.click(x, y)
+        try:
+            ringed = _until(lambda: _red(_pixels(maps.nth(1))) > before + 30, timeout=40)
+            shown = _until(lambda: listed.count() > 0, timeout=40)
+            break
+        except Exception as exc:  # a busy machine may not finish at all
+            print(f"  click {attempt + 1}: no ring on map B within 40 s ({type(exc).__name__})", flush=True)
+    else:
         return drawn - arrived, float("inf")
     print(
         f"  selection: ring on map B {ringed - clicked:.2f} s after the click on map A; "
