@@ -230,7 +230,9 @@ _PAIR_COLUMNS = {
     "source_a": st.column_config.TextColumn("A"),
     "source_b": st.column_config.TextColumn("B"),
     **{
-        name: st.column_config.NumberColumn(short, help=MEASURE_TITLES[name], format="%.3f")
+        name: st.column_config.NumberColumn(
+            short, help=MEASURE_TITLES[name], format="%.4f" if name == "rsa_p" else "%.3f"
+        )
         for name, short in (
             ("rsa_spearman", "RSA ρ"),
             ("rsa_pearson", "RSA r"),
