@@ -52,7 +52,8 @@ def _loaded(spec: str) -> bool:
 def test_neighbours_compute_cannot_skip_the_load_checks():
     at = _run({"a": HEAVY_TRAINING, "b": "glove", "top": "50"}, "neighbours")
     start = time.perf_counter()
-    at.button(key="nb_compute").click().run()
+    if any(b.key == "nb_compute" for b in at.button):  # the page may refuse before it offers Compute
+        at.button(key="nb_compute").click().run()
     assert time.perf_counter() - start < 60  # the click trained for 84 s
     assert not at.exception, [e.value for e in at.exception]
     assert any("button" in t or "needs about" in t for t in _texts(at)), _texts(at)
