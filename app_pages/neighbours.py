@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.analysis.neighbours_chart import BRUSH, brushed_words, jaccard_histogram
 from lib.errors import CosineRingsError
+from ui.alike import vocabulary_metrics
 from ui.neighbours import cached_result, compute, dominoes, init_params, moved, publish_params
 from ui.page import page_header
 from ui.text import plain
@@ -51,6 +52,7 @@ cols[4].metric(
     f"{s.get('shuffled_jaccard', float('nan')):.4f}",
     help="A against B with B's vectors handed to the words in a random order",
 )
+vocabulary_metrics(result, a, b)
 if result.dropped:
     st.caption("Passed over in A's vocabulary: " + ", ".join(f"{n:,} {rule}" for rule, n in result.dropped.items()))
 
