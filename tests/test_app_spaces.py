@@ -97,5 +97,5 @@ def test_many_sources_gains_a_benchmark_table(specs):
     assert list(table["source"]) == specs  # random vectors have no vocabulary and no card
     cards = [card_for(s, top=399) for s in specs]  # all but one of the 400 words
     accuracy = [round(c.benchmarks["analogies"]["accuracy"], 3) for c in cards]
-    assert list(table["Analogies (3CosAdd accuracy)"]) == accuracy
+    assert list(table["analogies accuracy"]) == accuracy
     assert list(table["mean cosine"]) == [round(c.anisotropy.mean_cosine, 3) for c in cards]

@@ -83,6 +83,12 @@ def test_any_mapper_gives_the_same_result():
     mapped = exact_knn(v, 6, block=50, mapper=threads)
     np.testing.assert_array_equal(local.index, mapped.index)
     np.testing.assert_array_equal(local.index, reference_knn(v, 6))
+    for count in (1, 3):  # the default mapper's threads
+        again = exact_knn(v, 6, block=50, threads=count)
+        np.testing.assert_array_equal(again.index, local.index)
+        np.testing.assert_array_equal(again.cosine, local.cosine)
+    with pytest.raises(InputError, match="threads"):
+        exact_knn(v, 6, threads=0)
 
 
 def test_near_ties_at_the_kth_neighbour_are_settled_in_float64():

@@ -133,7 +133,7 @@ def card_view(card: SpaceCard, k: int, before: SpaceCard | None = None) -> None:
 
     ``before``: the card of the unprocessed source, for the changes all-but-the-top makes.
     """
-    st.markdown(f"**{plain(card.name, 80)}**  \n`{plain(card.source, 80)}` · {card.dim} dimensions")
+    st.markdown(f"**{plain(card.name, 80)}**  \n{plain(card.source, 80)} · {card.dim} dimensions")
     a, b = card.anisotropy, before.anisotropy if before else None
     cols = st.columns(3)
     cols[0].metric("mean cosine", f"{a.mean_cosine:.3f}", _delta(a.mean_cosine, b and b.mean_cosine), "inverse")
@@ -159,10 +159,13 @@ def card_view(card: SpaceCard, k: int, before: SpaceCard | None = None) -> None:
         table["before"] = benchmark_table(before.benchmarks)["value"]
     st.altair_chart(benchmark_chart(table), width="stretch")
     shown = table.assign(value=table["value"].round(3)).drop(columns=["low", "high"])
-    if "before" in shown:
-        shown["before"] = shown["before"].round(3)
+    if before is not None:  # next to the value, where a narrow column still shows it
+        shown = shown[["benchmark", "value", "before", "covered"]].assign(before=shown["before"].round(3))
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(f"Benchmark words: {plain(card.rule, 200)}.")
+    st.caption(
+        f"Bars: 95 % bootstrap interval of Spearman. Covered: pairs or questions used / in the file. "
+        f"Benchmark words: {plain(card.rule, 200)}."
+    )
 
 
 def benchmark_summary(cards: dict[str, SpaceCard]) -> pd.DataFrame:

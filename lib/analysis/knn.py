@@ -17,12 +17,15 @@ order of their exact cosines (integer arithmetic on the inputs), and exactly
 equal cosines go to the smaller row index. The result is the exact top k,
 whatever the order of the sums.
 
-The work is a list of independent :class:`BlockTask` objects, one per row
-block and phase (first the diagonal blocks, which give every row a first
-lower bound, then the off-diagonal blocks, spread evenly over the row
-blocks). :func:`knn_block` runs one task and returns a small
-:class:`Candidates`; :func:`exact_knn` maps it over the tasks, by default
-in this process, or with any ``mapper(function, tasks)`` (a cluster's map).
+The work is a list of independent :class:`BlockTask` objects
+(:mod:`.knn_blocks`), one per row block and phase (first the diagonal
+blocks, which give every row a first lower bound, then the off-diagonal
+blocks, spread evenly over the row blocks). :func:`knn_block` runs one task
+and returns a small :class:`Candidates`; :func:`exact_knn` maps it over the
+tasks, by default over the usable CPUs' threads of this process (numpy
+releases the GIL in the products and the masks), or with any
+``mapper(function, tasks)`` (a cluster's map). :func:`nearest` is the same
+rule for a few rows.
 
 Examples
 --------
@@ -34,15 +37,20 @@ Examples
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..errors import CosineRingsError, InputError
+from .knn_blocks import BlockTask, Candidates, block_tasks, knn_block, kth_values
 from .ties import float64_error, settle
 
 __all__ = [
@@ -57,6 +65,7 @@ __all__ = [
     "nearest",
     "unit_rows",
     "cosine64",
+    "usable_cpus",
     "DEFAULT_BLOCK",
 ]
 
@@ -71,34 +80,6 @@ Mapper = Callable[[Callable, Sequence], Iterable]
 
 class Cancelled(CosineRingsError):
     """The search was cancelled by its progress callback or its cancel event."""
-
-
-@dataclass(frozen=True)
-class BlockTask:
-    """One unit of work: row block ``row`` against the column blocks ``cols`` (all start indices).
-
-    ``diagonal`` tasks compute the block of the rows against themselves.
-    """
-
-    row: int
-    cols: tuple[int, ...]
-    block: int
-    diagonal: bool = False
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """What a task found: candidate pairs (``rows[i]`` may have ``cols[i]`` among its k nearest).
-
-    ``values`` are the float32 cosines; ``cut_rows``/``cut`` are lower bounds
-    of those rows' k-th largest cosine (a row listed twice keeps the larger).
-    """
-
-    rows: np.ndarray
-    cols: np.ndarray
-    values: np.ndarray
-    cut_rows: np.ndarray
-    cut: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -133,128 +114,16 @@ def unit_rows(vectors: np.ndarray, dtype=np.float64) -> tuple[np.ndarray, np.nda
     return norms, v if np.dtype(dtype) == np.float64 else v.astype(dtype)
 
 
-def block_tasks(n: int, block: int) -> tuple[list[BlockTask], list[BlockTask]]:
-    """The diagonal tasks and the off-diagonal tasks of ``n`` rows in blocks of ``block``.
-
-    Off-diagonal pairs are spread circularly (block a with a+1, ..., a+nb/2),
-    so every task does about the same work and every pair appears once.
-    """
-    starts = list(range(0, n, block))
-    nb = len(starts)
-    diagonal = [BlockTask(s, (s,), block, True) for s in starts]
-    off = []
-    for ai, a in enumerate(starts):
-        cols = []
-        for o in range(1, nb // 2 + 1):
-            if 2 * o == nb and ai >= nb // 2:
-                continue  # with an even count the opposite pair is done once
-            cols.append(starts[(ai + o) % nb])
-        if cols:
-            off.append(BlockTask(a, tuple(cols), block))
-    return diagonal, off
-
-
-def _kth(rows: np.ndarray, values: np.ndarray, n_rows: int, k: int) -> np.ndarray:
-    """Per local row, the k-th largest of its values (-inf with fewer than k)."""
-    out = np.full(n_rows, -np.inf, dtype=np.float32)
-    if len(rows) == 0:
-        return out
-    # One sort on row, then value descending: values are float32 in [-1.01, 1.01], so the
-    # float64 key row*4 + (1.5 - value) is exact and orders both at once.
-    order = np.argsort(rows * 4.0 + (1.5 - values.astype(np.float64)), kind="stable")
-    counts = np.bincount(rows, minlength=n_rows)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    full = counts >= k
-    out[full] = values[order[starts[full] + k - 1]]
-    return out
-
-
-def _where(mask: np.ndarray) -> np.ndarray:
-    """Flat indices of the true entries of a contiguous boolean array, in order.
-
-    Candidates are sparse: the mask is scanned as 8-byte words and only the
-    few nonzero words are expanded (five times faster than ``flatnonzero``).
-    """
-    flat = mask.reshape(-1)
-    if flat.size % 8:
-        return np.flatnonzero(flat)
-    hit = np.flatnonzero(flat.view(np.uint64))
-    word, byte = np.nonzero(flat.view(np.uint8).reshape(-1, 8)[hit])
-    return hit[word] * 8 + byte
-
-
-def _prune(rows, cols, values, cut, err2):
-    keep = values >= cut[rows] - err2
-    return rows[keep], cols[keep], values[keep]
-
-
-def knn_block(task: BlockTask, unit: np.ndarray, cuts: np.ndarray, k: int, err: float) -> Candidates:
-    """Run one task on the float32 unit rows ``unit`` with the lower bounds ``cuts`` (read only).
-
-    Returns the candidate pairs of the task's rows and of its column blocks'
-    rows, already pruned against the bounds the task itself found.
-    """
-    err2 = np.float32(2 * err)
-    a = task.row
-    ua = unit[a : a + task.block]
-    m = len(ua)
-    cut_a = np.array(cuts[a : a + m], dtype=np.float32)
-    found_a: list[tuple[np.ndarray, ...]] = []
-    out_rows, out_cols, out_vals, cut_rows, cut_vals = [], [], [], [], []
-    # Buffers reused by every block of the task (fresh 16 MB arrays cost page faults each time).
-    s_buf, m_buf = np.empty(m * task.block, np.float32), np.empty(m * task.block, bool)
-    for b in task.cols:
-        ub = unit[b : b + task.block]
-        s = np.matmul(ua, ub.T, out=s_buf[: m * len(ub)].reshape(m, len(ub)))
-        mask, flat_s = m_buf[: s.size].reshape(s.shape), s.reshape(-1)
-        if task.diagonal:
-            np.fill_diagonal(s, -np.inf)
-            if m - 1 >= k:
-                cut_a = np.maximum(cut_a, np.partition(s, m - k, axis=1)[:, m - k])
-        flat = _where(np.greater_equal(s, (cut_a - err2)[:, None], out=mask))
-        if task.diagonal:
-            flat = flat[flat % (len(ub) + 1) != 0]  # with no bound yet (-inf) the -inf diagonal passes too
-        r, c = np.divmod(flat, len(ub))
-        found_a.append((r, c + b, flat_s[flat]))
-        if task.diagonal:
-            continue
-        cut_b = np.array(cuts[b : b + len(ub)], dtype=np.float32)
-        flat = _where(np.greater_equal(s, (cut_b - err2)[None, :], out=mask))
-        r2, c2 = np.divmod(flat, len(ub))
-        v2 = flat_s[flat]
-        cut_b = np.maximum(cut_b, _kth(c2, v2, len(ub), k))
-        keep = v2 >= cut_b[c2] - err2
-        out_rows.append(c2[keep] + b)
-        out_cols.append(r2[keep] + a)
-        out_vals.append(v2[keep])
-        cut_rows.append(np.arange(b, b + len(ub)))
-        cut_vals.append(cut_b)
-        # Tighten the rows' bound as the task goes, so later blocks pass fewer candidates.
-        r, c, v = (np.concatenate(x) for x in zip(*found_a, strict=True))
-        cut_a = np.maximum(cut_a, _kth(r, v, m, k))
-        found_a = [_prune(r, c, v, cut_a, err2)]
-    r, c, v = (np.concatenate(x) for x in zip(*found_a, strict=True))
-    cut_a = np.maximum(cut_a, _kth(r, v, m, k))
-    r, c, v = _prune(r, c, v, cut_a, err2)
-    return Candidates(
-        rows=np.concatenate([r + a, *out_rows]).astype(np.int64),
-        cols=np.concatenate([c, *out_cols]).astype(np.int64),
-        values=np.concatenate([v, *out_vals]).astype(np.float32),
-        cut_rows=np.concatenate([np.arange(a, a + m), *cut_rows]).astype(np.int64),
-        cut=np.concatenate([cut_a, *cut_vals]).astype(np.float32),
-    )
-
-
 def _local_map(function: Callable, tasks: Sequence) -> Iterable:
     return (function(t) for t in tasks)
 
 
-def _exact_top(vectors, unit64, rows, cols, values, n: int, k: int, err: float):
+def _exact_top(vectors, unit64, rows, cols, values, n: int, k: int, err: float, mapper: Mapper | None):
     """The exact top k of every row from its candidates (see the module notes)."""
-    cut = _kth(rows, values, n, k)
+    cut = kth_values(rows, values, n, k)
     keep = values >= cut[rows] - np.float32(2 * err)
     rows, cols, values = rows[keep], cols[keep], values[keep]
-    exact = cosine64(unit64, rows, cols)
+    exact = cosine64(unit64, rows, cols, mapper=mapper)
     index, cosine, tied = settle(vectors, np.arange(n), rows, cols, exact, n, k, float64_error(unit64.shape[1]))
     # Rows where float32 alone (by value, then index) would have chosen another set.
     order32 = np.lexsort((cols, -values, rows))
@@ -264,11 +133,18 @@ def _exact_top(vectors, unit64, rows, cols, values, n: int, k: int, err: float):
     return index, np.clip(cosine, -1.0, 1.0), len(rows), len(rows) - n * k, settled, tied
 
 
-def cosine64(unit64: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """The float64 cosine of pairs (i, j) of float64 unit rows: the one definition every result follows."""
+def cosine64(unit64: np.ndarray, i: np.ndarray, j: np.ndarray, *, mapper: Mapper | None = None) -> np.ndarray:
+    """The float64 cosine of pairs (i, j) of float64 unit rows: the one definition every result follows.
+
+    ``mapper`` (as in :func:`exact_knn`) runs the chunks, e.g. over threads; the sums are the same.
+    """
     out = np.empty(len(i))
-    for c in range(0, len(i), _CHUNK):
+
+    def chunk(c: int) -> None:
         out[c : c + _CHUNK] = np.einsum("ij,ij->i", unit64[i[c : c + _CHUNK]], unit64[j[c : c + _CHUNK]])
+
+    for _ in (mapper or _local_map)(chunk, range(0, len(i), _CHUNK)):
+        pass
     return out
 
 
@@ -313,6 +189,14 @@ def nearest(
     return index, np.clip(cosine, -1.0, 1.0)
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def exact_knn(
     vectors: np.ndarray,
     k: int,
@@ -321,6 +205,7 @@ def exact_knn(
     mapper: Mapper | None = None,
     progress: Callable[[int, int], bool | None] | None = None,
     cancel: threading.Event | None = None,
+    threads: int | None = None,
 ) -> KnnResult:
     """The exact k nearest other rows of every row of ``vectors`` by cosine (see the module notes).
 
@@ -332,11 +217,16 @@ def exact_knn(
         Neighbours per row, 1 <= k < N.
     mapper : callable, optional
         ``mapper(function, tasks)`` returning the results of ``function`` on each
-        task; default: one after the other in this process.
+        task; default: the tasks over ``threads`` threads of this process.
     progress : callable, optional
         ``progress(done_tasks, total_tasks)``; return False to cancel.
     cancel : threading.Event, optional
         Set it (from any thread) to cancel.
+    threads : int, optional
+        Threads of the default mapper (default: the usable CPUs). With more
+        than one, BLAS runs one thread per task while the search lasts (the
+        limit is process-wide), so products and candidate masks both run in
+        parallel; the result is the same with any count.
     """
     n = len(vectors)
     if vectors.ndim != 2 or n < 2:
@@ -345,19 +235,33 @@ def exact_knn(
         raise InputError(f"k must be between 1 and {n - 1} (the other words), got {k}")
     if not 16 <= int(block) <= 16384:
         raise InputError(f"block must be between 16 and 16384 rows, got {block}")
-    k = int(k)
+    threads = usable_cpus() if threads is None else int(threads)
+    if threads < 1:
+        raise InputError(f"threads must be at least 1, got {threads}")
+    with ExitStack() as stack:
+        local = _local_map
+        if mapper is None and threads > 1:
+            pool = ThreadPoolExecutor(threads, thread_name_prefix="knn")
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+            stack.enter_context(threadpool_limits(1, user_api="blas"))
+            local = pool.map
+        return _search(vectors, int(k), int(block), mapper or local, local, progress, cancel)
+
+
+def _search(vectors, k, block, mapper, local, progress, cancel) -> KnnResult:
+    n = len(vectors)
     t0 = time.perf_counter()
     _, unit64 = unit_rows(vectors)
     unit = unit64.astype(np.float32)
     err = (vectors.shape[1] + 8) * 2.0**-24
     cuts = np.full(n, -np.inf, dtype=np.float32)
-    diagonal, off = block_tasks(n, int(block))
+    diagonal, off = block_tasks(n, block)
     total, done = len(diagonal) + len(off), 0
     found: list[Candidates] = []
     t1 = time.perf_counter()
     for phase in (diagonal, off):
-        # The bound array is read when a task starts: a local run sees every earlier task's bounds.
-        for result in (mapper or _local_map)(partial(knn_block, unit=unit, cuts=cuts, k=k, err=err), phase):
+        # The bound array is read when a task starts: a task sees the bounds of every task finished before.
+        for result in mapper(partial(knn_block, unit=unit, cuts=cuts, k=k, err=err), phase):
             np.maximum.at(cuts, result.cut_rows, result.cut)
             found.append(result)
             done += 1
@@ -366,7 +270,7 @@ def exact_knn(
     t2 = time.perf_counter()
     rows, cols, values = (np.concatenate([getattr(f, name) for f in found]) for name in ("rows", "cols", "values"))
     del found, unit
-    index, cosine, checked, boundary, settled, tied = _exact_top(vectors, unit64, rows, cols, values, n, k, err)
+    index, cosine, checked, boundary, settled, tied = _exact_top(vectors, unit64, rows, cols, values, n, k, err, local)
     t3 = time.perf_counter()
     return KnnResult(
         index=index,
