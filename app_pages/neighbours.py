@@ -5,37 +5,51 @@ import streamlit as st
 from lib.analysis.neighbours_chart import BRUSH, brushed_words, jaccard_histogram
 from lib.errors import CosineRingsError
 from ui.alike import vocabulary_metrics
-from ui.neighbours import cached_result, compute, dominoes, init_params, moved, publish_params
+from ui.neighbour_maps import maps_section
+from ui.neighbours import (
+    MOVED_BY,
+    cached_result,
+    clickable_table,
+    compute,
+    dropped_text,
+    init_params,
+    largest_top,
+    moved,
+    publish_params,
+    show_dominoes,
+)
 from ui.page import page_header
 from ui.text import plain
 
 ch = page_header(
     "Neighbours",
     "For the first N words of A's vocabulary that B also has: each word's k nearest other words in A and "
-    "in B (exact), and how many they share (Jaccard). Low Jaccard: a word the two spaces see differently.",
+    "in B (exact), how many they share (Jaccard), and how far each word moved (shifts). Low Jaccard or a "
+    "high shift: a word the two spaces see differently.",
     needs_words=False,
 )
 init_params()
-a, b = ch.state.a, ch.state.b
+a, b, ss = ch.state.a, ch.state.b, st.session_state
+cap, why = largest_top(a, b, int(ss.get("nb_k", 10)))
+if why:
+    st.error(why, icon=":material/block:")
+    st.stop()
+ss["nb_top"] = min(int(ss["nb_top"]), cap)  # the N input cannot go past what the budget allows
 left, mid, right, cancel = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-top = int(left.number_input("Shared words N (A's vocabulary order)", 2, 200_000, step=1_000, key="nb_top"))
+top = int(left.number_input("Shared words N (A's vocabulary order)", 2, cap, step=1_000, key="nb_top"))
 k = int(mid.number_input("Neighbours k", 1, 200, key="nb_k"))
 key = (a, b, top, k)
-right.button("Compute", type="primary", key="nb_compute", on_click=lambda: st.session_state.update(nb_run=key))
-cancel.button(
-    "Cancel",
-    key="nb_cancel",
-    on_click=lambda: st.session_state.update(nb_run=None),
-    help="Stops a running computation.",
-)
+right.button("Compute", type="primary", key="nb_compute", on_click=lambda: ss.update(nb_run=key))
+cancel.button("Cancel", key="nb_cancel", on_click=lambda: ss.update(nb_run=None), help="Stops a running computation.")
+st.caption(f"At most N = {cap:,} shared words fit this server's budget at k = {k} (with the shuffled null).")
 result = cached_result(key)
-if result is None and st.session_state.get("nb_run") == key:
+if result is None and ss.get("nb_run") == key:
     try:
         result = compute(key)
     except CosineRingsError as exc:
-        st.error(f"{plain(a, 80)} vs {plain(b, 80)}: {plain(str(exc), 400)}", icon="🚫")
+        st.error(f"{plain(a, 80)} vs {plain(b, 80)}: {plain(str(exc), 400)}", icon=":material/block:")
         st.stop()
-    st.session_state["nb_run"] = None
+    ss["nb_run"] = None
 publish_params()
 if result is None:
     st.info(f"Not computed yet for A = {plain(a, 80)}, B = {plain(b, 80)}, N = {top:,}, k = {k}: press **Compute**.")
@@ -52,36 +66,52 @@ cols[4].metric(
     f"{s.get('shuffled_jaccard', float('nan')):.4f}",
     help="A against B with B's vectors handed to the words in a random order",
 )
-vocabulary_metrics(result, a, b)
+if result.shifts is not None:
+    cols = st.columns(5)
+    for col, name, label in ((cols[0], "local_shift", "local"), (cols[1], "procrustes_shift", "Procrustes")):
+        null = s.get(f"shuffled_{name}")
+        col.metric(
+            f"mean {label} shift",
+            f"{s[f'mean_{name}']:.3f}",
+            help="per word 1 − cosine (0: did not move); see the Method page",
+        )
+        if null is not None:
+            col.caption(f"shuffled null: {null:.3f}")
+vocabulary_metrics(result, a, b, cols[2:] if result.shifts is not None else None)
 if result.dropped:
-    st.caption("Passed over in A's vocabulary: " + ", ".join(f"{n:,} {rule}" for rule, n in result.dropped.items()))
+    st.caption(dropped_text(result.dropped, result.n))
 
+log = st.toggle("Log count scale", key="nb_log", help="Shows the upper tail when most words share few neighbours.")
 hist, table = st.columns([3, 2])
 with hist:
     event = st.altair_chart(
-        jaccard_histogram(result, chance=s["chance_jaccard"], null=s.get("shuffled_jaccard")),
+        jaccard_histogram(result, chance=s["chance_jaccard"], null=s.get("shuffled_jaccard"), log=log),
         on_select="rerun",
         key="nb_hist",
         width="stretch",
     )
 interval = (event.selection.get(BRUSH) or {}).get("jaccard") if event else None
 picked = brushed_words(result, interval)
-table.caption(f"{len(picked):,} words " + ("in the brushed range" if interval else "(drag on the histogram to pick)"))
-table.dataframe(picked, hide_index=True, height=260, width="stretch")
+table.caption(
+    f"{len(picked):,} words "
+    + ("in the brushed range" if interval else "(drag on the histogram to pick)")
+    + "; click a row for its dominoes"
+)
+clickable_table(table, picked, "nb_brushed", height=260)
 
-word = st.text_input("Find a word and show its dominoes", key="nb_word", placeholder="e.g. bank").strip()
+word = st.text_input("Show a word: its dominoes, both maps centred on it", key="nb_word", placeholder="e.g. bank")
+word = word.strip()
 if word and word not in result.words:
     st.warning(f"{plain(word, 100)} is not among the {result.n:,} shared words.")
 elif word:
-    i = result.words.index(word)
-    st.markdown(
-        f"**{plain(word, 100)}** (rank {i + 1:,}): Jaccard **{result.jaccard[i]:.3f}**, "
-        f"{int(result.shared[i])} of {k} neighbours shared. ● = in both."
-    )
-    st.dataframe(dominoes(result, word), hide_index=True, width="stretch")
+    show_dominoes(result, word)
 
+maps_section(key, result, word or None, lambda w: show_dominoes(result, w))
+
+st.subheader("Moved most and least")
+by = st.segmented_control("Sort by", list(MOVED_BY), default="Jaccard", key="nb_sort") or "Jaccard"
 most, least = st.columns(2)
-most.subheader("Moved most")
-most.dataframe(moved(result, most=True), hide_index=True, width="stretch")
-least.subheader("Moved least")
-least.dataframe(moved(result, most=False), hide_index=True, width="stretch")
+most.caption(f"Moved most ({'lowest' if not MOVED_BY[by] else 'highest'} {by}); click a row for its dominoes")
+clickable_table(most, moved(result, most=True, by=by), "nb_most")
+least.caption(f"Moved least ({'highest' if not MOVED_BY[by] else 'lowest'} {by})")
+clickable_table(least, moved(result, most=False, by=by), "nb_least")

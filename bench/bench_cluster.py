@@ -19,7 +19,10 @@ estimate scales the measured single-thread time per block (2048 rows,
 d = 300) to Google News (3,000,000 x 300): hubs take two passes there (the
 single pass's bands would exceed its memory budget), k-NN one pass of
 blocks; the client's own work (unit rows, Gram sums, float64 refinement)
-is scaled by N and added once.
+is scaled by N and added once. On a cluster the sample that brackets the
+median and the float64 sums of the candidate pairs run as tasks too
+(``Run.pair_products``), so only the unit rows, the Gram sums and the last
+few float64 pairs stay serial.
 
 Run: ``python bench/bench_cluster.py`` (a few minutes on 2 cores);
 ``--n 20000`` for a quicker run.
@@ -85,7 +88,7 @@ def knn_block_seconds(vectors: np.ndarray, k: int = 10) -> float:
 
     diagonal, off = block_tasks(len(vectors), BLOCK)
     pairs = len(diagonal) + sum(len(t.cols) for t in off)
-    r = exact_knn(vectors, k, block=BLOCK)
+    r = exact_knn(vectors, k, block=BLOCK, threads=1)
     return r.timings["blocks_s"] / pairs
 
 

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -105,10 +106,18 @@ def prepare(folder: Path, n: int, d: int) -> dict:
     return out
 
 
-def _timed(cmd: list[str]) -> tuple[float, str, str]:
-    t0 = time.perf_counter()
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(cmd: list[str], cpu: list | None = None) -> tuple[float, str, str]:
+    """Wall seconds, stdout and stderr of ``cmd``; its CPU seconds (user + system) go to ``cpu``."""
+    c0, t0 = _cpu_children(), time.perf_counter()
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=os.environ)
     took = time.perf_counter() - t0
+    if cpu is not None:
+        cpu.append(_cpu_children() - c0)
     if p.returncode != 0:
         raise RuntimeError(f"{cmd[:4]} failed: {p.stderr[-800:]}")
     return took, p.stdout, p.stderr
@@ -134,13 +143,19 @@ def time_case(folder: Path, n: int, d: int, k: int, repeats: int) -> dict:
     ]
     faiss_cmd = [sys.executable, "-c", FAISS, str(folder / f"a-{n}x{d}.npy"), str(folder / f"b-{n}x{d}.npy"), str(k)]
     ours, theirs, stderr, mean_ours, mean_faiss = [], [], "", None, None
+    ours_cpu, faiss_cpu = [], []
     for _ in range(repeats):  # alternate, so both see the same machine load
-        t, out, stderr = _timed(ours_cmd)
+        t, out, stderr = _timed(ours_cmd, ours_cpu)
         ours.append(t)
         mean_ours = json.loads(out)["summary"]["mean_jaccard"]
-        t, out, _ = _timed(faiss_cmd)
+        t, out, _ = _timed(faiss_cmd, faiss_cpu)
         theirs.append(t)
         mean_faiss = float(out)
+        print(
+            f"repeat {len(ours)}: ours {ours[-1]:.1f} s ({ours_cpu[-1]:.1f} s CPU), faiss {theirs[-1]:.1f} s "
+            f"({faiss_cpu[-1]:.1f} s CPU), load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     settled = re.findall(
         r"k-NN in (\w): ([\d,]+) pairs summed in float64, ([\d,]+) of them near the k-th "
         r"neighbour, ([\d,]+) words settled",
@@ -154,6 +169,10 @@ def time_case(folder: Path, n: int, d: int, k: int, repeats: int) -> dict:
         "faiss_s": theirs,
         "ratio": statistics.median(ours) / statistics.median(theirs),
         "ratio_best": min(ours) / min(theirs),
+        "ours_cpu_s": ours_cpu,
+        "faiss_cpu_s": faiss_cpu,
+        "cpu_ratio_best": min(ours_cpu) / min(faiss_cpu),
+        "load_average": os.getloadavg(),
         "mean_jaccard": mean_ours,
         "mean_jaccard_faiss": mean_faiss,
         "float64": settled,

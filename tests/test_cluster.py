@@ -30,9 +30,17 @@ from tests.cluster_support import start_scheduler, start_worker, stop
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _wait_workers(address: str, n: int, timeout: float = 60) -> None:
-    with connect(address) as cluster:
-        cluster.client.wait_for_workers(n, timeout=timeout)
+def _wait_workers(address: str, n: int, timeout: float = 120) -> None:
+    """Wait for ``n`` workers; on a loaded machine a worker can take longer than connect()'s own wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with connect(address) as cluster:
+                cluster.client.wait_for_workers(n, timeout=max(deadline - time.monotonic(), 1.0))
+            return
+        except ClusterError:
+            if time.monotonic() > deadline:
+                raise
 
 
 @pytest.fixture(scope="module")

@@ -161,7 +161,7 @@ def test_json_out_table_and_cache_carry_the_shifts(tmp_path, capsys):
     fresh = neighbours_for(a, b, top=50, k=4, null=True, use_cache=False)
     np.testing.assert_array_equal(run.shifts.procrustes, fresh.shifts.procrustes)
     np.testing.assert_array_equal(run.shifts.xy, fresh.shifts.xy)
-    assert run.summary() == fresh.summary() == out["summary"]
+    assert run.summary() == fresh.summary() == {k: v for k, v in out["summary"].items() if k in fresh.summary()}
     assert {"mean_procrustes_shift", "mean_local_shift", "shuffled_procrustes_shift", "shuffled_local_shift"} <= set(
         out["summary"]
     )
@@ -182,3 +182,48 @@ def test_json_out_table_and_cache_carry_the_shifts(tmp_path, capsys):
     ]
     np.testing.assert_allclose(table[["x_a", "y_a", "x_b", "y_b"]].to_numpy(), fresh.shifts.xy)
     np.testing.assert_allclose(table["local_shift"], fresh.shifts.local)
+
+
+def test_map_points_and_deck_json():
+    from lib.shifts.deck import MAX_POINTS, deck_json, map_points, view_on, words_layer_json
+
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(50)]
+    xy = rng.standard_normal((50, 4))
+    points = map_points(words, xy, np.linspace(0, 1, 50), moved_high=True)
+    assert np.ptp(points[["x_a", "y_a"]].to_numpy(), axis=0).max() == pytest.approx(1000)
+    assert tuple(points.loc[49, ["r", "g", "b"]]) == (253, 231, 37)  # highest shift: yellow (moved)
+    spec = json.loads(deck_json(words_layer_json(points, "b"), points, "b", [3, 7], view_on(points, "b", "w7", 400)))
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert [d["w"] for d in layers["words"]["data"]] == words
+    assert [d["w"] for d in layers["picked"]["data"]] == ["w3", "w7"]
+    assert spec["initialViewState"]["target"][:2] == pytest.approx(points.loc[7, ["x_b", "y_b"]].tolist(), abs=0.1)
+    assert MAX_POINTS == 50_000
+
+
+def test_neighbours_page_shows_shifts_maps_and_the_budget_before_compute():
+    from tests.apptest_support import app_test, server_like_navigation
+    from ui.neighbours import moved
+
+    with server_like_navigation():
+        at = app_test({"a": "glove", "b": "minilm", "top": "400", "nk": "5"}, timeout=240)
+        at.run()
+        at.switch_page("app_pages/neighbours.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("fit this server's budget" in c.value for c in at.caption)  # before Compute
+        cap = at.number_input(key="nb_top").max
+        assert 400 < cap < 200_000
+        at.button(key="nb_compute").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        want = neighbours_for("glove", "minilm", top=400, k=5, null=True)
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["mean local shift"] == f"{want.summary()['mean_local_shift']:.3f}"
+        assert any(c.value.startswith("To find 400 shared words") for c in at.caption)
+        maps = at.get("deck_gl_json_chart")
+        assert len(maps) == 2
+        layer = next(x for x in json.loads(maps[1].proto.json)["layers"] if x["id"] == "words")
+        assert [d["w"] for d in layer["data"]] == list(want.words)
+        at.segmented_control(key="nb_sort").set_value("local shift").run()
+        top_moved = moved(want, most=True, by="local shift")
+        assert top_moved["word"].tolist()[:3] == [want.words[i] for i in np.argsort(-want.shifts.local)[:3]]
+        assert any(df.value["word"].tolist() == top_moved["word"].tolist() for df in at.dataframe)

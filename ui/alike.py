@@ -11,7 +11,7 @@ its vocabulary-level CKA and Procrustes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -181,8 +181,10 @@ def _vocabulary(spec_a: str, spec_b: str, words: tuple[str, ...], permutations: 
     return vocabulary_measures(get_source(spec_a), get_source(spec_b), words, permutations=permutations)
 
 
-def vocabulary_metrics(result: Neighbourhoods, spec_a: str, spec_b: str) -> None:
-    """Linear CKA, debiased CKA and the Procrustes angle over the whole shared vocabulary, as a row of metrics.
+def vocabulary_metrics(result: Neighbourhoods, spec_a: str, spec_b: str, columns: Sequence | None = None) -> None:
+    """Linear CKA, debiased CKA and the Procrustes angle over the whole shared vocabulary, as metrics.
+
+    ``columns``: three free columns of the page's metrics row (default: a new row).
 
     As many permutations as fit the work budget, up to
     :data:`~lib.measures.vocabulary.DEFAULT_VOCABULARY_PERMUTATIONS`; none (values only) when not even 19 fit.
@@ -202,7 +204,7 @@ def vocabulary_metrics(result: Neighbourhoods, spec_a: str, spec_b: str) -> None
         return
     with work_slot(cost(permutations)), st.spinner("CKA and Procrustes over the whole vocabulary …"):
         measures = _vocabulary(spec_a, spec_b, tuple(result.words), permutations)
-    cols = st.columns(len(measures))
+    cols = columns if columns is not None else st.columns(len(measures))
     for col, (name, r) in zip(cols, measures.items(), strict=True):
         col.metric(
             TITLES[name],

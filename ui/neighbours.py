@@ -13,13 +13,14 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib.analysis.neighbours import Neighbourhoods, compare_neighbourhoods
 from lib.analysis.neighbours_store import cached_neighbours, neighbours_for
 from lib.analysis.neighbours_vocab import shared_word_list
-from lib.budget import check_neighbours
+from lib.budget import check_neighbours, default_budget, largest, neighbours_cost
 from lib.errors import CosineRingsError
 from lib.sources import paths_allowed
 
@@ -27,6 +28,7 @@ from .cached import get_source
 from .pick import selected_word, set_word
 from .state import publish
 from .text import plain
+from .views import source_dim
 from .work import work_slot
 
 __all__ = [
@@ -38,6 +40,13 @@ __all__ = [
     "compute",
     "dominoes",
     "moved",
+    "MOVED_BY",
+    "word_table",
+    "dropped_text",
+    "largest_top",
+    "pick_row",
+    "clickable_table",
+    "show_dominoes",
     "ring_word_neighbourhoods",
     "ring_words_section",
 ]
@@ -147,10 +156,112 @@ def dominoes(result: Neighbourhoods, word: str) -> pd.DataFrame:
     )
 
 
-def moved(result: Neighbourhoods, n: int = 15, *, most: bool = True) -> pd.DataFrame:
-    """The ``n`` words that moved most (lowest Jaccard) or least, ties in frequency order."""
-    t = pd.DataFrame({"word": result.words, "Jaccard": result.jaccard, "frequency rank": range(1, result.n + 1)})
-    return t.sort_values("Jaccard", ascending=most, kind="stable").head(n).reset_index(drop=True)
+#: What the moved tables can sort by: label -> whether a high value means "moved".
+MOVED_BY = {"Jaccard": False, "local shift": True, "Procrustes shift": True}
+
+
+def word_table(result: Neighbourhoods) -> pd.DataFrame:
+    """Every shared word: word, Jaccard, both shifts (when the run has them), frequency rank."""
+    t = pd.DataFrame({"word": result.words, "Jaccard": result.jaccard})
+    if result.shifts is not None:
+        t["local shift"] = result.shifts.local
+        t["Procrustes shift"] = result.shifts.procrustes
+    t["frequency rank"] = np.arange(1, result.n + 1)
+    return t
+
+
+def moved(result: Neighbourhoods, n: int = 15, *, most: bool = True, by: str = "Jaccard") -> pd.DataFrame:
+    """The ``n`` words that moved most or least by ``by`` (low Jaccard, high shift), ties in frequency order."""
+    t = word_table(result)
+    if by not in t.columns:
+        by = "Jaccard"
+    return t.sort_values(by, ascending=most != MOVED_BY[by], kind="stable").head(n).reset_index(drop=True)
+
+
+_DROP_WORDS = {
+    "b: not a single token": "are not a single token of B",
+    "b: only in another case": "are in B only in another case",
+    "b: not in vocabulary": "are not in B's vocabulary",
+    "b: zero or non-finite vector": "have a zero or broken vector in B",
+    "a: word-internal or byte token": "are word pieces or byte tokens, not words",
+    "a: zero or non-finite vector": "have a zero or broken vector in A",
+    "a: not a single entry": "are not a single entry of A",
+}
+
+
+def dropped_text(dropped: dict, n: int) -> str:
+    """Why A's vocabulary entries were skipped on the way to ``n`` shared words, in plain words.
+
+    >>> dropped_text({"b: not a single token": 641}, 10_000)
+    "To find 10,000 shared words, 641 entries of A's vocabulary were skipped: 641 are not a single token of B."
+    """
+    parts = []
+    for rule, count in dropped.items():
+        side, _, why = rule.partition(": ")
+        text = _DROP_WORDS.get(rule, f"{why} ({side.upper()})" if why else rule)
+        parts.append(f"{count:,} {text}")
+    total = sum(dropped.values())
+    return f"To find {n:,} shared words, {total:,} entries of A's vocabulary were skipped: " + "; ".join(parts) + "."
+
+
+def largest_top(a: str, b: str, k: int) -> tuple[int, str | None]:
+    """The largest N whose run (with the shuffled null) fits this server's budget, or (0, why not)."""
+    dims = []
+    for spec in (a, b):
+        dim, error = source_dim(spec)
+        if error:
+            return 0, f"{plain(spec, 80)}: {plain(error, 300)}"
+        dims.append(dim)
+    budget = default_budget()
+    top = largest(lambda m: budget.allows(neighbours_cost(m, max(dims), k)), 2, _PARAMS["top"][2])
+    if top < 2:
+        return 0, f"not even 2 shared words fit the budget here ({budget.text()})"
+    return top, None
+
+
+def pick_row(key: str) -> None:
+    """``on_select`` of a clickable word table: the clicked row's word shows its dominoes (and is picked)."""
+    ss = st.session_state
+    rows = ((ss.get(key) or {}).get("selection") or {}).get("rows") or []
+    words = ss.get(f"_{key}_words") or []
+    if rows and rows[0] < len(words):
+        ss["nb_word"] = words[rows[0]]
+        set_word(words[rows[0]])
+
+
+def clickable_table(where, table: pd.DataFrame, key: str, **kwargs) -> None:
+    """``table`` (with a ``word`` column) in ``where``; clicking a row shows that word's dominoes."""
+    st.session_state[f"_{key}_words"] = list(table["word"])
+    where.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select=lambda: pick_row(key),
+        selection_mode="single-row",
+        key=key,
+        column_config=_FORMATS,
+        **kwargs,
+    )
+
+
+def show_dominoes(result: Neighbourhoods, word: str) -> None:
+    """One line of ``word``'s numbers, then its dominoes (its neighbours in A and in B side by side)."""
+    i = result.words.index(word)
+    shifts = (
+        ""
+        if result.shifts is None
+        else f", local shift **{result.shifts.local[i]:.3f}**, Procrustes shift **{result.shifts.procrustes[i]:.3f}**"
+    )
+    st.markdown(
+        f"**{plain(word, 100)}** (frequency rank {i + 1:,}): Jaccard **{result.jaccard[i]:.3f}** "
+        f"({int(result.shared[i])} of {result.k} neighbours shared){shifts}. ● = in both."
+    )
+    st.dataframe(dominoes(result, word), hide_index=True, width="stretch")
+
+
+_FORMATS = {
+    name: st.column_config.NumberColumn(format="%.3f") for name in ("Jaccard", "local shift", "Procrustes shift")
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

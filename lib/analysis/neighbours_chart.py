@@ -28,22 +28,33 @@ def jaccard_counts(result: Neighbourhoods) -> pd.DataFrame:
 
 
 def jaccard_histogram(
-    result: Neighbourhoods, *, chance: float | None = None, null: float | None = None, height: int = 240
+    result: Neighbourhoods,
+    *,
+    chance: float | None = None,
+    null: float | None = None,
+    log: bool = False,
+    height: int = 240,
 ) -> alt.Chart:
-    """Bars of words per Jaccard value, with an x-interval brush; rules at the chance level and null."""
+    """Bars of words per Jaccard value, with an x-interval brush; labelled dashed rules at the chance
+    level and the shuffled null. The x axis runs from 0 to 1; ``log`` draws the counts on a symmetric
+    log scale (zero stays zero), so that a thin upper tail shows."""
     data = jaccard_counts(result)
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     x = alt.X(
         "jaccard:Q",
         title=f"Jaccard of the {result.k} nearest neighbours in A and in B",
-        scale=alt.Scale(domain=[-0.03, 1.03]),
+        scale=alt.Scale(domain=[0, 1], nice=False, padding=10),  # padding: the end bars stay whole
     )
     bars = (
         alt.Chart(data)
         .mark_bar(size=14)
         .encode(
             x=x,
-            y=alt.Y("words:Q", title="words"),
+            y=alt.Y(
+                "words:Q",
+                title="words (log scale)" if log else "words",
+                scale=alt.Scale(type="symlog" if log else "linear"),
+            ),
             color=alt.condition(brush, alt.value("#4c78a8"), alt.value("#c7d3e3")),
             tooltip=[
                 alt.Tooltip("shared:Q", title="shared neighbours"),
@@ -54,16 +65,29 @@ def jaccard_histogram(
         .add_params(brush)
     )
     marks = [
-        {"what": name, "jaccard": value}
-        for name, value in (("chance", chance), ("shuffled", null))
+        {"what": name, "jaccard": value, "row": row}
+        for row, (name, value) in enumerate((("chance level", chance), ("shuffled null", null)))
         if value is not None
     ]
     if not marks:
         return bars.properties(height=height)
+    names = [m["what"] for m in marks]
     rules = (
         alt.Chart(pd.DataFrame(marks))
-        .mark_rule(strokeDash=[4, 3], color="#d62728")
-        .encode(x="jaccard:Q", tooltip=["what:N", alt.Tooltip("jaccard:Q", format=".4f")])
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="jaccard:Q",
+            color=alt.Color(
+                "what:N",
+                title=None,
+                scale=alt.Scale(domain=names, range=["#d62728", "#ff7f0e"][: len(names)]),
+                legend=alt.Legend(orient="top", symbolType="stroke", symbolDash=[4, 3], labelFontSize=11),
+            ),
+            strokeDash=alt.StrokeDash(
+                "what:N", scale=alt.Scale(domain=names, range=[[4, 3], [1, 2]][: len(names)]), legend=None
+            ),
+            tooltip=["what:N", alt.Tooltip("jaccard:Q", format=".4f")],
+        )
     )
     return alt.layer(bars, rules).properties(height=height)
 

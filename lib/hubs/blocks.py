@@ -31,6 +31,7 @@ __all__ = [
     "Tally",
     "band_block",
     "histogram_block",
+    "pairs_task",
     "run_task",
     "sure_block",
 ]
@@ -135,6 +136,19 @@ class Kernel:
         if diag:
             m1 &= self.triu(len(s))
         return np.flatnonzero(m1)
+
+    def pairs(self, i: np.ndarray, j: np.ndarray, dtype) -> np.ndarray:
+        """``u[i] . u[j]`` for global pairs, summed in ``dtype`` (chunks of REFINE_CHUNK: the same sums anywhere)."""
+        out = np.empty(len(i), dtype=dtype)
+        sum_in = {} if np.dtype(dtype) == self.dtype else {"dtype": dtype}
+        ga, gb = self.scratch().gather
+        for c in range(0, len(i), REFINE_CHUNK):
+            sl = slice(c, c + REFINE_CHUNK)
+            m = len(i[sl])
+            np.take(self.u, i[sl], axis=0, out=ga[:m], mode="clip")
+            np.take(self.u, j[sl], axis=0, out=gb[:m], mode="clip")
+            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl], **sum_in)
+        return out
 
     def mid(self, a: int, b: int, shape: tuple[int, int], flat: np.ndarray) -> np.ndarray:
         """S_mid for flat indices of block (a, b): the block's rounded unit rows, summed in float64."""
@@ -280,6 +294,11 @@ def task_spans(k: Kernel, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]
     a, b0, b1 = pairs[0][0], pairs[0][1], pairs[-1][1]
     rows, cols = (a, min(a + k.block, k.n)), (b0, min(b1 + k.block, k.n))
     return [(a, cols[1])] if cols[0] < rows[1] else [rows, cols]
+
+
+def pairs_task(k: Kernel, task: tuple) -> np.ndarray:
+    """One cluster task of :meth:`Kernel.pairs`: ``task = (i, j, dtype)``."""
+    return k.pairs(*task)
 
 
 def run_task(k: Kernel, task: tuple) -> Tally:

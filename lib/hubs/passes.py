@@ -30,6 +30,7 @@ from .blocks import (
     Kernel,
     Tally,
     histogram_block,
+    pairs_task,
     run_task,
     sure_block,
 )
@@ -77,7 +78,6 @@ class Run:
         self.err2 = 4 * eps + (self.d + 8) * 2.0**-53
         self.err = err32 + self.err2
         self.slack = 32 * eps
-        self._gather = (np.empty((REFINE_CHUNK, self.d), self.dtype), np.empty((REFINE_CHUNK, self.d), self.dtype))
         self._prepare()
         self._shared = None  # the kernel as sent to the cluster, once
 
@@ -210,14 +210,28 @@ class Run:
 
     def mid_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """S_mid for global pairs: the rounded unit rows' products summed in float64."""
-        out = np.empty(len(i), dtype=np.float64)
-        ga, gb = self._gather
-        for c in range(0, len(i), REFINE_CHUNK):
-            sl = slice(c, c + REFINE_CHUNK)
-            m = len(i[sl])
-            np.take(self.u, i[sl], axis=0, out=ga[:m], mode="clip")
-            np.take(self.u, j[sl], axis=0, out=gb[:m], mode="clip")
-            np.einsum("ij,ij->i", ga[:m], gb[:m], out=out[sl], dtype=np.float64)
+        return self.pair_products(i, j, np.float64)
+
+    def pair_products(self, i: np.ndarray, j: np.ndarray, dtype) -> np.ndarray:
+        """``u[i] . u[j]`` summed in ``dtype`` (:meth:`Kernel.pairs`); on the cluster, split over its workers.
+
+        Tasks take whole chunks of REFINE_CHUNK pairs, so every sum is the one this process would make.
+        """
+        if self.cluster is None or len(i) <= 4 * REFINE_CHUNK:
+            return self.kernel.pairs(i, j, dtype)
+        if self._shared is None:
+            self._shared = self.cluster.share(self.kernel)
+        step = -(-len(i) // (2 * self.cluster.threads * REFINE_CHUNK)) * REFINE_CHUNK
+        index = np.arange(0, len(i), step)
+        tasks = [(i[c : c + step].astype(np.int32), j[c : c + step].astype(np.int32), dtype) for c in index]
+        out = np.empty(len(i), dtype=dtype)
+        results = map_blocks(pairs_task, tasks, self._shared, scheduler=self.cluster)
+        try:
+            for t, values in results:
+                out[index[t] : index[t] + len(values)] = values
+                self.tick()
+        finally:
+            results.close()
         return out
 
     def exact(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from .blocks import HIST_LO, HIST_W, NBINS, REFINE_CHUNK, BandParams, band_block
+from .blocks import HIST_LO, HIST_W, NBINS, BandParams, band_block
 from .passes import FLAT_SPREAD, Run, exact_median, pair_variances
 
 __all__ = ["solve_single"]
@@ -61,13 +61,7 @@ def _sample_bracket(run: Run) -> tuple[int, int, float]:
     i = rng.integers(0, n, m)
     j = rng.integers(0, n - 1, m)
     j += j >= i
-    vals = np.empty(m, dtype=run.dtype)
-    ga, gb = run._gather
-    for c in range(0, m, REFINE_CHUNK):
-        k = min(REFINE_CHUNK, m - c)
-        np.take(run.u, i[c : c + k], axis=0, out=ga[:k], mode="clip")
-        np.take(run.u, j[c : c + k], axis=0, out=gb[:k], mode="clip")
-        np.einsum("ij,ij->i", ga[:k], gb[:k], out=vals[c : c + k])
+    vals = run.pair_products(i, j, run.dtype)  # on a cluster, its workers share the work
     delta = _BRACKET_Z * 0.5 / np.sqrt(m)
     lo_v, hi_v = np.quantile(vals, [max(0.5 - delta, 0.0), min(0.5 + delta, 1.0)])
     lo_bin = max(int(run.bins(np.array([lo_v], run.dtype))[0]), 1)

@@ -4,7 +4,7 @@
   neighbourhood shift of every shared word (Hamilton et al. 2016).
 - :mod:`lib.shifts.maps`: 2-D PCA maps of both vocabularies, B's turned onto A's.
 - :mod:`lib.shifts.result`: :class:`Shifts`, everything a neighbourhood run keeps of them.
-- :mod:`lib.shifts.deck`: the pydeck specs of the maps and their PNG picture (imports pydeck).
+- :mod:`lib.shifts.deck`: the maps as deck.gl JSON (for ``st.pydeck_chart``) and as a PNG (vl-convert).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ both maps; distances within each map are left as they are.
 Examples
 --------
 >>> import numpy as np
+from threadpoolctl import threadpool_limits  # installed with scikit-learn
 >>> rng = np.random.default_rng(0)
 >>> a = rng.normal(size=(200, 5))
 >>> xy_a, xy_b = vocabulary_maps(a, -a)
@@ -20,6 +21,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from ..analysis.knn import unit_rows
 from ..errors import InputError
@@ -37,7 +39,8 @@ def pca_2d(vectors: np.ndarray, *, unit: bool = False) -> np.ndarray:
         raise InputError(f"need at least 2 vectors for a map, got shape {vectors.shape}")
     unit = np.array(vectors, dtype=np.float32) if unit else unit_rows(vectors, np.float32)[1]
     unit -= unit.mean(axis=0)
-    values, directions = np.linalg.eigh(unit.T @ unit)
+    with threadpool_limits(1):  # a d x d decomposition: threads only fight (see lib.shifts.measures)
+        values, directions = np.linalg.eigh(np.asarray(unit.T @ unit, dtype=np.float64))
     top = directions[:, np.argsort(values)[::-1][:2]]
     if top.shape[1] < 2:  # a one-dimensional space: a line
         top = np.pad(top, ((0, 0), (0, 2 - top.shape[1])))
@@ -47,7 +50,8 @@ def pca_2d(vectors: np.ndarray, *, unit: bool = False) -> np.ndarray:
 
 def align_2d(moving: np.ndarray, fixed: np.ndarray) -> np.ndarray:
     """``moving`` (N, 2) times the orthogonal R minimising ‖moving·R − fixed‖_F."""
-    u, _, vt = np.linalg.svd(moving.T @ fixed)
+    with threadpool_limits(1):
+        u, _, vt = np.linalg.svd(moving.T @ fixed)
     return moving @ (u @ vt)
 
 
