@@ -277,7 +277,7 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
     try:
         result = ring_word_neighbourhoods(a, b, tuple(words), k)
     except CosineRingsError as exc:
-        st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon="ℹ️")
+        st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon=":material/info:")
         return
     st.caption(
         f"Each word's {result.k} nearest other ring words in A and in B, and the Jaccard index of the two "
