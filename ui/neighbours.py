@@ -260,7 +260,15 @@ def show_dominoes(result: Neighbourhoods, word: str) -> None:
 
 
 _FORMATS = {
-    name: st.column_config.NumberColumn(format="%.3f") for name in ("Jaccard", "local shift", "Procrustes shift")
+    "word": st.column_config.TextColumn("word", width="small"),
+    "Jaccard": st.column_config.NumberColumn("Jaccard", format="%.3f", width="small"),
+    "local shift": st.column_config.NumberColumn("local", format="%.3f", width="small", help="local shift"),
+    "Procrustes shift": st.column_config.NumberColumn(
+        "Procrustes", format="%.3f", width="small", help="Procrustes shift"
+    ),
+    "frequency rank": st.column_config.NumberColumn(
+        "rank", width="small", help="frequency rank: place in A's vocabulary order"
+    ),
 }
 
 
