@@ -530,7 +530,6 @@ def check_load(spec: str, budget: Budget | None = None) -> Cost | None:
 _RANK_BOOT_S = 1.2e-7  # per word pair and bootstrap resample of RSA (weighted midranks, no sort)
 _SVD_S = 8.0e-9  # per r_a x r_b x min(r_a, r_b) of one singular-value decomposition (LAPACK gesdd)
 _KNN_PERM_S = 3.0e-9  # per word x k x k of one permutation's neighbour overlap
-_GATHER_BYTES = 8 * 8_000_000 * 2  # permuted rows gathered at once and their product (lib/measures/products.py)
 
 
 def measures_cost(
@@ -557,11 +556,13 @@ def measures_cost(
         seconds += (perms + boot) * (product + svd)
     cka = {"cka_linear", "cka_debiased"} & set(names)
     if cka or "procrustes_angular" in names:
-        temporary = max(temporary, _GATHER_BYTES)
+        # permuted rows gathered at once (at most 8M numbers, at least one permutation's), and their products
+        gathered = max(min(8e6, max(perms, 1) * n * r_b), n * r_b)
+        temporary = max(temporary, 8.0 * gathered * 1.5 + n * (d_a + d_b) * 8.0)
     if cka:
         seconds += 0 if "procrustes_angular" in names else perms * product
         gram = n <= 2_500 and 5 * n < r_a * r_b + r_a * r_a + r_b * r_b  # lib.measures.products.GRAM_WORDS
-        if gram:
+        if gram and boot:
             seconds += boot * 5 * n * n * _FLOP_S
             persistent += 5 * n * n * 8.0
         else:
