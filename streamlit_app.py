@@ -42,7 +42,7 @@ with st.spinner("Starting Cosine Rings: checking the sources …", show_time=Tru
     choices = draw_sidebar()
 with st.sidebar:
     st.header("Share")
-    st.caption("Copy share link (the copy icon at the right of the box):")
+    st.caption("Share link: point at the box and press its copy button (top right), or select the text.")
     st.session_state["_share_slot"] = st.empty()
 words = choices.words.words if choices.words is not None else ()
 categories = choices.words.categories if choices.words is not None else None

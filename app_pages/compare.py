@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.page import page_header
-from ui.panels import degree_section, ring_panel, selection_section
+from ui.panels import degree_section, ring_panel, selection_section, shown_spec
 from ui.views import colour_domain, compute_panels
 
 ch = page_header(
@@ -26,8 +26,12 @@ from ui.analytics import render_comparison, render_sweep  # noqa: E402
 
 if all(p.ok for p in panels):
     a, b = panels[0].result, panels[1].result
-    render_comparison(a, b, panels[0].categories, labels=ch.state.labels)
-    render_sweep({"A": a, "B": b}, ch.state.k)
+    comparison = render_comparison(a, b, panels[0].categories, labels=ch.state.labels)
+    if comparison is not None:
+        from ui.alike import render_alike
+
+        render_alike(a, b, comparison.rsa.permutations)
+    render_sweep({f"A: {shown_spec(ch.state.a)}": a, f"B: {shown_spec(ch.state.b)}": b}, ch.state.k)
     from ui.neighbours import ring_words_section
 
     ring_words_section(ch.state.a, ch.state.b, a.graph.words)

@@ -7,6 +7,7 @@ from lib.errors import BudgetError, CosineRingsError
 from lib.hubs.chart import degree_ccdf_chart, same_degree_multiset
 from ui.cached import show_chart
 from ui.downloads import prompt
+from ui.format import count
 from ui.hubs import TokenFilter, cached_runs, compute_runs, find_token, hub_table
 from ui.page import page_header
 from ui.state import hubs_params, publish
@@ -28,7 +29,7 @@ if need:
     st.stop()
 dim, error = source_dim(spec)
 if error:
-    st.error(f"Source A ({plain(spec, 80)}): {plain(error, 400)}", icon="🚫")
+    st.error(f"Source A ({plain(spec, 80)}): {plain(error, 400)}", icon=":material/block:")
     st.stop()
 n = int(st.number_input("Tokens: the first N vocabulary entries", 100, 400_000, step=1_000, key="hubs_n"))
 ss = st.session_state
@@ -37,7 +38,7 @@ key = (spec, n, rule, k, value)
 try:
     cost = check_hubs(n, dim, runs=3)
 except BudgetError as exc:
-    st.error(f"{plain(str(exc), 400)}.", icon="⚖️")
+    st.error(f"{plain(str(exc), 400)}.", icon=":material/balance:")
     st.stop()
 left, right = st.columns(2)
 left.button("Compute", type="primary", key="hubs_compute", on_click=lambda: st.session_state.update(hubs_run=key))
@@ -53,7 +54,7 @@ if any(r is None for r in results.values()) and st.session_state.get("hubs_run")
         with work_slot(cost):
             results = compute_runs(key, results)
     except CosineRingsError as exc:
-        st.error(f"{plain(spec, 80)}: {plain(str(exc), 400)}", icon="🚫")
+        st.error(f"{plain(spec, 80)}: {plain(str(exc), 400)}", icon=":material/block:")
         st.stop()
     st.session_state["hubs_run"] = None
 if results["source"] is None:
@@ -68,7 +69,7 @@ cols = st.columns(5)
 cols[0].metric("threshold", f"{src.threshold:.4f}")
 cols[1].metric("median", f"{src.median:.4f}")
 cols[2].metric("std", f"{src.std:.4f}")
-cols[3].metric("pairs", f"{src.n_pairs:,}")
+cols[3].metric("pairs", count(src.n_pairs), help=f"{src.n_pairs:,} pairs of tokens")
 cols[4].metric("edges", f"{src.n_edges / max(src.n_pairs, 1):.1%}")
 done = {label: r for label, r in results.items() if r is not None}
 show_chart(degree_ccdf_chart, (key, tuple(done)), done, dashed=("shuffled",))

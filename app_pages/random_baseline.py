@@ -27,7 +27,7 @@ if size:
     st.stop()
 dim, error = source_dim(real)
 if error:
-    st.error(f"Source A ({plain(real, 80)}): {plain(error, 400)}", icon="🚫")
+    st.error(f"Source A ({plain(real, 80)}): {plain(error, 400)}", icon=":material/block:")
     st.stop()
 sources = [("source A", real), ("random", f"random:dim={dim}")]
 if kind_of(f"shuffled:{real}") is not None:

@@ -39,7 +39,7 @@ if g.n * g.n > MAX_HEATMAP_CELLS:  # n x n cells would freeze the reader's tab
         f"The heatmaps are drawn for lists of up to {int(MAX_HEATMAP_CELLS**0.5):,} words; this one has "
         f"{g.n:,} ({g.n * g.n:,} cells, {heatmap_cost(g.n).bytes / 1e6:,.0f} MB per heatmap). Use fewer "
         "words to see them; the histogram, the ring and the tables below are complete.",
-        icon="🧮",
+        icon=":material/calculate:",
     )
 else:
     for tab, which in zip(st.tabs(["dense", "binary mask", "thresholded"]), ("dense", "mask", "thresholded")):

@@ -40,6 +40,6 @@ for i, spec in enumerate(specs):
         if card is not None:
             card_view(card, k, card_or_none(base[i], top) if processed and base[i] != spec else None)
         elif spec in problems:
-            st.error(f"{plain(spec, 80)}: {plain(problems[spec], 400)}", icon="🚫")
+            st.error(f"{plain(spec, 80)}: {plain(problems[spec], 400)}", icon=":material/block:")
         else:
             st.info(f"{plain(spec, 80)}: not computed yet.")

@@ -53,7 +53,7 @@ def pairwise(sources, words) -> list:
     """What ``compare`` computes, once per pair."""
     out = []
     for a, b in itertools.combinations(sources, 2):
-        ra, rb = align_results(build_graph(a, words), build_graph(b, words), a, b)
+        ra, rb = align_results(build_graph(a, words), build_graph(b, words), a, b, words)
         out.append(compare_graphs(ra.graph, rb.graph, permutations=PERMUTATIONS, seed=0))
     return out
 

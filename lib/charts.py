@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import numpy as np
@@ -41,6 +41,8 @@ __all__ = [
     "node_pixel_scale",
     "degree_table",
     "degree_distribution_chart",
+    "SOURCE_COLOURS",
+    "source_colour",
     "similarity_histogram",
     "MATRICES",
     "matrix_heatmap",
@@ -86,6 +88,27 @@ def _degree_bins(graphs: Mapping[str, RingGraph], max_bins: int = 30) -> tuple[p
     return pd.DataFrame(rows), width
 
 
+#: One colour per source, in page order (A, B, …), the same in every chart (Vega's tableau10).
+SOURCE_COLOURS = (
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
+
+
+def source_colour(names: Sequence[str]) -> alt.Scale:
+    """The colour scale of a chart's sources: the k-th source gets ``SOURCE_COLOURS[k]`` (A blue, B orange)."""
+    names = list(names)
+    return alt.Scale(domain=names, range=[SOURCE_COLOURS[i % len(SOURCE_COLOURS)] for i in range(len(names))])
+
+
 def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 400, height: int = 220) -> alt.Chart:
     """Grouped bars: how many words have each degree, one bar colour per source.
 
@@ -112,11 +135,12 @@ def degree_distribution_chart(graphs: Mapping[str, RingGraph], *, width: int = 4
             color=alt.Color(
                 "source:N",
                 sort=list(graphs),
+                scale=source_colour(graphs),
                 legend=alt.Legend(title="source", orient="top", columns=2, labelLimit=240),
             ),
             tooltip=["source:N", "degree:O", "words:Q", alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(width=width, height=height, title="Degree distribution")
+        .properties(width=width, height=height)  # the page's heading names it
     )
 
 
@@ -173,7 +197,7 @@ def similarity_histogram(graph: RingGraph, *, bins: int = 40, width: int = 440, 
             tooltip=["what:N"],
         )
     )
-    return alt.layer(bars, rules).properties(width=width, height=height, title="Similarities and the threshold")
+    return alt.layer(bars, rules).properties(width=width, height=height)  # the page's heading names it
 
 
 #: The three matrices of docs/method.md, in the order the method builds them.

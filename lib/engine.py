@@ -73,6 +73,13 @@ def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
 
     Rows are unit-normalised in float64, so the result agrees with a direct
     float64 computation to rounding error; values are clipped to [-1, 1].
+    Rows that are equal after normalisation (equal vectors, or one a
+    positive multiple of the other that rounds to the same unit row) get
+    exactly 1, as does the diagonal.
+
+    >>> s = cosine_matrix(np.array([[0.1, 0.7, 0.3]] * 40 + [[1.0, 0.0, 0.0]]))
+    >>> bool((s[:40, :40] == 1.0).all())
+    True
 
     Raises
     ------
@@ -86,11 +93,36 @@ def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
     bad = ~np.isfinite(norms) | (norms == 0)
     if bad.any():
         raise InputError(f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them")
-    unit = v / norms[:, None]
+    unit = v / norms[:, None] + 0.0  # + 0.0 turns -0.0 into 0.0, so equal rows have equal bytes
     s = unit @ unit.T
     np.clip(s, -1.0, 1.0, out=s)
+    _equal_rows_one(s, unit)
     np.fill_diagonal(s, 1.0)
     return s
+
+
+def _equal_rows_one(s: np.ndarray, unit: np.ndarray) -> None:
+    """Set S(i, j) = 1 exactly where unit rows i and j are equal.
+
+    Their dot product is the sum of squares of one rounded unit row: 1 up to
+    a few ulps, and which ulp depends on where BLAS puts the pair in its
+    blocks. The cosine of two equal vectors is 1 by definition, so a fixed
+    threshold of 1 must keep every such pair.
+    """
+    if unit.shape[0] < 2:
+        return
+    # Rows that agree on their first few entries are candidates; only those are compared in full.
+    for candidates in _same_bytes(unit[:, :4], np.arange(unit.shape[0])):
+        for members in _same_bytes(unit[candidates], candidates):
+            s[np.ix_(members, members)] = 1.0
+
+
+def _same_bytes(rows: np.ndarray, ids: np.ndarray) -> list[np.ndarray]:
+    """The groups (of two or more ``ids``) whose ``rows`` are byte for byte equal."""
+    keys = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.shape[1] * rows.itemsize))).ravel()
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    return [ids[inverse == group] for group in np.flatnonzero(counts > 1)]
 
 
 def upper_triangle(s: np.ndarray) -> np.ndarray:
@@ -143,23 +175,23 @@ def threshold_for(
     U + std of the whole matrix (diagonal included), as the course notebook
     did; ``k`` scales that std too. ``fixed``: T = ``value``.
 
-    In a flat space (:func:`is_flat`) the std is 0, so T is the median. The
+    In a flat space (:func:`is_flat`) the std is 0 under every rule (the
+    fixed rule reports it so too), so T is the median. The
     course rule's non-zero set is empty only when every pair's cosine is
     exactly 0, which is flat: its median is then taken as 0 (the common
     value), so T = 0 and every pair is an edge, as under the seed rule.
     """
     check_rule(rule, k=k, value=value)
     u = upper_triangle(s)
-    if rule == "fixed":
-        return float(value), float(np.median(u)), float(np.std(u))
-    if rule == "seed":
-        med, std = float(np.median(u)), float(np.std(u))
-    else:  # course
+    flat = is_flat(u)
+    if rule == "course":
         nz = u[u != 0]
         med = float(np.median(nz)) if nz.size else 0.0
-        std = float(np.std(s))
-    if is_flat(u):
-        std = 0.0
+        std = 0.0 if flat else float(np.std(s))
+    else:
+        med, std = float(np.median(u)), 0.0 if flat else float(np.std(u))
+    if rule == "fixed":
+        return float(value), med, std
     return med + k * std, med, std
 
 

@@ -247,11 +247,15 @@ def export_filename(source_spec: str, list_name: str | None, ext: str) -> str:
     'word2vec-GoogleNews.bin_course.svg'
     >>> export_filename("random:dim=50,seed=1", "my words!", ".png")
     'random-dim-50-seed-1_my-words.png'
+    >>> export_filename("upload:mine.txt#9f86d081884c7d65", "course", "svg")
+    'upload-mine.txt_course.svg'
     """
     ext = str(ext).lower().lstrip(".")
     if ext not in FORMATS:
         raise InputError(f"unknown export format {ext!r}; use one of {', '.join(FORMATS)}")
     kind, sep, arg = str(source_spec).partition(":")
+    if kind == "upload":  # an uploaded file by its name, without the content hash
+        arg = arg.split("#", 1)[0]
     if sep and ("/" in arg or "\\" in arg):
         arg = re.split(r"[\\/]", arg.rstrip("/\\"))[-1]
     parts = [_slug(f"{kind}-{arg}" if sep else kind), _slug(list_name or "")]

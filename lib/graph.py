@@ -1,15 +1,15 @@
 """From a source and a word list to a ring graph with its report.
 
 :func:`build_graph` cleans the words, looks them up, drops what is unusable
-with a reason and runs the engine; :func:`align_all` redraws several sources'
-graphs on the words all of them found (the app's rings, the CLI's
-comparisons); :func:`graph_to_dict` gives the JSON object the command line
-prints.
+with a reason and runs the engine; :func:`build_graphs` does so for several
+sources on the words all of them draw, decided together (the CLI's
+comparisons), and :func:`align_all` redraws graphs built one by one that way
+(the app's rings); :func:`graph_to_dict` gives the JSON object the command
+line prints.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,9 +18,10 @@ import numpy as np
 from .engine import RingGraph, ring_graph
 from .errors import InputError
 from .sources.base import Missing, Note, Source
+from .sources.together import lookup_together
 from .words import clean_words
 
-__all__ = ["GraphResult", "build_graph", "align_all", "graph_to_dict", "json_float"]
+__all__ = ["GraphResult", "build_graph", "build_graphs", "align_all", "graph_to_dict", "json_float"]
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,54 @@ def build_graph(
     )
 
 
-def align_all(results: Sequence[GraphResult], sources: Sequence[Source]) -> list[GraphResult]:
-    """Rebuild every graph on the words all sources found, in the first graph's order.
+def build_graphs(
+    sources: Sequence[Source],
+    words: Sequence[str],
+    *,
+    rule: str = "seed",
+    k: float = 1.0,
+    value: float | None = None,
+) -> list[GraphResult]:
+    """Ring graphs of several sources on the words all of them draw, in list order.
 
-    ``sources[i]`` is the source of ``results[i]``; all results use the same
-    rule. Each result's ``missing`` gains the words left out because another
-    source lacks them (``"not in SPEC"``, naming the first such source).
-    Results already on the common words come back unchanged.
+    The words are decided for all sources together
+    (:func:`lib.sources.together.lookup_together`): each result's
+    ``missing`` says why its source does not draw a word (its own reason,
+    ``not in SPEC`` when another source lacks it, or ``same vector as 'cat'
+    in SPEC`` when the word's entry there went to another word).
+
+    Raises
+    ------
+    InputError
+        If no words are given, or fewer than 3 are drawn by all sources.
+    """
+    together = lookup_together(sources, words)
+    if len(together.words) < 3:
+        specs = [s.spec for s in sources]
+        where = f"both {' and '.join(specs)}" if len(specs) == 2 else f"all of {', '.join(specs)}"
+        raise InputError(f"only {len(together.words)} word(s) are in {where}; need at least 3")
+    unusable = tuple(Missing(w, reason) for w, s, reason in together.dropped if s is None)
+    return [
+        GraphResult(
+            source=source.spec,
+            source_name=source.name,
+            dim=source.dim,
+            graph=ring_graph(together.words, lookup.vectors, rule=rule, k=k, value=value),
+            missing=unusable + missing,
+            notes=lookup.notes,
+        )
+        for source, lookup, missing in zip(sources, together.lookups, together.missing, strict=True)
+    ]
+
+
+def align_all(results: Sequence[GraphResult], sources: Sequence[Source], words: Sequence[str]) -> list[GraphResult]:
+    """Redraw the graphs of ``words`` under each source on the words all sources draw.
+
+    ``sources[i]`` is the source of ``results[i]``, each built from
+    ``words`` with the same rule (by :func:`build_graph`). Results already
+    on the same words come back unchanged (each source then drew every word
+    the others did, so deciding together would keep them all); otherwise
+    :func:`build_graphs` decides the words for all sources together.
 
     Raises
     ------
@@ -88,30 +130,10 @@ def align_all(results: Sequence[GraphResult], sources: Sequence[Source]) -> list
     """
     if len(results) != len(sources):
         raise InputError(f"{len(results)} results but {len(sources)} sources")
-    found = [set(r.graph.words) for r in results]
-    common = [w for w in results[0].graph.words if all(w in f for f in found)]
-    if len(common) < 3:
-        names = " and ".join(r.source for r in results)
-        where = f"both {names}" if len(results) == 2 else f"all of {', '.join(r.source for r in results)}"
-        raise InputError(f"only {len(common)} word(s) are in {where}; need at least 3")
-    lacking = {
-        w: next(r.source for r, f in zip(results, found) if w not in f)
-        for r in results
-        for w in r.graph.words
-        if w not in set(common)
-    }
-    return [_restrict(r, s, common, lacking) for r, s in zip(results, sources)]
-
-
-def _restrict(result: GraphResult, source: Source, common: list[str], lacking: dict[str, str]) -> GraphResult:
-    if list(result.graph.words) == common:
-        return result
-    g = result.graph
-    kept = set(common)
-    rebuilt = build_graph(source, common, rule=g.rule, k=g.k, value=g.value)
-    dropped = tuple(Missing(w, f"not in {lacking[w]}") for w in g.words if w not in kept)
-    notes = tuple(n for n in result.notes if n.word in kept)
-    return dataclasses.replace(rebuilt, missing=result.missing + dropped, notes=notes)
+    if all(r.graph.words == results[0].graph.words for r in results):
+        return list(results)
+    g = results[0].graph
+    return build_graphs(sources, words, rule=g.rule, k=g.k, value=g.value)
 
 
 def json_float(x: float | None) -> float | None:

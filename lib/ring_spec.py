@@ -339,7 +339,9 @@ def ring_layers(
     if params:
         spec["params"] = params
     if title or data.note:
-        spec["title"] = {"text": title or " ", "subtitle": data.note or "", "anchor": "start", "fontSize": 13}
+        # One line per note, so a narrow ring's subtitle is not cut off at its right edge.
+        subtitle = data.note.split("; ") if data.note else ""
+        spec["title"] = {"text": title or " ", "subtitle": subtitle, "anchor": "start", "fontSize": 13}
     spec["config"] = {"view": {"stroke": None}}
     return spec, data
 

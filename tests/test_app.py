@@ -13,10 +13,11 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.graph import build_graph
+from lib.graph import build_graph, build_graphs
 from lib.presets import preset
 from lib.ring_spec import PICK, PICKED, UNPICK
 from lib.sources import load_source
+from lib.sources.together import passage_words
 from lib.words import WordList
 from tests.apptest_support import app_test
 from ui.hubs import TokenFilter
@@ -371,10 +372,31 @@ def test_text_passage_uses_its_unique_words_or_tokens():
     assert not at.exception
     words = load_source("random").passage_units(text)
     tokens = load_source("minilm").passage_units(text)
-    assert "##ly" in tokens or len(tokens) != len(words)  # a transformer splits into tokens
-    assert ring_words(at)[:2] == [tokens, words]
-    assert metrics(at) == [expected("minilm", tokens), expected("random", words)]
+    assert "##bly" in tokens and "The" in words and "the" in tokens  # a transformer splits and lower-cases
+    # Both rings get the same words: the units of both, merged in text order and decided together.
+    merged = passage_words(text, [tokens, words])
+    assert merged[:3] == ["the", "The", "cat"] and merged[-1] == "unbelievably"
+    a, b = build_graphs([load_source("minilm"), load_source("random")], merged)
+    assert "the" in a.graph.words and "The" not in a.graph.words and "##bly" in a.graph.words
+    assert ring_words(at)[:2] == [list(a.graph.words)] * 2
+    assert metrics(at)[:2] == [expected("minilm", a.graph.words), expected("random", a.graph.words)]
     assert at.query_params["passage"] == text
+
+
+def test_passage_rings_of_glove_and_minilm_can_be_compared():
+    at = run_app({"a": "glove", "b": "minilm"})
+    at.switch_page("app_pages/compare.py").run()
+    at.radio(key="mode").set_value("passage").run()
+    text = "The Cat sat on the mat; the cat ran."
+    at.text_area(key="passage").input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    glove, minilm = load_source("glove"), load_source("minilm")
+    a, b = build_graphs([glove, minilm], passage_words(text, [glove.passage_units(text), minilm.passage_units(text)]))
+    assert a.graph.words == ("the", "cat", "sat", "on", "mat", ";", "ran", ".")
+    assert ring_words(at)[:2] == [list(a.graph.words)] * 2
+    assert metrics(at)[:2] == [expected("glove", a.graph.words), expected("minilm", a.graph.words)]
+    shown_text = texts(at.warning) + texts(at.info) + texts(at.error)
+    assert "cannot be compared" not in shown_text
 
 
 def test_downloads_are_named_after_source_and_list_and_hold_the_graph():

@@ -319,9 +319,9 @@ def test_rings_on_the_same_words_are_not_copied_into_a_cache():
     words = [f"w{i}" for i in range(30)]
     specs = ("random:dim=8", "random:dim=8,seed=1")
     results = tuple(build_graph(load_source(s), words) for s in specs)
-    out = aligned_results(specs, results)
+    out = aligned_results(specs, results, tuple(words))
     assert all(a is b for a, b in zip(out, results, strict=True))
     glove = build_graph(load_source("glove"), ["cat", "dog", "car", "qqzzxq"])
     other = build_graph(load_source("random:dim=8"), ["cat", "dog", "car", "qqzzxq"])
-    aligned = aligned_results(("glove", "random:dim=8"), (glove, other))
+    aligned = aligned_results(("glove", "random:dim=8"), (glove, other), ("cat", "dog", "car", "qqzzxq"))
     assert [r.graph.words for r in aligned] == [("cat", "dog", "car")] * 2

@@ -220,7 +220,10 @@ def test_chart_data_for_300_words_is_under_a_megabyte():
     d = ring_spec(g)
     assert len(json.dumps(d["datasets"])) < 1_000_000
     assert len(dataset(d, layers_by_mark(d)["rule"])) == 2000 < g.n_edges
-    assert "2,000 strongest" in d["title"]["subtitle"]
+    assert d["title"]["subtitle"] == [
+        f"showing the 2,000 strongest of {g.n_edges:,} edges",
+        "labels on every third word (all words in tooltips)",
+    ]
 
 
 def test_ring_spec_rejects_bad_options(small):

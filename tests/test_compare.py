@@ -143,12 +143,13 @@ def test_align_results_drops_words_missing_in_the_other(tmp_path):
 
     w2v, rnd = load_source(f"word2vec:{path}"), RandomSource(dim=8)
     words = ["cat", "dog", "pear", "car", "bus"]
-    a, b = align_results(build_graph(w2v, words), build_graph(rnd, words), w2v, rnd)
+    a, b = align_results(build_graph(w2v, words), build_graph(rnd, words), w2v, rnd, words)
     assert a.graph.words == b.graph.words == ("cat", "dog", "car", "bus")
     assert any(m.word == "pear" and "not in" in m.reason for m in b.missing)
     assert common_words(["x", "y", "z"], ["z", "x"]) == ["x", "z"]
     with pytest.raises(InputError, match="need at least 3"):
-        align_results(build_graph(w2v, ["cat", "dog", "car"]), build_graph(rnd, ["cat", "dog", "pear"]), w2v, rnd)
+        three = ["cat", "dog", "pear"]
+        align_results(build_graph(w2v, ["cat", "dog", "car"]), build_graph(rnd, three), w2v, rnd, three)
 
 
 def test_compare_rejects_different_words_and_bad_permutations():

@@ -356,6 +356,37 @@ def test_page_with_three_sources_from_the_url():
     ]
 
 
+def test_page_names_the_words_a_source_lacks_and_holds_back_statistics_on_too_few():
+    from lib.analysis.matrix import MIN_COMMON_WORDS
+    from tests.apptest_support import app_test
+
+    # Random vectors have every word; glove and its shuffle lack the two made-up ones.
+    words = "cat,dog,horse,car,bus,zqxvw,qzzvw"
+    at = app_test({"sources": "glove;random:dim=50;shuffled:glove", "words": words}, timeout=300)
+    at.run()
+    at.switch_page("app_pages/many_sources.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    from ui.text import shown
+
+    note = shown(next(c.value for c in at.caption if c.value.startswith("Words each source lacks")))
+    assert "**glove**: 2 — zqxvw, qzzvw" in note and "**random:dim=50**: none" in note
+    assert 5 < MIN_COMMON_WORDS
+    assert any("held back" in w.value for w in at.warning)
+    pair_tables = [d for d in at.dataframe if "source_a" in d.value.columns]  # (a cached card's benchmarks may show)
+    assert not pair_tables and "How alike" not in " ".join(h.value for h in at.subheader)
+
+
+def test_page_opens_on_two_trained_spaces_and_two_baselines():
+    from tests.apptest_support import app_test
+
+    at = app_test({}, timeout=300)
+    at.run()
+    at.switch_page("app_pages/many_sources.py").run()
+    assert not at.exception
+    assert at.multiselect[0].value == ["glove", "minilm", "random:dim=50", "shuffled:glove"]
+    assert len(at.dataframe[0].value) == 6  # every pair of the four
+
+
 def test_page_notes_a_bad_source_in_the_url():
     from tests.apptest_support import app_test
 

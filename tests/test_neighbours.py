@@ -189,6 +189,20 @@ def test_rotation_agrees_everywhere_and_moved_words_rank_lowest(tmp_path):
     assert s["chance_jaccard"] == pytest.approx(chance_jaccard(8, 399))
 
 
+def test_a_zero_or_nan_row_in_b_has_its_own_reason_in_top_mode(tmp_path):
+    from lib.analysis.neighbours_vocab import shared_vocabulary
+
+    words = _words(20)
+    va = np.random.default_rng(8).standard_normal((20, 4))
+    vb = va.copy()
+    vb[3], vb[5] = 0.0, np.nan  # B's file has w3 and w5, with vectors no cosine can use
+    a, b = _pair(tmp_path, va, vb, words, words)
+    v = shared_vocabulary(load_source(a), load_source(b), 20)
+    assert v.dropped == {"b: zero or non-finite vector": 2} and "w3" not in v.words and "w5" not in v.words
+    shuffled = shared_vocabulary(load_source(a), load_source(f"shuffled:{b}"), 20)
+    assert shuffled.dropped == {"b: zero or non-finite vector": 2}
+
+
 def test_words_on_one_side_only_are_dropped_and_counted(tmp_path):
     rng = np.random.default_rng(2)
     words_a = _words(50) + ["Cat", "onlyA"]

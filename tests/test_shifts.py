@@ -206,19 +206,20 @@ def test_neighbours_page_shows_shifts_maps_and_the_budget_before_compute():
     from ui.neighbours import moved
 
     with server_like_navigation():
-        at = app_test({"a": "glove", "b": "minilm", "top": "400", "nk": "5"}, timeout=240)
+        # Not the N and k of test_neighbours.py's page test: finished runs stay in the app's memory.
+        at = app_test({"a": "glove", "b": "minilm", "top": "300", "nk": "4"}, timeout=240)
         at.run()
         at.switch_page("app_pages/neighbours.py").run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("fit this server's budget" in c.value for c in at.caption)  # before Compute
         cap = at.number_input(key="nb_top").max
-        assert 400 < cap < 200_000
+        assert 300 < cap < 200_000
         at.button(key="nb_compute").click().run()
         assert not at.exception, [e.value for e in at.exception]
-        want = neighbours_for("glove", "minilm", top=400, k=5, null=True)
+        want = neighbours_for("glove", "minilm", top=300, k=4, null=True)
         shown = {m.label: m.value for m in at.metric}
         assert shown["mean local shift"] == f"{want.summary()['mean_local_shift']:.3f}"
-        assert any(c.value.startswith("To find 400 shared words") for c in at.caption)
+        assert any(c.value.startswith("To find 300 shared words") for c in at.caption)
         maps = at.get("deck_gl_json_chart")
         assert len(maps) == 2
         layer = next(x for x in json.loads(maps[1].proto.json)["layers"] if x["id"] == "words")

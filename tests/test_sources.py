@@ -138,8 +138,11 @@ def test_minilm_semantics_units_and_unknown_characters():
 
 def test_minilm_multi_token_options():
     first = load_source("minilm:multi=first").lookup(["starfruit", "star"])
-    # 'starfruit' takes its first token, 'star': the same vector, so one node.
-    assert first.words == ("starfruit",) and first.missing[0].reason == "same vector as 'starfruit'"
+    # 'starfruit' takes its first token, 'star': the same vector, so one node; 'star' is that token as typed.
+    assert first.words == ("star",) and (first.missing[0].word, first.missing[0].reason) == (
+        "starfruit",
+        "same vector as 'star'",
+    )
     assert np.array_equal(first.vectors[0], load_source("minilm").lookup(["star"]).vectors[0])
     dropped = load_source("minilm:multi=drop").lookup(["starfruit"])
     assert dropped.words == () and "splits into 3 tokens" in dropped.missing[0].reason

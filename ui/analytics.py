@@ -89,8 +89,8 @@ def measures_table(c: Comparison, label_a: str = "A", label_b: str = "B") -> pd.
     rows = [
         ("communities (Louvain)", len(c.communities_a.communities), len(c.communities_b.communities)),
         ("modularity", fmt(c.communities_a.modularity), fmt(c.communities_b.modularity)),
-        ("communities vs categories (ARI)", fmt(c.category_ari_a), fmt(c.category_ari_b)),
-        ("category selectivity (within − between)", fmt(c.selectivity_a), fmt(c.selectivity_b)),
+        ("ARI vs categories", fmt(c.category_ari_a), fmt(c.category_ari_b)),
+        ("selectivity", fmt(c.selectivity_a), fmt(c.selectivity_b)),
     ]
     return pd.DataFrame([(m, str(a), str(b)) for m, a, b in rows], columns=["measure", label_a, label_b])
 
@@ -185,7 +185,7 @@ def render_comparison(
     try:
         cost = check_compare(a.n, permutations)
     except BudgetError as exc:
-        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon="⚖️")
+        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon=":material/balance:")
         return None
     with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
         c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
@@ -206,12 +206,16 @@ def render_comparison(
             element_key="cmp_scatter",
         )
     with right:
-        # The long measure names wrap into a narrower first column, so A and B stay in view.
+        # Short measure names (explained below), so no cell is cut off in a narrow column.
         st.dataframe(
             measures_table(c, label_a, label_b),
             hide_index=True,
             width="stretch",
             column_config={"measure": st.column_config.TextColumn(width="medium")},
+        )
+        st.caption(
+            "ARI vs categories: Louvain communities against the list's categories. Selectivity: mean "
+            "cosine within a category minus between categories."
         )
         with st.expander("Edge lists"):
             for title, df in (
@@ -284,7 +288,7 @@ def render_null(
     try:
         cost = check_null(n, dim, draws)
     except BudgetError as exc:
-        st.warning(f"Not computed: {plain(str(exc), 400)}.", icon="⚖️")
+        st.warning(f"Not computed: {plain(str(exc), 400)}.", icon=":material/balance:")
         return None
     if (n > AUTO_NULL_WORDS or cost.seconds > AUTO_SECONDS) and not st.toggle(
         f"Compute the null distributions ({n} words, {draws} draws: {cost.text()})", key=f"{key}_run"
@@ -305,7 +309,7 @@ def render_null(
                 int(seed),
             )
     except CosineRingsError as exc:
-        st.error(plain(str(exc), 400), icon="🚫")
+        st.error(plain(str(exc), 400), icon=":material/block:")
         return None
     dens = res.statistics["density"]
     st.markdown(

@@ -22,6 +22,7 @@ from lib.errors import SourceError
 from lib.graph import GraphResult, align_all, build_graph
 from lib.ring_spec import PICK, UNPICK
 from lib.sources import Source, load_source, paths_allowed
+from lib.sources.together import passage_words as merge_passage_units
 
 from .downloads import pending
 from .text import plain
@@ -132,34 +133,45 @@ def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float, value: 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _aligned(keys: tuple, specs: tuple[str, ...], _results: tuple[GraphResult, ...]) -> list[GraphResult]:
-    return align_all(_results, [get_source(spec) for spec in specs])
+def _aligned(
+    keys: tuple, specs: tuple[str, ...], words: tuple[str, ...], _results: tuple[GraphResult, ...]
+) -> list[GraphResult]:
+    return align_all(_results, [get_source(spec) for spec in specs], words)
 
 
 @st.cache_data(show_spinner=False, max_entries=2, ttl=600)
-def _aligned_large(keys: tuple, specs: tuple[str, ...], _results: tuple[GraphResult, ...]) -> list[GraphResult]:
-    return align_all(_results, [get_source(spec) for spec in specs])
+def _aligned_large(
+    keys: tuple, specs: tuple[str, ...], words: tuple[str, ...], _results: tuple[GraphResult, ...]
+) -> list[GraphResult]:
+    return align_all(_results, [get_source(spec) for spec in specs], words)
 
 
-def aligned_results(specs: tuple[str, ...], results: tuple[GraphResult, ...]) -> list[GraphResult]:
-    """:func:`lib.graph.align_all` of ``results`` of sources ``specs``, cached (raises CosineRingsError).
+def aligned_results(
+    specs: tuple[str, ...], results: tuple[GraphResult, ...], words: tuple[str, ...]
+) -> list[GraphResult]:
+    """:func:`lib.graph.align_all` of ``results`` of sources ``specs``, all built from ``words``, cached.
 
-    Results already on the same words come back as they are, without a
-    cached copy (a 2,000-word result pickles to about 50 MB). The cache key
-    is each result's :func:`graph_key`, not the results themselves; long
-    lists get the small cache of :data:`LARGE_GRAPH_WORDS`.
+    Raises CosineRingsError. Results already on the same words come back as
+    they are, without a cached copy (a 2,000-word result pickles to about
+    50 MB). The cache key is each result's :func:`graph_key` and the words,
+    not the results themselves; long lists get the small cache of
+    :data:`LARGE_GRAPH_WORDS`.
     """
-    words = results[0].graph.words
-    if all(r.graph.words == words for r in results):
+    if all(r.graph.words == results[0].graph.words for r in results):
         return list(results)
     fn = _aligned_large if len(words) > LARGE_GRAPH_WORDS else _aligned
-    return fn(tuple(graph_key(r.graph, r.source) for r in results), specs, results)
+    return fn(tuple(graph_key(r.graph, r.source) for r in results), specs, tuple(words), results)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def passage_words(spec: str, text: str) -> tuple[str, ...]:
-    """The unique units of a passage for ``spec`` (words, or tokens for transformers)."""
-    return tuple(get_source(spec).passage_units(text))
+def passage_words(specs: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """The units of a passage for all of ``specs`` together, in text order (see :func:`lib.sources.passage_words`).
+
+    Each source takes its own units (words, or tokens for transformers);
+    the rings then decide on the merged list together, so every ring gets
+    the same words.
+    """
+    return tuple(merge_passage_units(text, [get_source(spec).passage_units(text) for spec in specs]))
 
 
 def graph_key(graph: RingGraph, source: str = "") -> tuple:

@@ -81,14 +81,15 @@ def prompt(spec: str, need: int, key: str) -> None:
         st.info(
             f"{shown} trains a Word2Vec model here with options of its own (this can take minutes; "
             "the work budget refuses runs that are too large).",
-            icon="⏳",
+            icon=":material/hourglass_empty:",
         )
         st.button(f"Train {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))
         return
     size = f"about {need / 1e6:,.0f} MB" if need > 0 else "a download of unknown size"
     if _listed(spec):
         st.info(
-            f"{shown} needs {size} the first time (cached afterwards); a progress bar shows while it runs.", icon="⬇️"
+            f"{shown} needs {size} the first time (cached afterwards); a progress bar shows while it runs.",
+            icon=":material/download:",
         )
         st.button(f"Download {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))
         return
@@ -99,9 +100,9 @@ def prompt(spec: str, need: int, key: str) -> None:
         st.warning(
             f"{shown} is not one of the listed models: it is fetched from the model hub as named, "
             f"{size}, refused above {cap}. Download it?",
-            icon="⚠️",
+            icon=":material/warning:",
         )
         st.button(f"Yes, download {shown}", key=f"get2_{key}", on_click=confirm, args=(spec,))
         return
-    st.info(f"{shown} is not one of the listed models; it needs {size} (at most {cap}).", icon="⬇️")
+    st.info(f"{shown} is not one of the listed models; it needs {size} (at most {cap}).", icon=":material/download:")
     st.button(f"Download {shown}", key=f"get_{key}", on_click=confirm, args=(spec,))

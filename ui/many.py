@@ -9,13 +9,15 @@ on the words every source has, at the same positions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
 from lib.analysis.compare import DEFAULT_PERMUTATIONS
-from lib.analysis.matrix import DEFAULT_NK, matrices_csv, pair_measures, pair_table
+from lib.analysis.matrix import DEFAULT_NK, MIN_COMMON_WORDS, matrices_csv, pair_measures, pair_table
 from lib.analysis.matrix_charts import (
+    MAP_DISTANCES,
     MEASURE_TITLES,
     figure_bytes,
     heatmap_chart,
@@ -28,12 +30,15 @@ from lib.engine import RingGraph
 from lib.errors import BudgetError
 from lib.ring_spec import ring_spec
 
+from .alike import HEATMAP_STYLES, calibrated_matrices
 from .cached import graph_key, show_chart
 from .downloads import prompt
+from .panels import shown_spec
+from .pick import chart_key, selected_word, take_pick
 from .sidebar import Choices
 from .sources import check_spec, known_specs
 from .state import page_param, publish
-from .text import plain, shorten
+from .text import plain, plain_list, shorten
 from .views import Panel
 from .work import work_slot
 
@@ -106,7 +111,7 @@ def pick_sources(ch: Choices) -> list[str]:
             from_url, ss[_NOTES] = parse_sources(page_param(SOURCES_PARAM))
             ss[_KEY] = from_url or default_sources(ch.state.a, ch.state.b)
     for note in ss.get(_NOTES, []):
-        st.warning(f"Link parameter not used: {plain(note, 400)}", icon="🔗")
+        st.warning(f"Link parameter not used: {plain(note, 400)}", icon=":material/link:")
     options = _dedupe(list(ss[_KEY]) + default_sources(ch.state.a, ch.state.b) + known_specs())
     picked = st.multiselect(
         f"Sources ({MIN_SOURCES} to {MAX_SOURCES}; type a SPEC to add one)",
@@ -114,13 +119,14 @@ def pick_sources(ch: Choices) -> list[str]:
         key=_KEY,
         max_selections=MAX_SOURCES,
         accept_new_options=True,
+        format_func=shown_spec,
         help="e.g. random:dim=300,seed=2 or shuffled:glove,seed=1",
     )
     good = []
     for spec in picked:
         problem = check_spec(spec)
         if problem:
-            st.warning(f"Source {plain(repr(spec), 80)} left out: {plain(problem, 400)}", icon="🚫")
+            st.warning(f"Source {plain(repr(spec), 80)} left out: {plain(problem, 400)}", icon=":material/block:")
         else:
             good.append(spec)
     ss[_KEEP] = good
@@ -140,7 +146,7 @@ def grid_shape(count: int) -> tuple[int, int]:
 
 
 def _title(spec: str, graph: RingGraph) -> str:
-    return f"{spec} — {graph.n_edges:,} edges"
+    return f"{shown_spec(spec)} — {graph.n_edges:,} edges"
 
 
 def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] | None) -> None:
@@ -153,9 +159,10 @@ def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] 
                 if panel.download:
                     prompt(panel.spec, panel.download, f"many_{start}_{panel.label}")
                 elif not panel.ok:
-                    st.error(f"{plain(panel.spec, 80)}: {plain(panel.error, 400)}", icon="🚫")
+                    st.error(f"{plain(shown_spec(panel.spec), 80)}: {plain(panel.error, 400)}", icon=":material/block:")
                 else:
                     g = panel.result.graph
+                    element = chart_key(f"many_chart_{panel.label}")
                     with st.container(key=f"ring_many_{panel.label}"):
                         show_chart(
                             ring_spec,
@@ -169,6 +176,9 @@ def ring_grid(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] 
                             size=size,
                             legend="bottom",
                             title=_title(panel.spec, g),
+                            selected=selected_word() if selected_word() in g.words else None,
+                            element_key=element,
+                            on_select=partial(take_pick, element),
                         )
 
 
@@ -217,6 +227,39 @@ def _downloads(
         )
 
 
+#: Short, readable headers of the pair table (its help: the measure's full name), so every column fits.
+_PAIR_COLUMNS = {
+    "source_a": st.column_config.TextColumn("A"),
+    "source_b": st.column_config.TextColumn("B"),
+    **{
+        name: st.column_config.NumberColumn(
+            short, help=MEASURE_TITLES[name], format="%.4f" if name == "rsa_p" else "%.3f"
+        )
+        for name, short in (
+            ("rsa_spearman", "RSA ρ"),
+            ("rsa_pearson", "RSA r"),
+            ("rsa_p", "Mantel p"),
+            ("edge_jaccard", "edge J"),
+            ("degree_spearman", "degree ρ"),
+            ("community_ari", "ARI"),
+            ("neighbour_jaccard", "k-NN J"),
+        )
+    },
+}
+
+
+def lacking_note(panels: Sequence[Panel]) -> None:
+    """Say which words each source lacks: every ring and matrix keeps only the words all of them have."""
+    lacks = {p.spec: [m.word for m in p.lacks if m.reason != "duplicate"] for p in panels}
+    if not any(lacks.values()):
+        return
+    lines = [
+        f"**{plain(shown_spec(spec), 60)}**: " + (f"{len(words)} — {plain_list(words, 15)}" if words else "none")
+        for spec, words in lacks.items()
+    ]
+    st.caption("Words each source lacks (left out of every ring and matrix):  \n" + "  \n".join(lines))
+
+
 def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, float] | None) -> None:
     """Heatmaps of RSA and edge Jaccard, the map of the sources, the table of pairs and the downloads."""
     ok = [p for p in panels if p.ok]
@@ -226,7 +269,16 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     specs = [p.spec for p in ok]
     graphs = [p.result.graph for p in ok]
     if any(g.words != graphs[0].words for g in graphs):
-        st.error("The sources share fewer than 3 words; no matrix to compute.", icon="🚫")
+        st.error("The sources share fewer than 3 words; no matrix to compute.", icon=":material/block:")
+        return
+    lacking_note(ok)
+    if graphs[0].n < MIN_COMMON_WORDS:
+        st.warning(
+            f"Only {graphs[0].n} words are in all {len(ok)} sources; RSA, the Mantel test, the map and the "
+            f"other measures need at least {MIN_COMMON_WORDS} (on fewer, chance alone gives large values), "
+            "so they are held back. Leave out the source that lacks most words, or use a longer list.",
+            icon=":material/warning:",
+        )
         return
     st.subheader(f"How alike are the {len(ok)} spaces? ({graphs[0].n} common words)")
     permutations, nk = _settings()
@@ -234,11 +286,12 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     try:
         cost = check_matrix(graphs[0].n, len(graphs), permutations)
     except BudgetError as exc:
-        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon="⚖️")
+        st.warning(f"Not compared: {plain(str(exc), 400)}.", icon=":material/balance:")
         return
     with work_slot(cost), st.spinner("Comparing every pair …"):
         m = cached_measures(key, tuple(graphs), permutations, 0, nk)
-    labels = unique_labels(specs)
+    m = {**m, **calibrated_matrices([p.result for p in ok], permutations, nk)}
+    labels = unique_labels([shown_spec(s) for s in specs])
     mkey = (key, permutations, nk)
     left, right = st.columns(2)
     with left:
@@ -265,20 +318,37 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
         )
     left, right = st.columns(2)
     with left:
-        show_chart(source_map_chart, (mkey, "map"), labels, m["rsa_spearman"], square=True)
+        distances = [d for d, (name, _) in MAP_DISTANCES.items() if name in m]
+        distance = st.selectbox("Map by", distances, key="many_map")
+        matrix = m[MAP_DISTANCES[distance][0]]
+        show_chart(source_map_chart, (mkey, "map", distance), labels, matrix, square=True, distance=distance)
     with right:
         other = st.selectbox(
             "Another matrix",
-            [k for k in MEASURE_TITLES if k not in ("rsa_spearman", "rsa_p", "edge_jaccard")],
+            [k for k in MEASURE_TITLES if k in m and k not in ("rsa_spearman", "rsa_p", "edge_jaccard")],
             format_func=MEASURE_TITLES.get,
             key="many_other",
         )
-        show_chart(heatmap_chart, (mkey, other), labels, m[other], square=True, title=MEASURE_TITLES[other])
+        domain, scheme, diverging = HEATMAP_STYLES.get(other, ((-1.0, 1.0), "blueorange", True))
+        show_chart(
+            heatmap_chart,
+            (mkey, other),
+            labels,
+            m[other],
+            m.get(f"{other}_p"),
+            square=True,
+            title=MEASURE_TITLES[other],
+            domain=domain,
+            scheme=scheme,
+            diverging=diverging,
+            p_title="permutation p",
+        )
     st.caption(
         "RSA: Spearman correlation of two spaces' cosine similarities over all word pairs (Mantel p in the "
         "tooltip: one-sided, the same permutations for every pair). Edge Jaccard: shared edges over edges in "
         f"either ring. k-NN Jaccard: per word, overlap of its {nk} nearest neighbours in the two spaces, "
-        "averaged. The map places spaces by 1 − RSA: close points, alike similarity structure."
+        "averaged. CKA, Procrustes angle and mutual k-NN as on the Compare page, with their permutation p in the "
+        "tooltip. The map places spaces by the chosen distance: close points, alike spaces."
     )
-    st.dataframe(pair_table(labels, m), hide_index=True, width="stretch")
+    st.dataframe(pair_table(labels, m), hide_index=True, width="stretch", column_config=_PAIR_COLUMNS)
     _downloads(specs, graphs, m, ch, domain)

@@ -260,7 +260,15 @@ def show_dominoes(result: Neighbourhoods, word: str) -> None:
 
 
 _FORMATS = {
-    name: st.column_config.NumberColumn(format="%.3f") for name in ("Jaccard", "local shift", "Procrustes shift")
+    "word": st.column_config.TextColumn("word", width="small"),
+    "Jaccard": st.column_config.NumberColumn("Jaccard", format="%.3f", width="small"),
+    "local shift": st.column_config.NumberColumn("local", format="%.3f", width="small", help="local shift"),
+    "Procrustes shift": st.column_config.NumberColumn(
+        "Procrustes", format="%.3f", width="small", help="Procrustes shift"
+    ),
+    "frequency rank": st.column_config.NumberColumn(
+        "rank", width="small", help="frequency rank: place in A's vocabulary order"
+    ),
 }
 
 
@@ -277,7 +285,7 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
     try:
         result = ring_word_neighbourhoods(a, b, tuple(words), k)
     except CosineRingsError as exc:
-        st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon="ℹ️")
+        st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon=":material/info:")
         return
     st.caption(
         f"Each word's {result.k} nearest other ring words in A and in B, and the Jaccard index of the two "

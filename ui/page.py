@@ -24,7 +24,7 @@ def page_header(title: str, intro: str = "", *, needs_words: bool = True) -> Cho
     words = ch.words.words if ch.words is not None else ()
     categories = ch.words.categories if ch.words is not None else None
     for note in url_notes(to_params(ch.state, words, categories)):
-        st.warning(f"Link parameter not used: {plain(note, 400)}", icon="🔗")
+        st.warning(f"Link parameter not used: {plain(note, 400)}", icon=":material/link:")
     if needs_words and show_problems(ch):
         st.stop()
     return ch

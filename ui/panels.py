@@ -99,7 +99,7 @@ def ring_stats(panel: Panel, *, compact: bool = False) -> None:
     c4.metric("isolated", f"{len(g.isolated)}", help="nodes with degree 0")
     note = empty_ring_note(g)
     if note:
-        st.warning(note, icon="🕳️")
+        st.warning(note, icon=":material/blur_off:")
     lines = [f"**{plain(r.source_name)}** ({r.dim} dimensions), {g.n} words."]
     if g.flat:
         lines.append("All pairs are equally similar: every pair is an edge.")
@@ -142,11 +142,11 @@ def download_files(
     return files
 
 
-def _downloads(panel: Panel, ch: Choices, key: str, domain: tuple[float, float] | None) -> None:
+def _downloads(panel: Panel, ch: Choices, key: str, domain: tuple[float, float] | None, *, per_row: int = 3) -> None:
     files = download_files(panel, ch.list_name, labels=ch.state.labels, domain=domain)
-    cols = st.columns(3)
+    cols = st.columns(per_row)
     for n, (label, file_name, mime, make) in enumerate(files):
-        cols[n % 3].download_button(
+        cols[n % per_row].download_button(
             label, data=make, file_name=file_name, mime=mime, key=f"dl_{key}_{n}", on_click="ignore", width="stretch"
         )
 
@@ -178,7 +178,7 @@ def ring_panel(
         prompt(panel.spec, panel.download, key or panel.label)
         return
     if not panel.ok:
-        st.error(plain(panel.error, 400), icon="🚫")
+        st.error(plain(panel.error, 400), icon=":material/block:")
         return
     g = panel.result.graph
     word = selected_word()
@@ -201,7 +201,8 @@ def ring_panel(
             on_select=partial(take_pick, element),
         )
     ring_stats(panel, compact=size < 400)
-    _downloads(panel, ch, key or panel.label, domain)
+    # Narrow rings (three in a row) get two buttons per row, so "Nodes CSV" is not cut to "Node…".
+    _downloads(panel, ch, key or panel.label, domain, per_row=2 if size < 300 else 3)
 
 
 def selection_section(panels: Sequence[Panel]) -> None:

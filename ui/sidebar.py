@@ -15,7 +15,7 @@ import streamlit as st
 from lib.errors import CosineRingsError
 from lib.presets import PRESETS, TITLES
 from lib.sources import hold_upload, holds_upload
-from lib.words import WordList, decode_word_bytes, parse_word_text
+from lib.words import VECTORS_WARNING, WordList, decode_word_bytes, parse_word_text, word_text_warnings
 
 from .pick import find_word_box
 from .sources import OTHER, UPLOAD, known_specs, spec_label
@@ -82,7 +82,7 @@ def _vectors_upload(side: str, title: str) -> None:
         ss[f"{side}_upload_seen"] = seen
     ss[f"{side}_upload_spec"] = seen[1]
     if seen[2]:
-        st.error(plain(seen[2], 400), icon="🚫")
+        st.error(plain(seen[2], 400), icon=":material/block:")
     else:
         st.caption(
             "Held for this session only: a share link to it works while this tab is open; "
@@ -113,8 +113,16 @@ def _word_list(mode: str) -> tuple[WordList | None, str, str, list[str]]:
         text = decode_word_bytes(upload.getvalue(), upload.name)
     except CosineRingsError as exc:
         return WordList(()), "", "upload", [str(exc)]
-    wl = parse_word_text(text, csv_categories=upload.name.lower().endswith(".csv"))
-    return wl, "", Path(upload.name).stem or "upload", ([] if wl.words else [f"{upload.name} has no words."])
+    csv_categories = upload.name.lower().endswith(".csv")
+    name = Path(upload.name).stem or "upload"
+    warnings = word_text_warnings(text, csv_categories=csv_categories)
+    if VECTORS_WARNING in warnings:  # "12", "8", "1.2328" would become nodes
+        why = f"{upload.name}: {VECTORS_WARNING}. To compare it as a space, choose Sources → upload vectors."
+        return WordList(()), "", name, [why]
+    for warning in warnings:
+        st.warning(f"{plain(upload.name, 80)}: {plain(warning, 200)}", icon=":material/warning:")
+    wl = parse_word_text(text, csv_categories=csv_categories)
+    return wl, "", name, ([] if wl.words else [f"{upload.name} has no words."])
 
 
 def draw_sidebar() -> Choices:

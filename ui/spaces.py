@@ -200,7 +200,7 @@ def benchmark_section(specs: Sequence[str]) -> None:
         for spec in missing:
             costs, problems = card_costs([spec], tops[spec])
             for what, why in (problems | compute_cards(costs, tops[spec])).items():
-                st.warning(f"{plain(what, 80)}: {plain(why, 300)}", icon="⚖️")
+                st.warning(f"{plain(what, 80)}: {plain(why, 300)}", icon=":material/balance:")
         cards = {s: c for s, top in tops.items() if (c := card_or_none(s, top)) is not None}
     if not cards:
         st.info("No card computed yet for these sources (the Spaces page shows them in full).")

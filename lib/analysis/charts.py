@@ -24,6 +24,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..charts import source_colour
 from ..engine import RingGraph
 from .compare import Comparison
 from .null import NULL_KINDS, NullResult
@@ -228,7 +229,7 @@ def sweep_chart(sweeps: Mapping[str, pd.DataFrame], k: float, *, width: int = 26
             .encode(
                 x=alt.X("k:Q", title="k in T = median + k·std"),
                 y=alt.Y("value:Q", title=title),
-                color=alt.Color("source:N", title="source"),
+                color=alt.Color("source:N", title="source", scale=source_colour(sweeps)),
                 tooltip=[
                     "source:N",
                     alt.Tooltip("k:Q", format=".1f"),

@@ -104,7 +104,11 @@ def louvain(
 
 
 def partition_ari(a: Partition, b: Partition) -> float:
-    """Adjusted Rand index between two partitions of the same words (1 = identical)."""
+    """Adjusted Rand index between two partitions of the same words (1 = identical).
+
+    Two all-singleton partitions (graphs without edges) make the formula
+    0 / 0; scikit-learn, and so this function, returns 1 (they are identical).
+    """
     if a.words != b.words:
         raise InputError("the two partitions must be of the same words in the same order")
     return float(adjusted_rand_score(a.labels, b.labels))

@@ -1,6 +1,6 @@
 """Two sources on the same words: how alike are their similarity structures?
 
-:func:`align_results` restricts two graphs to the words both sources have;
+:func:`align_results` restricts two graphs to the words both sources draw;
 :func:`compare_graphs` then measures
 
 - RSA: Spearman and Pearson correlation of the two upper triangles (scipy),
@@ -114,19 +114,20 @@ def common_words(words_a: Sequence[str], words_b: Sequence[str]) -> list[str]:
 
 
 def align_results(
-    result_a: GraphResult, result_b: GraphResult, source_a: Source, source_b: Source
+    result_a: GraphResult, result_b: GraphResult, source_a: Source, source_b: Source, words: Sequence[str]
 ) -> tuple[GraphResult, GraphResult]:
-    """Rebuild both graphs on the words both sources found, in A's order.
+    """Rebuild both graphs of ``words`` on the words both sources draw, decided together, in list order.
 
-    Each result's ``missing`` gains the words dropped because the other
-    source lacks them. Results already on the same words come back unchanged.
+    Each result's ``missing`` says why its source does not draw a word
+    (:func:`lib.graph.build_graphs`). Results already on the same words come
+    back unchanged.
 
     Raises
     ------
     InputError
         If fewer than 3 words are in both.
     """
-    a, b = align_all([result_a, result_b], [source_a, source_b])
+    a, b = align_all([result_a, result_b], [source_a, source_b], words)
     return a, b
 
 

@@ -48,6 +48,7 @@ from ..errors import InputError
 from ..graph import GraphResult
 from ..measures.matrix import matrix_names, measure_matrices
 from ..sources.base import Missing, Source
+from ..sources.together import lookup_together
 from ..words import clean_words
 from .communities import louvain, partition_ari
 from .compare import DEFAULT_PERMUTATIONS, correlation, edge_jaccard, mantel_matrix
@@ -58,6 +59,7 @@ __all__ = [
     "ALL_MATRICES",
     "DEFAULT_NK",
     "MAX_SOURCES",
+    "MIN_COMMON_WORDS",
     "Dropped",
     "SourceMatrix",
     "knn_within",
@@ -86,6 +88,10 @@ ALL_MATRICES = (*MEASURES, *matrix_names())
 DEFAULT_NK = 5
 #: Most sources one matrix takes (the grid and the heatmaps stay readable).
 MAX_SOURCES = 16
+#: Fewest words all sources must share before the app shows RSA, Mantel p and the map:
+#: 10 words give 45 pairs; with 4 words (6 pairs, 24 orderings) two random spaces
+#: can reach RSA 0.7 by chance.
+MIN_COMMON_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -133,15 +139,6 @@ def neighbour_jaccard(knn_a: np.ndarray, knn_b: np.ndarray) -> float:
     return float(np.mean(shared / (2 * k - shared)))
 
 
-def _not_found(lookups: list, specs: Sequence[str], usable: list[str]) -> list[Dropped]:
-    out = []
-    for spec, lookup in zip(specs, lookups, strict=True):
-        reasons = {m.word: m.reason for m in lookup.missing}
-        found = set(lookup.words)
-        out.extend(Dropped(w, spec, reasons.get(w, "not found")) for w in usable if w not in found)
-    return out
-
-
 def align_sources(
     sources: Sequence[Source],
     words: Sequence[str],
@@ -169,43 +166,33 @@ def align_sources(
         raise InputError(f"a matrix needs at least 2 sources, got {len(sources)}")
     if len(sources) > MAX_SOURCES:
         raise InputError(f"a matrix takes at most {MAX_SOURCES} sources, got {len(sources)}")
-    usable, unusable = clean_words(words)
-    if not usable:
-        raise InputError("no usable words given")
-    lookups = [source.lookup(usable) for source in sources]
-    found = [set(lookup.words) for lookup in lookups]
-    common = tuple(w for w in usable if all(w in f for f in found))
-    dropped = [Dropped(m.word, None, m.reason) for m in unusable] + _not_found(lookups, labels, usable)
+    together = lookup_together(sources, words, labels=labels)
+    common = together.words
+    dropped = [Dropped(w, None if s is None else labels[s], reason) for w, s, reason in together.dropped]
     if len(common) < 3:
-        lacking = max(range(len(sources)), key=lambda i: len(usable) - len(found[i]))
-        short = len(usable) - len(found[lacking])
+        asked = len(clean_words(words)[0])
+        if not asked:
+            raise InputError("no usable words given")
+        drawn = [asked - sum(1 for _, s, _ in together.dropped if s == i) for i in range(len(sources))]
+        lacking = min(range(len(sources)), key=lambda i: drawn[i])
+        short = asked - drawn[lacking]
         raise InputError(
             f"only {len(common)} word(s) are in all {len(sources)} sources; need at least 3"
-            + (f" ({labels[lacking]} lacks {short} of {len(usable)})" if short else "")
+            + (f" ({labels[lacking]} lacks {short} of {asked})" if short else "")
         )
-    kept = set(common)
-    results, vectors = [], []
-    for source, lookup in zip(sources, lookups, strict=True):
-        row = {w: i for i, w in enumerate(lookup.words)}
-        vectors.append(lookup.vectors[[row[w] for w in common]])
-        graph = ring_graph(common, vectors[-1], rule=rule, k=k, value=value)
-        lost = tuple(
-            Missing(w, f"not in {labels[next(i for i, f in enumerate(found) if w not in f)]}")
-            for w in usable
-            if w in row and w not in kept
+    results = [
+        GraphResult(
+            source.spec,
+            source.name,
+            source.dim,
+            ring_graph(common, lookup.vectors, rule=rule, k=k, value=value),
+            tuple(Missing(w, reason) for w, s, reason in together.dropped if s is None) + missing,
+            lookup.notes,
         )
-        results.append(
-            GraphResult(
-                source.spec,
-                source.name,
-                source.dim,
-                graph,
-                tuple(lookup.missing) + lost,
-                tuple(n for n in lookup.notes if n.word in kept),
-            )
-        )
+        for source, lookup, missing in zip(sources, together.lookups, together.missing, strict=True)
+    ]
     out = (tuple(results), common, tuple(dropped))
-    return (*out, vectors) if with_vectors else out
+    return (*out, [lookup.vectors for lookup in together.lookups]) if with_vectors else out
 
 
 def _cell(value: float | None) -> float:

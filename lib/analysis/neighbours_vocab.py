@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..sources import Source, VocabSource
 from ..sources._vocab import case_variants
 from ..sources.base import Lookup, Missing
+from ..sources.together import lookup_together
 from ..words import clean_words
 
 __all__ = ["SharedVocabulary", "has_vocabulary", "shared_vocabulary", "shared_word_list", "vocabulary_units"]
@@ -120,7 +121,20 @@ def _is_token_source(source: Source) -> bool:
     return hasattr(base, "vocab")
 
 
-def _drop_rule(b: Source, word: str, index_b: dict) -> str:
+def _dropped_at_build(source: Source) -> dict[str, str]:
+    """Words a word table left out when it was built (zero or non-finite rows), with the reason.
+
+    The table lists up to :data:`~lib.sources._table_build.MAX_DROPPED_LISTED`
+    of them by name; the rest read as not in the vocabulary.
+    """
+    base = getattr(source, "base", source)  # a shuffled source keeps its base's vocabulary
+    table = getattr(base, "table", None)
+    return table.dropped() if table is not None else {}
+
+
+def _drop_rule(b: Source, word: str, index_b: dict, gone_b: dict[str, str]) -> str:
+    if word in gone_b:  # B's file has the word, with a vector no cosine can use
+        return "b: zero or non-finite vector"
     if _is_token_source(b):
         return "b: not a single token"
     if any(form in index_b for form in case_variants(word)[1:]):
@@ -136,6 +150,7 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
     """Words, A rows, B rows and drop counts, by id: no per-word lookups (a vocabulary is one read)."""
     units_b, ids_b = b.vocab_units(None)
     index_b = dict(zip(units_b, ids_b.tolist(), strict=True))
+    gone_b = _dropped_at_build(b)
     words: list[str] = []
     rows_a: list[np.ndarray] = []
     rows_b: list[np.ndarray] = []
@@ -153,7 +168,7 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
                 elif unit in index_b:
                     pairs.append((ida, index_b[unit]))
                 else:
-                    pairs.append(_drop_rule(b, unit, index_b))
+                    pairs.append(_drop_rule(b, unit, index_b, gone_b))
             found = [p for p in pairs if not isinstance(p, str)]
             va = a.rows(np.array([p[0] for p in found], dtype=np.int64)) if found else np.zeros((0, a.dim))
             vb = b.rows(np.array([p[1] for p in found], dtype=np.int64)) if found else np.zeros((0, b.dim))
@@ -245,28 +260,38 @@ def _stack(rows: list[np.ndarray], dim: int) -> np.ndarray:
 def shared_word_list(a: Source, b: Source, words: Sequence[str]) -> SharedVocabulary:
     """A word list as the vocabulary: the words both sources have as one entry, in list order.
 
+    The words are decided for both sources together
+    (:func:`lib.sources.together.lookup_together`), so a word that is an
+    entry of both as written is kept even when a case variant of it comes
+    first in the list; a word either source draws only through another case
+    or as several tokens is then left out ("not a single entry").
+
     Raises
     ------
     InputError
         If fewer than 2 words are left.
     """
-    usable, missing = clean_words(list(words))
-    found_a = a.lookup(usable)
-    rows_a, noted_a = _single(found_a)
-    found_b = b.lookup([w for w in usable if w in rows_a])
-    rows_b, noted_b = _single(found_b)
-    reasons = {m.word: f"A: {m.reason}" for m in found_a.missing}
-    reasons.update({w: f"A: not a single entry ({note})" for w, note in noted_a.items()})
-    reasons.update({m.word: f"B: {m.reason}" for m in found_b.missing})
-    reasons.update({w: f"B: not a single entry ({note})" for w, note in noted_b.items()})
-    kept = [w for w in usable if w in rows_a and w in rows_b]
-    missing = list(missing) + [Missing(w, reasons[w]) for w in usable if w in reasons]
+    together = lookup_together([a, b], words, labels=["A", "B"])
+    found_a, found_b = together.lookups
+    noted = [{n.word: n.note for n in found.notes} for found in (found_a, found_b)]
+    unusable = [Missing(w, reason) for w, s, reason in together.dropped if s is None]
+    reasons: dict[str, str] = {}
+    for w, s, reason in together.dropped:  # A's reasons, then B's
+        if s is not None:
+            reasons.setdefault(w, f"{'AB'[s]}: {reason}")
+    for side, notes in zip("AB", noted, strict=True):
+        for w, note in notes.items():
+            reasons.setdefault(w, f"{side}: not a single entry ({note})")
+    kept = [w for w in together.words if w not in reasons]
+    order = {w: i for i, w in enumerate(clean_words(list(words))[0])}
+    missing = unusable + [Missing(w, reasons[w]) for w in sorted(reasons, key=order.__getitem__)]
     if len(kept) < 2:
         raise InputError(f"only {len(kept)} of the words are in both {a.spec} and {b.spec}; need at least 2")
+    row = {w: i for i, w in enumerate(together.words)}
     return SharedVocabulary(
         tuple(kept),
-        _stack([found_a.vectors[rows_a[w]] for w in kept], a.dim),
-        _stack([found_b.vectors[rows_b[w]] for w in kept], b.dim),
+        _stack([found_a.vectors[row[w]] for w in kept], a.dim),
+        _stack([found_b.vectors[row[w]] for w in kept], b.dim),
         tuple(missing),
         {},
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, align_results, compare_graphs
+from ..analysis.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
 from ..budget import check_compare_measures, check_graph
 from ..errors import InputError
-from ..graph import GraphResult, build_graph, graph_to_dict, json_float
+from ..graph import GraphResult, build_graphs, graph_to_dict, json_float
 from ..measures import DEFAULT_BOOTSTRAP, DEFAULT_NK, NAMES, Calibrated, calibrate, parse_measures
 from ..measures.matrix import source_vectors
 from ._common import (
@@ -166,9 +166,7 @@ def run(args: argparse.Namespace) -> int:
     check_budget(
         args, check_compare_measures, n, source_a.dim, source_b.dim, names, args.permutations, args.bootstrap, args.nk
     )
-    a, b = align_results(
-        build_graph(source_a, words.words, **kwargs), build_graph(source_b, words.words, **kwargs), source_a, source_b
-    )
+    a, b = build_graphs([source_a, source_b], words.words, **kwargs)
     common = a.graph.words
     measures = calibrate(
         source_vectors(source_a, common),

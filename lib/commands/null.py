@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..analysis.compare import align_results
 from ..analysis.null import DEFAULT_DRAWS, NULL_KINDS, null_distributions, null_to_dict
 from ..budget import check_graph, check_null
-from ..graph import build_graph
+from ..graph import build_graph, build_graphs
 from ._common import (
     add_budget_arg,
     add_threshold_args,
@@ -45,12 +44,13 @@ def run(args: argparse.Namespace) -> int:
     n = usable_count(words)
     check_budget(args, check_graph, n, source.dim)
     check_budget(args, check_null, n, source.dim, args.draws)
-    result = build_graph(source, words.words, **kwargs)
     other = None
-    if args.other is not None:
+    if args.other is None:
+        result = build_graph(source, words.words, **kwargs)
+    else:
         other_source = load_checked(args, args.other)
         check_budget(args, check_graph, n, other_source.dim)
-        result, other = align_results(result, build_graph(other_source, words.words, **kwargs), source, other_source)
+        result, other = build_graphs([source, other_source], words.words, **kwargs)
     res = null_distributions(
         result.graph, source.dim, words.category_of(), other.graph if other else None, draws=args.draws, seed=args.seed
     )

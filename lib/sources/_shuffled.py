@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import SpecError
 from ._cache import Progress
 from ._vocab import Resolved, VocabSource
-from .base import Lookup, Source, finish_lookup
+from .base import Entry, Lookup, Source, finish_lookup
 from .spec import ParsedSpec, SourceKind, build_parsed, parse_spec
 
 __all__ = ["ShuffledSource", "ShuffledListSource", "shuffled_source", "split_seed", "KIND"]
@@ -88,6 +88,9 @@ class ShuffledListSource(Source):
         self.dim = base.dim
         self.spec = f"shuffled:{base.spec},seed={self.seed}"
         self.name = f"{base.name}, shuffled (seed {self.seed})"
+
+    def entries(self, words: Sequence[str]) -> list[Entry | str]:
+        return self.base.entries(words)
 
     def lookup(self, words: Sequence[str]) -> Lookup:
         found = self.base.lookup(words)

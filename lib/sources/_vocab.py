@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Lookup, Missing, Note, Source, finish_lookup
+from .base import Entry, Lookup, Missing, Note, Source, finish_lookup, one_word_per_entry
 
 __all__ = ["Resolved", "VocabSource", "as_float32_rows", "case_variants"]
 
@@ -45,6 +45,10 @@ def as_float32_rows(matrix, ids: np.ndarray) -> np.ndarray:
     return np.asarray(matrix[ids], dtype=np.float32).reshape(len(ids), matrix.shape[1])
 
 
+def _entry(res: Resolved | str) -> Entry | str:
+    return res if isinstance(res, str) else Entry(res.ids, res.note is None)
+
+
 class VocabSource(Source):
     """A source whose words resolve to rows of a fixed embedding matrix.
 
@@ -69,39 +73,43 @@ class VocabSource(Source):
     def rows(self, ids: np.ndarray) -> np.ndarray:
         """Matrix rows ``ids`` as a float32 (len(ids), dim) array."""
 
+    def entries(self, words: Sequence[str]) -> list[Entry | str]:
+        """The rows of each word (exact: one row, as typed), or why it has none."""
+        return [_entry(self.resolve(w)) for w in words]
+
     def lookup(self, words: Sequence[str]) -> Lookup:
         """Vectors of ``words``, one node per vector entry.
 
         Words that resolve to the same rows (``Cat`` and ``cat`` found as
         the same entry, two words with the same tokens) would be the same
-        vector twice, linked at cosine 1; the first keeps it and each later
-        one is reported in ``missing`` as ``same vector as 'Cat'``.
+        vector twice, linked at cosine 1: :func:`~.base.one_word_per_entry`
+        keeps one (the word that is the entry as typed, else the first) and
+        reports each other one in ``missing`` as ``same vector as 'cat'``.
         """
         found: list[str] = []
         groups: list[tuple[int, ...]] = []
         missing: list[Missing] = []
         notes: list[Note] = []
-        first_of: dict[tuple[int, ...], str] = {}
-        for w in words:
-            res = self.resolve(w)
-            if isinstance(res, str):
-                missing.append(Missing(w, res))
+        resolved = [self.resolve(w) for w in words]
+        dropped = one_word_per_entry(words, [[_entry(r) for r in resolved]])
+        for w, res in zip(words, resolved, strict=True):
+            if w in dropped:
+                missing.append(Missing(w, dropped[w].reason))
                 continue
-            if res.ids in first_of:
-                missing.append(Missing(w, f"same vector as {first_of[res.ids]!r}"))
-                continue
-            first_of[res.ids] = w
             found.append(w)
             groups.append(res.ids)
             if res.note:
                 notes.append(Note(w, res.note))
         flat = np.fromiter((i for g in groups for i in g), dtype=np.int64)
         all_rows = self.rows(flat)
-        out = np.empty((len(groups), self.dim), dtype=np.float32)
-        start = 0
-        for k, g in enumerate(groups):
-            out[k] = all_rows[start : start + len(g)].mean(axis=0)
-            start += len(g)
+        if all(len(g) == 1 for g in groups):
+            out = all_rows
+        else:  # a mean of token rows, in float64 and kept so (float32 sums are off by up to 3e-9 in a cosine)
+            out = np.empty((len(groups), self.dim), dtype=np.float64)
+            start = 0
+            for k, g in enumerate(groups):
+                out[k] = all_rows[start : start + len(g)].astype(np.float64).mean(axis=0)
+                start += len(g)
         return finish_lookup(found, out, self.dim, missing, notes)
 
     def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:

@@ -23,7 +23,7 @@ from ._table import TableSource, WordTable, open_or_build
 from ._vocab import case_variants
 from ._w2v_parse import reads_as
 from ._w2v_stream import build_word2vec_table, read_header, reads_in_place
-from .base import Lookup, Missing, Note, Source, finish_lookup
+from .base import Entry, Lookup, Missing, Note, Source, finish_lookup, one_word_per_entry
 
 __all__ = [
     "KeyedVectorsSource",
@@ -158,24 +158,28 @@ class KeyedVectorsSource(Source):
         self.name = name
         self.dim = int(kv.vector_size)
 
-    def lookup(self, words: Sequence[str]) -> Lookup:
-        """Vectors of ``words``, one node per entry (a later word found as the same key is reported)."""
-        found, rows, missing, notes = [], [], [], []
+    def entries(self, words: Sequence[str]) -> list[Entry | str]:
+        """The key each word is found as (as typed, lower-case, Title-case), or "not in vocabulary"."""
         key_to_index = self.kv.key_to_index
-        first_of: dict[str, str] = {}
+        out: list[Entry | str] = []
         for w in words:
             key = next((f for f in case_variants(w) if f in key_to_index), None)
-            if key is None:
-                missing.append(Missing(w, "not in vocabulary"))
+            out.append("not in vocabulary" if key is None else Entry(key, key == w))
+        return out
+
+    def lookup(self, words: Sequence[str]) -> Lookup:
+        """Vectors of ``words``, one node per entry (:func:`~.base.one_word_per_entry` decides which word keeps it)."""
+        found, rows, missing, notes = [], [], [], []
+        entries = self.entries(words)
+        dropped = one_word_per_entry(words, [entries])
+        for w, entry in zip(words, entries, strict=True):
+            if w in dropped:
+                missing.append(Missing(w, dropped[w].reason))
                 continue
-            if key in first_of:
-                missing.append(Missing(w, f"same vector as {first_of[key]!r}"))
-                continue
-            first_of[key] = w
-            if key != w:
-                notes.append(Note(w, f"found as {key!r}"))
+            if not entry.exact:
+                notes.append(Note(w, f"found as {entry.key!r}"))
             found.append(w)
-            rows.append(np.asarray(self.kv.vectors[key_to_index[key]], dtype=np.float32))
+            rows.append(np.asarray(self.kv.vectors[self.kv.key_to_index[entry.key]], dtype=np.float32))
         return finish_lookup(found, rows, self.dim, missing, notes)
 
     def vocabulary(self, limit: int | None = None) -> tuple[list[str], np.ndarray]:

@@ -150,11 +150,14 @@ def _spearman_interval(gold: np.ndarray, model: np.ndarray, draws: int, seed: in
     if n < 3:
         return [float("nan"), float("nan")]
     idx = np.random.default_rng(seed).integers(0, n, size=(draws, n))
-    rg, rm = rankdata(gold[idx], axis=1), rankdata(model[idx], axis=1)
-    rg -= rg.mean(axis=1, keepdims=True)
-    rm -= rm.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = (rg * rm).sum(axis=1) / np.sqrt((rg**2).sum(axis=1) * (rm**2).sum(axis=1))
+    rho = np.empty(draws)
+    for start in range(0, draws, 100):  # 100 draws at a time: the rank arrays stay small
+        part = idx[start : start + 100]
+        rg, rm = rankdata(gold[part], axis=1), rankdata(model[part], axis=1)
+        rg -= rg.mean(axis=1, keepdims=True)
+        rm -= rm.mean(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho[start : start + 100] = (rg * rm).sum(axis=1) / np.sqrt((rg**2).sum(axis=1) * (rm**2).sum(axis=1))
     rho = rho[np.isfinite(rho)]  # a draw of one repeated pair has no ranks to correlate
     lo, hi = np.percentile(rho, [2.5, 97.5]) if len(rho) else (float("nan"), float("nan"))
     return [float(lo), float(hi)]
@@ -246,9 +249,8 @@ def _solve(vocab: BenchVocabulary, ids: np.ndarray, progress: Callable[[int, int
             top = s.max(axis=1)
             beaten |= top > hi
             open_rows = np.flatnonzero(~beaten & (top >= lo))
-            if len(open_rows):
-                r, c = np.nonzero(s[open_rows] >= lo[open_rows, None])
-                near.extend(zip(open_rows[r].tolist(), (c + b).tolist(), strict=True))
+            for r in open_rows.tolist():  # few rows per block; row by row, no copy of the block
+                near.extend((r, int(c) + b) for c in np.flatnonzero(s[r] >= lo[r]))
         right[start : start + m] = _settle(vocab, q_ids, query64, inputs, answers, beaten, near)
         if progress is not None:
             progress(min(start + m, len(ids)), len(ids))

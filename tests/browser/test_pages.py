@@ -67,6 +67,34 @@ _MEASURE = """
 """
 
 
+# Text cut off: an element with text whose content is wider than its box while its overflow is
+# hidden or ends in an ellipsis (buttons, metrics, captions); a table that scrolls sideways (a
+# column hidden at the right); a chart title or subtitle reaching past its chart. Formulas
+# (KaTeX hides its MathML copy) and code boxes are left out.
+_CLIPPED = """
+() => {
+  const out = [];
+  const skip = el => !el.offsetParent || el.querySelector('.katex-display')
+    || el.closest('.katex, .katex-display, [data-testid="stCode"], [data-testid="stVegaLiteChart"]');
+  for (const root of document.querySelectorAll("[data-testid='stMain'], [data-testid='stSidebar']"))
+    for (const el of root.querySelectorAll('*')) {
+      if (skip(el) || !el.textContent.trim() || el.scrollWidth <= el.clientWidth + 1) continue;
+      const cs = getComputedStyle(el);
+      if (cs.overflowX !== 'visible' || cs.textOverflow === 'ellipsis') out.push(el.textContent.trim().slice(0, 80));
+    }
+  for (const s of document.querySelectorAll("[data-testid='stDataFrame'] .dvn-scroller"))
+    if (s.offsetParent && s.scrollWidth > s.clientWidth + 1) out.push('a table wider than its box');
+  for (const chart of document.querySelectorAll("[data-testid='stVegaLiteChart']")) {
+    const box = chart.getBoundingClientRect();
+    if (!chart.offsetParent || !box.width) continue;
+    for (const t of chart.querySelectorAll('.role-title text'))
+      if (t.getBoundingClientRect().right > box.right + 1) out.push('chart title: ' + t.textContent.slice(0, 80));
+  }
+  return out;
+}
+"""
+
+
 def _ensure_chromium() -> None:
     if not shutil.which(CHROMIUM):
         subprocess.run(
@@ -149,6 +177,7 @@ def test_page_reads_at_a_glance(app, size, name, path, text, min_charts):
         page.wait_for_selector("text=Compute", timeout=120_000)
         page.get_by_role("button", name="Compute").click()
     _settle(page, min_charts)
+    page.get_by_text(text).first.wait_for(timeout=60_000)  # a page without charts can settle before it draws
     assert page.get_by_text(text).first.count(), f"{name}: {text!r} not shown"
     assert page.locator(EXCEPTION).count() == 0
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -163,6 +192,7 @@ def test_page_reads_at_a_glance(app, size, name, path, text, min_charts):
     assert len(charts) >= min_charts
     _full_page(page, RESULTS / f"{name}-{size[0]}x{size[1]}-full.png")
     _check_charts(page, name)
+    assert page.evaluate(_CLIPPED) == [], f"{name}: text cut off"
     bad = [e for e in errors if not _ignorable(e)]
     assert not bad, f"{name}: console says {bad[:3]}"
     page.close()
@@ -197,6 +227,99 @@ def test_clicking_a_node_picks_it_on_both_rings(app):
     page.close()
 
 
+def _click(page, word: str, ring: int, *, double: bool = False) -> None:
+    box = _ring_nodes(page, word).nth(ring).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    (page.mouse.dblclick if double else page.mouse.click)(x, y)
+
+
+def _picked(page, word: str) -> list[str | None]:
+    """The stroke of ``word``'s node on each ring: ``#111`` where it is drawn as picked."""
+    nodes = _ring_nodes(page, word)
+    return [nodes.nth(i).get_attribute("stroke") for i in range(nodes.count())]
+
+
+def test_one_pick_for_both_rings_and_the_sidebar(app):
+    base, browser = app
+    page, errors = _open(browser, (1280, 800))
+    page.goto(base + "/", wait_until="domcontentloaded")
+    _settle(page, 6)
+    _click(page, "chair", 0)  # on ring A …
+    page.wait_for_function("() => location.search.includes('word=chair')", timeout=60_000)
+    _settle(page, 6)
+    _click(page, "moon", 1)  # … then on ring B: both rings and the text follow the last click
+    page.wait_for_function("() => location.search.includes('word=moon')", timeout=60_000)
+    _settle(page, 6)
+    assert _picked(page, "moon") == ["#111", "#111"] and _picked(page, "chair") == ["white", "white"]
+    assert page.get_by_text("Picked: moon").count()
+    find = page.locator("[data-testid='stSidebar'] input[aria-label='Find a word']")
+    assert find.input_value() == "moon"
+    _click(page, "moon", 0, double=True)  # a double click clears the pick everywhere
+    page.wait_for_function("() => !location.search.includes('word=')", timeout=60_000)
+    _settle(page, 6)
+    assert _picked(page, "moon") == ["white", "white"] and find.input_value() == ""
+    # The sidebar's box, in any case, picks on every page.
+    find.fill("PLANET")
+    find.press("Enter")
+    page.wait_for_function("() => location.search.includes('word=planet')", timeout=60_000)
+    _settle(page, 6)
+    assert _picked(page, "planet") == ["#111", "#111"]
+    for path, min_charts in (("/ring-graph", 3), ("/random-baseline", 5), ("/many-sources", 8)):
+        page.goto(f"{base}{path}?{page.url.split('?', 1)[1]}", wait_until="domcontentloaded")
+        _settle(page, min_charts)
+        assert page.url.startswith(base + path)
+        assert page.locator("[data-testid='stSidebar'] input[aria-label='Find a word']").input_value() == "planet"
+        assert "#111" in _picked(page, "planet"), path
+    # The Neighbours page shows the picked word's dominoes once computed.
+    page.goto(f"{base}/neighbours?top=2000&nk=10&word=planet", wait_until="domcontentloaded")
+    page.wait_for_selector("text=Compute", timeout=120_000)
+    page.get_by_role("button", name="Compute").click()
+    _settle(page, 1)
+    assert page.locator("[data-testid='stSidebar'] input[aria-label='Find a word']").input_value() == "planet"
+    page.locator("[data-testid='stMain']").get_by_text("planet", exact=False).first.wait_for(timeout=60_000)
+    assert [e for e in errors if not _ignorable(e)] == []
+    page.close()
+
+
+def test_category_colours_are_the_same_on_every_ring(app):
+    base, browser = app
+    page, _ = _open(browser, (1500, 1000))
+    page.goto(base + "/many-sources?sources=glove;minilm;random:dim=50;shuffled:glove&rule=fixed&value=0.3")
+    _settle(page, 8)
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll("[class*='st-key-ring_'] svg.marks")].map(svg => {
+             const seen = {};
+             for (const p of svg.querySelectorAll("path[aria-label*='group: ']")) {
+               const group = p.getAttribute('aria-label').match(/group: ([^;]*)/)[1];
+               const fill = p.getAttribute('fill');
+               if (fill && fill !== 'transparent') seen[group] = fill;
+             }
+             return seen;
+           })"""
+    )
+    assert len(colours) == 4
+    fills: dict[str, set[str]] = {}
+    for ring in colours:
+        for group, fill in ring.items():
+            fills.setdefault(group, set()).add(fill)
+    assert set(fills) == {"fruit", "furniture", "space"}
+    assert all(len(f) == 1 for f in fills.values()), fills  # one colour per category on every ring
+    assert len({next(iter(f)) for f in fills.values()}) == 3  # and a different one for each
+
+
+def test_a_300_word_list_and_narrow_rings_keep_their_text(app):
+    from lib.sources import load_source
+
+    words = [w for w in load_source("glove").vocabulary(2000)[0][1000:] if w.isalpha()][:300]
+    base, browser = app
+    page, _ = _open(browser, (1280, 800))
+    page.goto(base + "/?words=" + ",".join(words), wait_until="domcontentloaded")
+    _settle(page, 6)
+    assert page.evaluate(_CLIPPED) == []
+    page.screenshot(path=str(RESULTS / "compare-300-words-1280x800.png"))
+    page.close()
+
+
 def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
     base, browser = app
     page, errors = _open(browser, (1500, 1000))
@@ -218,4 +341,19 @@ def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
     assert fresh.locator(EXCEPTION).count() == 0
     assert [e for e in errors if not _ignorable(e)] == []
     fresh.close()
+    page.close()
+
+
+def test_a_vectors_file_uploaded_as_a_word_list_is_refused_with_a_pointer(app, tmp_path):
+    base, browser = app
+    page, _ = _open(browser, (1280, 800))
+    page.goto(base + "/", wait_until="domcontentloaded")
+    _settle(page, 6)
+    page.get_by_text("Upload .txt/.csv").click()
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("3 4\ncat 0.1 0.2 0.3 0.4\ndog 12 8 1.2328 0.5\nbus 1 2 3 4\n")
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(vectors))
+    page.get_by_text("looks like a vectors file").first.wait_for(timeout=60_000)
+    assert page.get_by_text("upload vectors").count()
+    assert _ring_nodes(page, "1.2328").count() == 0  # its numbers never become nodes
     page.close()
