@@ -26,7 +26,11 @@ from ui.analytics import render_comparison, render_sweep  # noqa: E402
 
 if all(p.ok for p in panels):
     a, b = panels[0].result, panels[1].result
-    render_comparison(a, b, panels[0].categories, labels=ch.state.labels)
+    comparison = render_comparison(a, b, panels[0].categories, labels=ch.state.labels)
+    if comparison is not None:
+        from ui.alike import render_alike
+
+        render_alike(a, b, comparison.rsa.permutations)
     render_sweep({f"A: {shown_spec(ch.state.a)}": a, f"B: {shown_spec(ch.state.b)}": b}, ch.state.k)
     from ui.neighbours import ring_words_section
 

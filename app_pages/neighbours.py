@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.analysis.neighbours_chart import BRUSH, brushed_words, jaccard_histogram
 from lib.errors import CosineRingsError
+from ui.alike import vocabulary_metrics
 from ui.neighbour_maps import maps_section
 from ui.neighbours import (
     MOVED_BY,
@@ -76,6 +77,7 @@ if result.shifts is not None:
         )
         if null is not None:
             col.caption(f"shuffled null: {null:.3f}")
+vocabulary_metrics(result, a, b, cols[2:] if result.shifts is not None else None)
 if result.dropped:
     st.caption(dropped_text(result.dropped, result.n))
 

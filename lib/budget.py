@@ -103,7 +103,7 @@ _KNN_START_S = 0.2  # per space: unit rows
 _KNN_PAIR_S = 4.0e-9  # per pair and space: the top-k selection and the float64 settling
 _ANALOGY_QUESTIONS = 19_544  # questions-words.txt
 _ANALOGY_MAC_S = 1.5e-10  # per question x vocabulary row x dimension: the float32 block products (bench_card)
-_CARD_ROW_BYTES = 350.0  # per benchmark vocabulary word: its string, upper-case form, index entry, reading
+_CARD_ROW_BYTES = 600.0  # per benchmark vocabulary word: string, upper-case form, index entry, reading (bench_card)
 _CARD_BLOCK_BYTES = 24 * _MB  # one 1024 x 4096 float32 product block, its comparisons, the bootstrap ranks
 _TRAIN_START_S = 3.0  # importing gensim, building the vocabulary
 _TRAIN_TOKEN_S = 8.0e-6  # per corpus word x epoch
@@ -429,7 +429,6 @@ def check_load(spec: str, budget: Budget | None = None) -> Cost | None:
 _RANK_BOOT_S = 1.2e-7  # per word pair and bootstrap resample of RSA (weighted midranks, no sort)
 _SVD_S = 8.0e-9  # per r_a x r_b x min(r_a, r_b) of one singular-value decomposition (LAPACK gesdd)
 _KNN_PERM_S = 3.0e-9  # per word x k x k of one permutation's neighbour overlap
-_GATHER_BYTES = 8 * 8_000_000 * 2  # permuted rows gathered at once and their product (lib/measures/products.py)
 
 
 def measures_cost(
@@ -456,11 +455,13 @@ def measures_cost(
         seconds += (perms + boot) * (product + svd)
     cka = {"cka_linear", "cka_debiased"} & set(names)
     if cka or "procrustes_angular" in names:
-        temporary = max(temporary, _GATHER_BYTES)
+        # permuted rows gathered at once (at most 8M numbers, at least one permutation's), and their products
+        gathered = max(min(8e6, max(perms, 1) * n * r_b), n * r_b)
+        temporary = max(temporary, 8.0 * gathered * 1.5 + n * (d_a + d_b) * 8.0)
     if cka:
         seconds += 0 if "procrustes_angular" in names else perms * product
         gram = n <= 2_500 and 5 * n < r_a * r_b + r_a * r_a + r_b * r_b  # lib.measures.products.GRAM_WORDS
-        if gram:
+        if gram and boot:
             seconds += boot * 5 * n * n * _FLOP_S
             persistent += 5 * n * n * 8.0
         else:

@@ -349,3 +349,39 @@ def test_neighbours_summary_has_the_vocabulary_measures():
     assert d["summary"]["cka_debiased"]["value"] == pytest.approx(D.cka_debiased(_unit(x), _unit(y)), abs=1e-10)
     out, _ = _cli("neighbours", "--a", "glove", "--b", "glove", "--top", "50", "--permutations", "-3")
     assert out.returncode == 2 and "--permutations" in out.stderr
+
+
+# -- the pages ----------------------------------------------------------------------------
+
+
+def test_alike_table_and_disagreement_flag():
+    from lib.measures import Calibrated
+    from ui.alike import alike_frame, disagreement
+
+    def r(name, p):
+        return Calibrated(name, 0.5, p, 2.0, 0.1, 0.2, 0.3, 0.7)
+
+    mixed = {"rsa_spearman": r("rsa_spearman", 0.01), "cka_debiased": r("cka_debiased", 0.2)}
+    frame = alike_frame(mixed)
+    assert list(frame.columns) == ["measure", "value", "95 % interval", "null mean", "z", "p", "reading"]
+    assert frame["95 % interval"].tolist() == ["0.300 to 0.700"] * 2 and frame["p"].tolist() == ["0.0100", "0.2000"]
+    assert frame["reading"][0].startswith("more alike than chance") and "not distinguishable" in frame["reading"][1]
+    flag = disagreement(mixed)
+    assert "RSA (Spearman)" in flag and "CKA (debiased)" in flag
+    assert disagreement({"rsa_spearman": r("rsa_spearman", 0.01)}) is None
+    undefined = Calibrated("cka_debiased", None, None, None, None, None, None, None, "cka_debiased needs 4 words")
+    assert alike_frame({"cka_debiased": undefined})["reading"][0].startswith("cka_debiased needs 4 words")
+
+
+def test_compare_page_shows_the_calibrated_measures():
+    from tests.apptest_support import app_test
+
+    at = app_test({"a": "glove", "b": "shuffled:glove", "preset": "colours"}, timeout=600)
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(t.value for t in at.table if "reading" in t.value.columns)
+    names = ["RSA (Spearman)", "CKA (linear)", "CKA (debiased)", "Procrustes angle", "Mutual k-NN"]
+    assert table.index.tolist() == names
+    mantel = next(m.value for m in at.metric if m.label == "Mantel p")
+    assert table.loc["RSA (Spearman)", "p"] == mantel  # the page's Mantel test and the table share permutations

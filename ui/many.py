@@ -17,6 +17,7 @@ import streamlit as st
 from lib.analysis.compare import DEFAULT_PERMUTATIONS
 from lib.analysis.matrix import DEFAULT_NK, MIN_COMMON_WORDS, matrices_csv, pair_measures, pair_table
 from lib.analysis.matrix_charts import (
+    MAP_DISTANCES,
     MEASURE_TITLES,
     figure_bytes,
     heatmap_chart,
@@ -29,6 +30,7 @@ from lib.engine import RingGraph
 from lib.errors import BudgetError
 from lib.ring_spec import ring_spec
 
+from .alike import HEATMAP_STYLES, calibrated_matrices
 from .cached import graph_key, show_chart
 from .downloads import prompt
 from .panels import shown_spec
@@ -288,6 +290,7 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
         return
     with work_slot(cost), st.spinner("Comparing every pair …"):
         m = cached_measures(key, tuple(graphs), permutations, 0, nk)
+    m = {**m, **calibrated_matrices([p.result for p in ok], permutations, nk)}
     labels = unique_labels([shown_spec(s) for s in specs])
     mkey = (key, permutations, nk)
     left, right = st.columns(2)
@@ -315,20 +318,37 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
         )
     left, right = st.columns(2)
     with left:
-        show_chart(source_map_chart, (mkey, "map"), labels, m["rsa_spearman"], square=True)
+        distances = [d for d, (name, _) in MAP_DISTANCES.items() if name in m]
+        distance = st.selectbox("Map by", distances, key="many_map")
+        matrix = m[MAP_DISTANCES[distance][0]]
+        show_chart(source_map_chart, (mkey, "map", distance), labels, matrix, square=True, distance=distance)
     with right:
         other = st.selectbox(
             "Another matrix",
-            [k for k in MEASURE_TITLES if k not in ("rsa_spearman", "rsa_p", "edge_jaccard")],
+            [k for k in MEASURE_TITLES if k in m and k not in ("rsa_spearman", "rsa_p", "edge_jaccard")],
             format_func=MEASURE_TITLES.get,
             key="many_other",
         )
-        show_chart(heatmap_chart, (mkey, other), labels, m[other], square=True, title=MEASURE_TITLES[other])
+        domain, scheme, diverging = HEATMAP_STYLES.get(other, ((-1.0, 1.0), "blueorange", True))
+        show_chart(
+            heatmap_chart,
+            (mkey, other),
+            labels,
+            m[other],
+            m.get(f"{other}_p"),
+            square=True,
+            title=MEASURE_TITLES[other],
+            domain=domain,
+            scheme=scheme,
+            diverging=diverging,
+            p_title="permutation p",
+        )
     st.caption(
         "RSA: Spearman correlation of two spaces' cosine similarities over all word pairs (Mantel p in the "
         "tooltip: one-sided, the same permutations for every pair). Edge Jaccard: shared edges over edges in "
         f"either ring. k-NN Jaccard: per word, overlap of its {nk} nearest neighbours in the two spaces, "
-        "averaged. The map places spaces by 1 − RSA: close points, alike similarity structure."
+        "averaged. CKA, Procrustes angle and mutual k-NN as on the Compare page, with their permutation p in the "
+        "tooltip. The map places spaces by the chosen distance: close points, alike spaces."
     )
     st.dataframe(pair_table(labels, m), hide_index=True, width="stretch", column_config=_PAIR_COLUMNS)
     _downloads(specs, graphs, m, ch, domain)

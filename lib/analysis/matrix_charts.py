@@ -32,6 +32,7 @@ from ..ring_spec import ring_spec
 
 __all__ = [
     "MEASURE_TITLES",
+    "MAP_DISTANCES",
     "unique_labels",
     "heatmap_frame",
     "heatmap_chart",
@@ -50,6 +51,17 @@ MEASURE_TITLES = {
     "degree_spearman": "Degree Spearman",
     "community_ari": "Louvain communities (ARI)",
     "neighbour_jaccard": "k-NN Jaccard within the list",
+    "cka_linear": "CKA (linear)",
+    "cka_debiased": "CKA (debiased)",
+    "procrustes_angular": "Procrustes angle (0: same shape)",
+    "mutual_knn": "Mutual k-NN within the list",
+}
+#: The distances a map of the sources can be drawn from: name -> (title, matrix name, distance from its value).
+MAP_DISTANCES = {
+    "1 − RSA": ("rsa_spearman", lambda m: 1.0 - m),
+    "1 − CKA (linear)": ("cka_linear", lambda m: 1.0 - m),
+    "1 − CKA (debiased)": ("cka_debiased", lambda m: 1.0 - m),
+    "Procrustes angle": ("procrustes_angular", lambda m: m),
 }
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
@@ -87,6 +99,7 @@ def heatmap_chart(
     scheme: str = "blueorange",
     diverging: bool = True,
     cell: int | None = None,
+    p_title: str = "Mantel p",
 ) -> alt.LayerChart:
     """A K x K heatmap with the value printed in each cell; the tooltip adds the Mantel p when given.
 
@@ -107,7 +120,7 @@ def heatmap_chart(
         alt.Tooltip("value:Q", format=".4f", title="value"),
     ]
     if p_value is not None:
-        tips.append(alt.Tooltip("p:Q", format=".4g", title="Mantel p"))
+        tips.append(alt.Tooltip("p:Q", format=".4g", title=p_title))
     base = alt.Chart(frame).encode(x=axis_x, y=axis_y)
     rect = base.mark_rect(stroke="white").encode(
         # The values are printed in the cells; without a legend the chart fits half a 1280 px window.
@@ -150,9 +163,15 @@ def mds_coordinates(distance: np.ndarray) -> np.ndarray:
     return xy * signs
 
 
-def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 300) -> alt.LayerChart:
-    """The sources as points placed by classical MDS of 1 - RSA: close points, alike spaces."""
-    xy = mds_coordinates(1.0 - np.asarray(rsa, dtype=np.float64))
+def source_map_chart(
+    sources: Sequence[str], rsa: np.ndarray, *, size: int = 300, distance: str = "1 − RSA"
+) -> alt.LayerChart:
+    """The sources as points placed by classical MDS of a distance: close points, alike spaces.
+
+    ``rsa`` is the matrix the distance of :data:`MAP_DISTANCES` is taken from
+    (by default RSA itself, the distance 1 - RSA).
+    """
+    xy = mds_coordinates(MAP_DISTANCES[distance][1](np.asarray(rsa, dtype=np.float64)))
     frame = pd.DataFrame({"source": unique_labels(sources), "x": xy[:, 0], "y": xy[:, 1]})
     span = float(max(np.abs(xy).max(), 0.05)) * 1.15
     # Labels sit right of their points: the x axis gets room for them on the right.
@@ -164,7 +183,8 @@ def source_map_chart(sources: Sequence[str], rsa: np.ndarray, *, size: int = 300
     )
     points = base.mark_circle(size=120, color="#4c78a8", opacity=0.9)
     labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=11, limit=150).encode(text="source:N")
-    return (points + labels).properties(width=size, height=int(size / 1.4), title="Map of the sources (MDS of 1 − RSA)")
+    title = f"Map of the sources (MDS of {distance})"
+    return (points + labels).properties(width=size, height=int(size / 1.4), title=title)
 
 
 def ring_grid_spec(

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import linalg
+from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from .definitions import MIN_WORDS_DEBIASED
 
@@ -60,15 +62,21 @@ def _coordinates(x: np.ndarray) -> np.ndarray:
     n, d = x.shape
     if d <= n:
         return x
-    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    with threadpool_limits(1, user_api="blas"):
+        u, s, _ = linalg.svd(x, full_matrices=False, check_finite=False)
     return u * s
 
 
 def _nuclear(c: np.ndarray) -> np.ndarray:
-    """Sum of singular values of a matrix, or of each of a stack (one LAPACK call per matrix)."""
-    if c.ndim == 2:
-        return float(np.linalg.svd(c, compute_uv=False).sum())
-    return np.array([np.linalg.svd(m, compute_uv=False).sum() for m in c])
+    """Sum of singular values of a matrix, or of each of a stack (one LAPACK gesdd call per matrix).
+
+    A decomposition of a few hundred rows runs on one BLAS thread: more threads
+    only contend (about 10x slower on a busy 2-core machine).
+    """
+    with threadpool_limits(1, user_api="blas"):
+        if c.ndim == 2:
+            return float(linalg.svd(c, compute_uv=False, check_finite=False).sum())
+        return np.array([linalg.svd(m, compute_uv=False, check_finite=False).sum() for m in c])
 
 
 class Products:

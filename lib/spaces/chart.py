@@ -90,7 +90,7 @@ def benchmark_table(benchmarks: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["benchmark", "value", "low", "high", "covered"])
 
 
-def benchmark_chart(table: pd.DataFrame, *, step: int = 26) -> alt.Chart:
+def benchmark_chart(table: pd.DataFrame, *, step: int = 32) -> alt.Chart:
     """Horizontal bars of each benchmark's number with its 95 % bootstrap interval where there is one."""
     base = alt.Chart(table.dropna(subset=["value"])).encode(
         y=alt.Y("benchmark:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, labelOverlap=False))

@@ -345,3 +345,18 @@ def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
     assert [e for e in errors if not _ignorable(e)] == []
     fresh.close()
     page.close()
+
+
+def test_a_vectors_file_uploaded_as_a_word_list_is_refused_with_a_pointer(app, tmp_path):
+    base, browser = app
+    page, _ = _open(browser, (1280, 800))
+    page.goto(base + "/", wait_until="domcontentloaded")
+    _settle(page, 6)
+    page.get_by_text("Upload .txt/.csv").click()
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("3 4\ncat 0.1 0.2 0.3 0.4\ndog 12 8 1.2328 0.5\nbus 1 2 3 4\n")
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(vectors))
+    page.get_by_text("looks like a vectors file").first.wait_for(timeout=60_000)
+    assert page.get_by_text("upload vectors").count()
+    assert _ring_nodes(page, "1.2328").count() == 0  # its numbers never become nodes
+    page.close()
