@@ -15,6 +15,7 @@ st.set_page_config(page_title="Cosine Rings", page_icon="◯", layout="wide")
 with st.spinner("Starting Cosine Rings: loading the libraries …", show_time=True):
     from ui.sidebar import draw_sidebar  # noqa: E402
     from ui.state import init_from_url, keep_hidden_widgets, publish, to_params  # noqa: E402
+    from ui.work import request_scope  # noqa: E402
 
 # The page files live in app_pages/, not pages/: with a pages/ folder next to
 # the entrypoint, the first request a fresh server gets runs in Streamlit's old
@@ -52,4 +53,6 @@ if choices.state.mode in ("upload", "passage") and not {"words", "passage"} & se
         st.caption("This word list is too long for a link: the link opens the default list.")
 publish(params)
 
-page.run()
+# One budget and, once its work is large, one turn at the work slot for the whole page (ui.work).
+with request_scope():
+    page.run()

@@ -13,7 +13,7 @@ from ui.page import page_header
 from ui.state import hubs_params, publish
 from ui.text import plain
 from ui.views import awaiting_confirmation, source_dim
-from ui.work import work_slot
+from ui.work import within, work_slot
 
 ch = page_header(
     "Hubs",
@@ -36,7 +36,7 @@ ss = st.session_state
 publish(**hubs_params(n, ss.get("hubs_alpha", False), ss.get("hubs_stop", False), ss.get("hubs_min", 1)))
 key = (spec, n, rule, k, value)
 try:
-    cost = check_hubs(n, dim, runs=3)
+    cost = within(check_hubs, n, dim, runs=3)
 except BudgetError as exc:
     st.error(f"{plain(str(exc), 400)}.", icon=":material/balance:")
     st.stop()

@@ -8,7 +8,13 @@ the end it checks that the server still answers its health check and draws
 the landing page, and that no page grew a link or image pointing at the
 attacker's hosts. Prints one row per link and the peak.
 
-Run: python bench/attack_test.py [--sessions 8] [--settle 20]
+The server runs under a memory limit of ``--kill-mb`` (default 3,000 MB,
+the issue's cgroup): the sampler kills it when its RSS passes the limit,
+as a cgroup would (no cgroup can be made without root here). After the
+sessions close it waits ``--idle`` seconds and reads the memory the server
+still holds.
+
+Run: python bench/attack_test.py [--sessions 8] [--settle 20] [--round-two]
 Exit status 1 when the peak is 1 GB or more, the server died, or a hostile
 link or image appeared.
 """
@@ -17,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 import threading
 import time
@@ -75,7 +83,52 @@ ATTACKS += [
         "/neighbours" + _q(a="glove", top="200000", nword="[x](https://evil.example)"),
     ),
 ]
-HOSTILE = "a[href*='evil.example'], img[src*='evil.example']"
+_ISSUE_WORDS = (
+    "cat,dog,car,[ZZEVIL](https://evil.example/z),[zzevil](https://evil.example/z),"
+    "![ZZEVIL](https://evil.example/z.png),![zzevil](https://evil.example/z.png)"
+)
+ATTACKS += [
+    ("markdown in a same-vector note", "/" + _q(a="minilm", b="random:dim=50", words=_ISSUE_WORDS)),
+    ("markdown in a note, ring graph", "/ring-graph" + _q(a="minilm", words=_ISSUE_WORDS)),
+    ("markdown autolink token", "/" + _q(a="glove", words="cat,dog,car,HTTP://TINYURL.COM,http://tinyurl.com")),
+]
+
+
+def glove_words(n: int) -> str:
+    """The first ``n`` alphabetic GloVe tokens, comma-separated (the issue's 1,147- and 2,510-word lists)."""
+    from lib.sources import load_source
+
+    tokens, _ = load_source("glove").vocab_units(3 * n)
+    return ",".join([t for t in tokens if t.isalpha()][:n])
+
+
+_G1147, _G2510 = glove_words(1147), glove_words(2510)
+_EIGHT = ";".join(["glove", *(f"random:dim=50,seed={s}" for s in range(1, 7)), "shuffled:glove"])
+#: Round two (issue 25): whole-page memory, loads that skipped their checks, SPEC numbers.
+ROUND_TWO = [
+    (
+        "many sources: 8 x 2,510 words, fixed rule -1",
+        "/many-sources" + _q(sources=_EIGHT, words=_G2510, rule="fixed", value="-1"),
+    ),
+    (
+        "compare: 1,147 words, fixed rule -1",
+        "/" + _q(a="glove", b="random:dim=50", words=_G1147, rule="fixed", value="-1"),
+    ),
+    ("compare: 1,147 words, seed rule", "/" + _q(a="glove", b="random:dim=50", words=_G1147)),
+    ("compare: 2,510 words by community", "/" + _q(a="glove", b="random:dim=50", words=_G2510, order="community")),
+    ("many sources: 8 x 2,510 words, seed rule", "/many-sources" + _q(sources=_EIGHT, words=_G2510)),
+    (
+        "training hidden behind shuffled",
+        "/" + _q(a="shuffled:word2vec-train:lee,seed=1,dim=900,window=50,epochs=27,min_count=1,seed=3"),
+    ),
+    (
+        "neighbours: heavy training A",
+        "/neighbours" + _q(a="word2vec-train:lee,dim=1000,window=50,epochs=100,min_count=1"),
+    ),
+    ("arabic-indic digits", "/" + _q(a="random:dim=١٠٠", b="random:dim=50,dim=60")),
+]
+ATTACKS += ROUND_TWO
+HOSTILE = "a[href*='evil.example'], img[src*='evil.example'], a[href*='tinyurl' i]"
 
 
 def rss_mb(pid: int) -> float:
@@ -116,6 +169,8 @@ async def _visit(browser, base: str, order: list[tuple[str, str]], settle: float
         t0 = time.perf_counter()
         try:
             await page.goto(base + link, wait_until="domcontentloaded", timeout=60_000)
+            if link.startswith("/neighbours"):  # the issue's click: Compute with a heavy training A
+                await page.get_by_role("button", name="Compute").click(timeout=30_000)
             await page.wait_for_timeout(settle * 1000)
             hostile = await page.locator(HOSTILE).count()
         except Exception as exc:  # a navigation failure is a result of the run
@@ -125,17 +180,27 @@ async def _visit(browser, base: str, order: list[tuple[str, str]], settle: float
         found.setdefault(f"{name} s", []).append(time.perf_counter() - t0)
 
 
-async def run(sessions: int, settle: float, attacks: list[tuple[str, str]]) -> dict:
+async def run(
+    sessions: int, settle: float, attacks: list[tuple[str, str]], kill_mb: float = 3000.0, idle: float = 0.0
+) -> dict:
+    """Open ``attacks`` in ``sessions`` sessions; the server is killed if it passes ``kill_mb`` (a memory limit).
+
+    ``idle``: seconds to wait after the sessions close before the held memory is read.
+    """
     from playwright.async_api import async_playwright
 
     with app_server() as base:
         pid = _server_pid(int(base.rsplit(":", 1)[1]))
         samples: list[float] = [rss_mb(pid)]
         stop = threading.Event()
+        killed: list[float] = []
 
         def sample() -> None:
             while not stop.is_set():
                 samples.append(rss_mb(pid))
+                if samples[-1] > kill_mb and not killed:  # the limit: the server is killed, as a cgroup would
+                    killed.append(samples[-1])
+                    os.kill(pid, signal.SIGKILL)
                 time.sleep(0.25)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -151,16 +216,41 @@ async def run(sessions: int, settle: float, attacks: list[tuple[str, str]]) -> d
                 "(sel) => document.querySelectorAll(sel).length >= 2", arg=CHART, timeout=120_000
             )
             await browser.close()
+        end_mb = rss_mb(pid)
+        await asyncio.sleep(idle)
         stop.set()
         sampler.join()
-        health = urllib.request.urlopen(f"{base}/_stcore/health", timeout=10).read().decode()
+        try:
+            health = urllib.request.urlopen(f"{base}/_stcore/health", timeout=10).read().decode()
+        except OSError as exc:
+            health = f"no answer ({type(exc).__name__})"
         return {
             "start_mb": samples[0],
             "peak_mb": max(samples),
-            "end_mb": rss_mb(pid),
+            "end_mb": end_mb,
+            "held_mb": rss_mb(pid),
+            "killed_mb": killed[0] if killed else None,
             "health": health,
             "found": found,
         }
+
+
+def _each(attacks: list[tuple[str, str]], args: argparse.Namespace) -> int:
+    """One fresh server and one session per link: the whole page's peak and what it holds afterwards."""
+    print(f"each link alone on a fresh server, {args.settle:g} s to settle, held read after {args.idle:g} s idle")
+    print("| link | start MB | peak MB | held MB | hostile |")
+    print("|---|---|---|---|---|")
+    bad = False
+    for attack in attacks:
+        res = asyncio.run(run(1, args.settle, [attack], args.kill_mb, args.idle))
+        hits = res["found"].get(attack[0], [])
+        bad |= any(h != 0 for h in hits) or res["peak_mb"] >= LIMIT_MB or res["health"] != "ok"
+        print(
+            f"| {attack[0]} | {res['start_mb']:.0f} | {res['peak_mb']:.0f} | {res['held_mb']:.0f} | "
+            f"{', '.join(map(str, hits))} |",
+            flush=True,
+        )
+    return 1 if bad else 0
 
 
 def main() -> int:
@@ -168,19 +258,34 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--settle", type=float, default=20.0, help="seconds each page is left to work")
     parser.add_argument("--links", type=int, default=len(ATTACKS), help="use the first N attack links")
+    parser.add_argument("--round-two", action="store_true", help="only the links of issue 25 and the Markdown ones")
+    parser.add_argument("--kill-mb", type=float, default=3000.0, help="kill the server above this RSS (a memory limit)")
+    parser.add_argument("--idle", type=float, default=15.0, help="seconds after the sessions close, then held RSS")
+    parser.add_argument("--each", action="store_true", help="each link alone on a fresh server: its peak and held RSS")
+    parser.add_argument("--match", default="", help="only links whose name starts with one of these (|-separated)")
     args = parser.parse_args()
-    res = asyncio.run(run(args.sessions, args.settle, ATTACKS[: args.links]))
-    print(f"{args.sessions} sessions x {args.links} attack links, {args.settle:g} s each")
+    attacks = ATTACKS[: args.links]
+    if args.round_two:
+        attacks = [a for a in ATTACKS if a in ROUND_TWO or a[0].startswith("markdown")]
+    if args.match:
+        attacks = [a for a in attacks if a[0].startswith(tuple(args.match.split("|")))]
+    if args.each:
+        return _each(attacks, args)
+    res = asyncio.run(run(args.sessions, args.settle, attacks, args.kill_mb, args.idle))
+    print(f"{args.sessions} sessions x {len(attacks)} attack links, {args.settle:g} s each; limit {args.kill_mb:g} MB")
     print("| attack link | hostile links/images found | seconds (mean) |")
     print("|---|---|---|")
     bad = False
-    for name, _ in ATTACKS[: args.links]:
+    for name, _ in attacks:
         hits = res["found"].get(name, [])
         secs = res["found"].get(f"{name} s", [0.0])
         bad |= any(h != 0 for h in hits)
         print(f"| {name} | {', '.join(map(str, hits))} | {sum(secs) / len(secs):.1f} |")
+    killed = "no" if res["killed_mb"] is None else f"yes ({res['killed_mb']:.0f} MB)"
     print(
-        f"server RSS: start {res['start_mb']:.0f} MB, peak {res['peak_mb']:.0f} MB, end {res['end_mb']:.0f} MB; "
+        f"server RSS: start {res['start_mb']:.0f} MB, peak {res['peak_mb']:.0f} MB, end {res['end_mb']:.0f} MB, "
+        f"held {res['held_mb']:.0f} MB after {args.idle:g} s idle; "
+        f"killed at the limit: {killed}; "
         f"health check: {res['health']}"
     )
     return 1 if bad or res["peak_mb"] >= LIMIT_MB or res["health"] != "ok" else 0

@@ -5,7 +5,7 @@
    through ``python -m lib`` so their memory-mapped tables are cached. Then,
    alternating, each timed as a whole process (start to exit):
 
-   - ours: ``python -m lib neighbours --a A --b B --top N --k 10 --no-cache``
+   - ours: ``python -m lib neighbours --a A --b B --top N --k 10 --no-cache --allow-large --permutations 0``
      (exact: float32 blocks, float64 at the k-th neighbour; JSON to /dev/null);
    - faiss: a process that imports faiss, reads the same float32 matrices
      (``.npy`` files: the fastest way to load them), normalises the rows
@@ -140,6 +140,8 @@ def time_case(folder: Path, n: int, d: int, k: int, repeats: int) -> dict:
         str(k),
         "--no-cache",
         "--allow-large",
+        "--permutations",
+        "0",  # the k-NN, not the vocabulary-level CKA/Procrustes permutation tests
     ]
     faiss_cmd = [sys.executable, "-c", FAISS, str(folder / f"a-{n}x{d}.npy"), str(folder / f"b-{n}x{d}.npy"), str(k)]
     ours, theirs, stderr, mean_ours, mean_faiss = [], [], "", None, None

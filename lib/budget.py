@@ -37,6 +37,10 @@ __all__ = [
     "UNLIMITED",
     "default_budget",
     "graph_cost",
+    "edge_share",
+    "edges_within",
+    "louvain_cost",
+    "check_louvain",
     "compare_cost",
     "null_cost",
     "neighbours_cost",
@@ -78,19 +82,23 @@ _MB = 1_000_000
 
 # Fitted constants (bench/bench_budget.py), each rounded up.
 _VECTOR_BYTES = 24.0  # per word x dimension: float64 rows, the unit copy, a float32 copy
-_PAIR_BYTES = 30.0  # per word pair of the n x n graph: similarity, mask, triangle, sort, edges
+_PAIR_BYTES = 30.0  # per word pair of the n x n graph: similarity, mask, triangle, sort
+_EDGE_BYTES = 90.0  # per edge: its indices, the sort, the edge table (2,000 words, every pair an edge: 108/pair)
+_HELD_PAIR_BYTES = 18.0  # per pair of a finished graph: similarity and mask (kept while its page runs)
+_HELD_EDGE_BYTES = 30.0  # per edge of a finished graph: its edge table
 _BASE_BYTES = 8 * _MB  # per computation: tables, temporaries
 _RANDOM_S = 1.2e-8  # per number drawn from N(0, 1)
 _FLOP_S = 5.0e-10  # per multiply-add of a float64 product
 _PAIR_S = 1.2e-6  # per word pair: sorting for the median, edges, layout
 _MANTEL_S = 7.0e-8  # per permuted pair value of the Mantel test
-_COMPARE_PAIR_S = 7.0e-5  # per pair: ranks, edge lists, two Louvain runs (networkx)
+_COMPARE_PAIR_S = 2.0e-5  # per pair: ranks, the pair table and edge lists
+_COMPARE_PAIR_BYTES = 60.0  # per pair: the pair table (categorical quadrant), its edge-list copies, ranks
 _DRAW_S = 0.01  # per null draw: statistics of one random and one shuffled space
 _NULL_PAIR_S = 1.0e-5  # per pair and null draw: threshold, communities
 _MATRIX_MANTEL_S = 5.0e-9  # per permuted pair value and pair of sources, index sets shared (bench_matrix)
 _MANTEL_BYTES = 8 * 4_000_000 * 3  # one chunk of permuted values (the test's own cap) and its indices
-_LOUVAIN_S = 3.0e-6  # per edge of one Louvain run (networkx)
-_LOUVAIN_BYTES = 600.0  # per edge of one networkx graph
+_LOUVAIN_S = 2.0e-4  # per edge of one Louvain run and its modularity (networkx; 400 words, every pair an edge)
+_LOUVAIN_BYTES = 700.0  # per edge of one networkx graph (measured 530 to 650)
 _EDGE_SHARE = 0.17  # share of pairs the seed rule keeps
 _HUB_BYTES = 20.0  # per row x dimension: float32 rows, unit rows, a baseline copy, gathers
 _HUB_BLOCK_BYTES = 24.0  # per cell of a block x block product and its work arrays
@@ -101,6 +109,8 @@ _KNN_ROW_BYTES = 12.0  # per row x dimension and space: float32 rows, unit rows,
 _KNN_BLOCK_BYTES = 12.0  # per cell of a block x block product and its top-k work
 _KNN_START_S = 0.2  # per space: unit rows
 _KNN_PAIR_S = 4.0e-9  # per pair and space: the top-k selection and the float64 settling
+_SHIFT_DD_BYTES = 40.0  # per d x d cell: the Procrustes matrix, its SVD factors, the PCA product
+_SVD_S = 1.0e-9  # per d^3 of the d x d SVD (LAPACK)
 _ANALOGY_QUESTIONS = 19_544  # questions-words.txt
 _ANALOGY_MAC_S = 1.5e-10  # per question x vocabulary row x dimension: the float32 block products (bench_card)
 _CARD_ROW_BYTES = 600.0  # per benchmark vocabulary word: string, upper-case form, index entry, reading (bench_card)
@@ -119,9 +129,17 @@ class Cost:
     what: str
     bytes: float
     seconds: float
+    #: Bytes its result keeps afterwards, while the page that asked for it runs (counted
+    #: against the rest of that page's budget by ``ui.work``).
+    held: float = 0.0
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(f"{self.what} and {other.what}", max(self.bytes, other.bytes), self.seconds + other.seconds)
+        return Cost(
+            f"{self.what} and {other.what}",
+            max(self.bytes, other.bytes),
+            self.seconds + other.seconds,
+            self.held + other.held,
+        )
 
     def text(self) -> str:
         """``about 1,234 MB and 56 s``."""
@@ -173,49 +191,118 @@ def _pairs(n: int) -> float:
     return max(int(n), 0) * (max(int(n), 0) - 1) / 2
 
 
-def graph_cost(n: int, d: int) -> Cost:
-    """One ring graph: n words looked up at dimension d, their n x n cosines, threshold and edges."""
+def edge_share(rule: str = "seed", k: float = 1.0) -> float:
+    """The share of pairs a rule is expected to keep before the cosines are known.
+
+    For the seed and course rules, the upper tail of a normal distribution
+    above median + k·std (at least 2 %, at most all pairs); the fixed rule's
+    share depends on the space alone, so it is 0 here and the edges are
+    counted after thresholding (``max_edges`` of :func:`lib.graph.build_graph`).
+
+    >>> round(edge_share("seed", 1.0), 3)
+    0.159
+    >>> edge_share("fixed")
+    0.0
+    """
+    if rule == "fixed":
+        return 0.0
+    from math import erf, sqrt
+
+    return min(1.0, max(0.02, 0.5 * (1 - erf(float(k) / sqrt(2)))))
+
+
+def graph_cost(n: int, d: int, edges: float | None = None) -> Cost:
+    """One ring graph: n words looked up at dimension d, their n x n cosines, threshold and ``edges`` edges.
+
+    ``edges`` defaults to the seed rule's share of the pairs (:data:`_EDGE_SHARE`).
+    """
     n, d = max(int(n), 0), max(int(d), 1)
-    bytes_ = _BASE_BYTES + n * d * _VECTOR_BYTES + 2 * _pairs(n) * _PAIR_BYTES
+    edges = _pairs(n) * _EDGE_SHARE if edges is None else max(float(edges), 0.0)
+    bytes_ = _BASE_BYTES + n * d * _VECTOR_BYTES + _pairs(n) * _PAIR_BYTES + edges * _EDGE_BYTES
     seconds = n * d * _RANDOM_S + n * n * d * _FLOP_S + _pairs(n) * _PAIR_S
-    return Cost(f"a ring graph of {n:,} words at {d:,} dimensions", bytes_, seconds)
+    held = _pairs(n) * _HELD_PAIR_BYTES + edges * _HELD_EDGE_BYTES
+    return Cost(f"a ring graph of {n:,} words at {d:,} dimensions", bytes_, seconds, held)
 
 
-def _louvain(n: int) -> tuple[float, float]:
-    edges = _pairs(n) * _EDGE_SHARE
+def edges_within(n: int, d: int, budget: Budget | None = None) -> int:
+    """The most edges a ring graph of n words at dimension d may have within ``budget`` (-1: none fits).
+
+    >>> edges_within(100, 50) == 100 * 99 // 2  # every pair fits
+    True
+    """
+    budget = budget or default_budget()
+    bare = graph_cost(n, d, edges=0)
+    if not budget.allows(bare):
+        return -1
+    room = budget.bytes - max(bare.bytes, bare.held)
+    return int(min(room / _EDGE_BYTES, _pairs(n)) if room != float("inf") else _pairs(n))
+
+
+def louvain_cost(edges: float, runs: int = 1) -> Cost:
+    """``runs`` Louvain runs (networkx, with their modularity) on graphs of ``edges`` edges each."""
+    edges, runs = max(float(edges), 0.0), max(int(runs), 1)
+    return Cost(
+        f"{runs} Louvain run(s) on {edges:,.0f} edges", _BASE_BYTES + edges * _LOUVAIN_BYTES, runs * edges * _LOUVAIN_S
+    )
+
+
+def check_louvain(edges: float, runs: int = 1, budget: Budget | None = None) -> Cost:
+    """:func:`check` Louvain runs (the community order, the comparison's communities)."""
+    return check(louvain_cost(edges, runs), budget, instead="raise the threshold or use fewer words")
+
+
+def _louvain(n: int, edges: float | None = None) -> tuple[float, float]:
+    edges = _pairs(n) * _EDGE_SHARE if edges is None else edges
     return edges * _LOUVAIN_BYTES, edges * _LOUVAIN_S
 
 
-def compare_cost(n: int, permutations: int) -> Cost:
-    """The comparison analytics of two n-word rings: Mantel test, communities of both, edge lists."""
+def compare_cost(n: int, permutations: int, edges: tuple[float, float] | None = None) -> Cost:
+    """The comparison analytics of two n-word rings: Mantel test, communities of both, edge lists.
+
+    ``edges`` are the two rings' edge counts (default: the seed rule's share
+    of the pairs each); Louvain runs on each ring in turn.
+    """
     pairs = _pairs(n)
-    louvain_bytes, louvain_s = _louvain(n)
+    edges = (pairs * _EDGE_SHARE,) * 2 if edges is None else edges
+    louvain_bytes, _ = _louvain(n, max(edges))
     mantel_bytes = min(_MANTEL_BYTES, max(int(permutations), 1) * pairs * 24)
-    bytes_ = _BASE_BYTES + pairs * _PAIR_BYTES + max(mantel_bytes, louvain_bytes)
-    seconds = max(int(permutations), 0) * pairs * _MANTEL_S + pairs * _COMPARE_PAIR_S
+    bytes_ = _BASE_BYTES + pairs * _COMPARE_PAIR_BYTES + sum(edges) * 40 + max(mantel_bytes, louvain_bytes)
+    seconds = max(int(permutations), 0) * pairs * _MANTEL_S + pairs * _COMPARE_PAIR_S + sum(edges) * _LOUVAIN_S
     return Cost(f"comparing two rings of {n:,} words ({int(permutations):,} permutations)", bytes_, seconds)
 
 
-def matrix_cost(n: int, sources: int, permutations: int) -> Cost:
+def matrix_cost(n: int, sources: int, permutations: int, edges: float | None = None) -> Cost:
     """Every pair of ``sources`` n-word rings compared (the Many sources page, ``python -m lib matrix``).
 
     The pairs share the permuted index sets of one Mantel run, so a pair
     costs far less than a :func:`compare_cost` (see docs/benchmarks.md).
+    ``edges`` is the largest ring's edge count (default: the seed rule's
+    share); each ring gets one Louvain run.
     """
     pairs, k = _pairs(n), max(int(sources), 2)
-    louvain_bytes, _ = _louvain(n)
+    edges = pairs * _EDGE_SHARE if edges is None else edges
+    louvain_bytes, louvain_s = _louvain(n, edges)
     bytes_ = _BASE_BYTES + k * pairs * 3 * 8 + max(_MANTEL_BYTES, louvain_bytes)
-    seconds = max(int(permutations), 0) * pairs * (k * (k - 1) / 2) * _MATRIX_MANTEL_S + k * pairs * _COMPARE_PAIR_S / 2
+    seconds = (
+        max(int(permutations), 0) * pairs * (k * (k - 1) / 2) * _MATRIX_MANTEL_S
+        + k * pairs * _COMPARE_PAIR_S / 2
+        + k * louvain_s
+    )
     return Cost(f"comparing {k} rings of {n:,} words pairwise ({int(permutations):,} permutations)", bytes_, seconds)
 
 
-def null_cost(n: int, d: int, draws: int) -> Cost:
-    """K random and K shuffled null spaces of n words at dimension d, each with its communities."""
+def null_cost(n: int, d: int, draws: int, edges: float | None = None) -> Cost:
+    """K random and K shuffled null spaces of n words at dimension d, each with its communities.
+
+    ``edges``: the edges of one null ring (default: the seed rule's share);
+    the fixed rule keeps as many pairs in a null space as its value allows.
+    """
     n, d, draws = max(int(n), 0), max(int(d), 1), max(int(draws), 0)
-    louvain_bytes, _ = _louvain(n)
+    louvain_bytes, louvain_s = _louvain(n, edges)
+    extra_s = max(0.0, louvain_s - _louvain(n)[1])  # Louvain beyond the seed rule's share (in _NULL_PAIR_S)
     together = min(draws, max(1, 4_000_000 // max(1, n * d)))  # draws made at once (4M numbers)
     bytes_ = _BASE_BYTES + together * (n * d * 16 + n * n * 56) + louvain_bytes
-    per_draw = _DRAW_S + n * d * _RANDOM_S + n * n * d * _FLOP_S + _pairs(n) * _NULL_PAIR_S
+    per_draw = _DRAW_S + n * d * _RANDOM_S + n * n * d * _FLOP_S + _pairs(n) * _NULL_PAIR_S + 2 * extra_s
     return Cost(f"{draws:,} null draws of {n:,} words at {d:,} dimensions", bytes_, draws * per_draw)
 
 
@@ -239,7 +326,9 @@ def neighbours_cost(rows: int, d: int, k: int, runs: int = 3, block: int = 2048)
     rows, d, k = max(int(rows), 0), max(int(d), 1), max(int(k), 1)
     b = min(int(block), rows)
     bytes_ = _BASE_BYTES + 2 * rows * d * _KNN_ROW_BYTES + b * b * _KNN_BLOCK_BYTES + runs * rows * k * 24
-    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S))
+    # The shifts and maps (lib.shifts): a d x d Procrustes SVD (float64, three matrices) and a d x d PCA product.
+    bytes_ = max(bytes_, _BASE_BYTES + _SHIFT_DD_BYTES * d * d)
+    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S)) + _SVD_S * d**3
     return Cost(f"k nearest neighbours of {rows:,} words at {d:,} dimensions", bytes_, seconds)
 
 
@@ -300,46 +389,61 @@ def largest(fits: Callable[[int], bool], lo: int, hi: int) -> int:
     return lo
 
 
-def check_graph(n: int, d: int, budget: Budget | None = None) -> Cost:
-    """:func:`check` one ring graph, suggesting fewer words or a smaller dimension."""
+def check_graph(n: int, d: int, budget: Budget | None = None, share: float = _EDGE_SHARE) -> Cost:
+    """:func:`check` one ring graph keeping ``share`` of its pairs, suggesting fewer words or a smaller dimension."""
     budget = budget or default_budget()
-    words = largest(lambda m: budget.allows(graph_cost(m, d)), 3, max(int(n), 3))
-    dims = largest(lambda m: budget.allows(graph_cost(n, m)), 1, max(int(d), 1))
+    words = largest(lambda m: budget.allows(graph_cost(m, d, _pairs(m) * share)), 3, max(int(n), 3))
+    dims = largest(lambda m: budget.allows(graph_cost(n, m, _pairs(n) * share)), 1, max(int(d), 1))
     hints = ([f"use at most {words:,} words at this dimension"] if words >= 3 else []) + (
         [f"a dimension of at most {dims:,} for these words"] if dims >= 1 else []
     )
-    return check(graph_cost(n, d), budget, instead=" or ".join(hints))
+    return check(graph_cost(n, d, _pairs(n) * share), budget, instead=" or ".join(hints))
 
 
-def check_compare(n: int, permutations: int, budget: Budget | None = None) -> Cost:
-    """:func:`check` the comparison analytics, suggesting fewer words."""
+def check_compare(
+    n: int, permutations: int, budget: Budget | None = None, edges: tuple[float, float] | None = None
+) -> Cost:
+    """:func:`check` the comparison analytics, suggesting fewer words (``edges``: see :func:`compare_cost`)."""
     budget = budget or default_budget()
-    words = largest(lambda m: budget.allows(compare_cost(m, permutations)), 3, max(int(n), 3))
-    perms = largest(lambda p: budget.allows(compare_cost(n, p)), 1, max(int(permutations), 1))
+    share = _share(n, max(edges) if edges else None)
+    words = largest(lambda m: budget.allows(compare_cost(m, permutations, (_pairs(m) * share,) * 2)), 3, max(int(n), 3))
+    perms = largest(lambda p: budget.allows(compare_cost(n, p, edges)), 1, max(int(permutations), 1))
     hints = ([f"use at most {words:,} words"] if words >= 3 else []) + (
         [f"at most {perms:,} permutations"] if perms >= 1 else []
     )
-    return check(compare_cost(n, permutations), budget, instead=" or ".join(hints))
+    if share > 0.5:
+        hints.append("raise the threshold (the rule keeps most pairs as edges)")
+    return check(compare_cost(n, permutations, edges), budget, instead=" or ".join(hints))
 
 
-def check_matrix(n: int, sources: int, permutations: int, budget: Budget | None = None) -> Cost:
+def _share(n: int, edges: float | None) -> float:
+    return _EDGE_SHARE if edges is None else min(1.0, edges / max(_pairs(n), 1))
+
+
+def check_matrix(
+    n: int, sources: int, permutations: int, budget: Budget | None = None, edges: float | None = None
+) -> Cost:
     """:func:`check` a many-source comparison, suggesting fewer words or permutations."""
     budget = budget or default_budget()
-    words = largest(lambda m: budget.allows(matrix_cost(m, sources, permutations)), 3, max(int(n), 3))
-    perms = largest(lambda p: budget.allows(matrix_cost(n, sources, p)), 1, max(int(permutations), 1))
+    share = _share(n, edges)
+    words = largest(
+        lambda m: budget.allows(matrix_cost(m, sources, permutations, _pairs(m) * share)), 3, max(int(n), 3)
+    )
+    perms = largest(lambda p: budget.allows(matrix_cost(n, sources, p, edges)), 1, max(int(permutations), 1))
     hints = ([f"use at most {words:,} words"] if words >= 3 else []) + (
         [f"at most {perms:,} permutations"] if perms >= 1 else []
     )
-    return check(matrix_cost(n, sources, permutations), budget, instead=" or ".join(hints))
+    return check(matrix_cost(n, sources, permutations, edges), budget, instead=" or ".join(hints))
 
 
-def check_null(n: int, d: int, draws: int, budget: Budget | None = None) -> Cost:
+def check_null(n: int, d: int, draws: int, budget: Budget | None = None, edges: float | None = None) -> Cost:
     """:func:`check` the null models, suggesting fewer draws, words or dimensions."""
     budget = budget or default_budget()
-    k = largest(lambda m: budget.allows(null_cost(n, d, m)), 1, max(int(draws), 1))
-    words = largest(lambda m: budget.allows(null_cost(m, d, draws)), 3, max(int(n), 3))
+    share = _share(n, edges)
+    k = largest(lambda m: budget.allows(null_cost(n, d, m, edges)), 1, max(int(draws), 1))
+    words = largest(lambda m: budget.allows(null_cost(m, d, draws, _pairs(m) * share)), 3, max(int(n), 3))
     hints = ([f"at most {k:,} draws"] if k >= 1 else []) + ([f"at most {words:,} words"] if words >= 3 else [])
-    return check(null_cost(n, d, draws), budget, instead=" or ".join(hints))
+    return check(null_cost(n, d, draws, edges), budget, instead=" or ".join(hints))
 
 
 def check_hubs(rows: int, d: int, runs: int = 1, budget: Budget | None = None) -> Cost:
@@ -391,22 +495,19 @@ def load_cost(spec: str) -> Cost | None:
     Nested SPECs (``shuffled:word2vec-train:...``) are followed.
     """
     from .errors import CosineRingsError
-    from .sources.spec import split_spec
+    from .sources import parse_spec
 
     try:
-        prefix, arg = split_spec(spec)
-        if prefix in ("shuffled", "abtt") and arg:  # wrapping sources: what loading their base computes
-            from .sources.spec import split_trailing_options
-
-            options = {"seed": int} if prefix == "shuffled" else {"top": int, "rows": int}
-            return load_cost(split_trailing_options(arg, options, kind=prefix)[0])
-        if prefix != "word2vec-train":
-            return None
-        from .sources._train import LEE, parse_train_arg
-
-        corpus, opts = parse_train_arg(arg)
+        parsed = parse_spec(spec)  # the loader's own parse: nested SPECs split as they load
     except CosineRingsError:
         return None  # loading reports the bad SPEC itself
+    while parsed.base is not None:
+        parsed = parsed.base
+    if parsed.kind is None or parsed.kind.prefix != "word2vec-train":
+        return None
+    from .sources._train import LEE
+
+    corpus, opts = parsed.head or LEE, parsed.options
     if corpus == LEE:
         words = LEE_WORDS
     else:

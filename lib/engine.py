@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import BudgetError, InputError
 
 __all__ = [
     "RULES",
@@ -278,6 +278,19 @@ class RingGraph:
         )
 
 
+def _check_edges(mask: np.ndarray, rule: str, max_edges: int) -> None:
+    """Raise :class:`BudgetError` when ``mask`` keeps more than ``max_edges`` edges."""
+    n = mask.shape[0]
+    kept = (int(np.count_nonzero(mask)) - int(np.count_nonzero(np.diagonal(mask)))) // 2
+    if kept > max_edges:
+        pairs = n * (n - 1) // 2
+        raise BudgetError(
+            f"the {rule} rule keeps {kept:,} of {pairs:,} pairs as edges ({kept / max(pairs, 1):.0%}); "
+            f"at most {max(max_edges, 0):,} fit the work limit here for {n:,} words "
+            "(their edge table, communities and charts); raise the threshold or use fewer words"
+        )
+
+
 def ring_graph(
     words: Sequence[str],
     vectors: np.ndarray,
@@ -285,6 +298,7 @@ def ring_graph(
     rule: str = "seed",
     k: float = 1.0,
     value: float | None = None,
+    max_edges: int | None = None,
 ) -> RingGraph:
     """Build the ring graph of ``words`` with embedding rows ``vectors``.
 
@@ -300,6 +314,9 @@ def ring_graph(
         Multiplier of the std for the seed and course rules.
     value : float, optional
         The threshold of the fixed rule.
+    max_edges : int, optional
+        Refuse (:class:`BudgetError`) a rule that keeps more edges, counted
+        after thresholding and before the edge table is built.
 
     Examples
     --------
@@ -318,6 +335,8 @@ def ring_graph(
     s = cosine_matrix(v)
     mask, t, med, std, flat = threshold_mask(s, rule, k=k, value=value)
     n = len(words)
+    if max_edges is not None:
+        _check_edges(mask, rule, max_edges)
     degree = mask.sum(axis=1).astype(np.int64)
     x, y = ring_positions(n)
     i, j = np.nonzero(np.triu(mask, k=1))

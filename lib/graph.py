@@ -43,8 +43,11 @@ def build_graph(
     rule: str = "seed",
     k: float = 1.0,
     value: float | None = None,
+    max_edges: int | None = None,
 ) -> GraphResult:
     """Look ``words`` up in ``source`` and build their ring graph.
+
+    ``max_edges``: refuse a rule that keeps more edges (:func:`lib.engine.ring_graph`).
 
     Raises
     ------
@@ -63,7 +66,7 @@ def build_graph(
             f"need at least 3 usable words for {source.spec}, got {len(found)}"
             + (f" (dropped {dropped}{more})" if missing else "")
         )
-    graph = ring_graph(found, lookup.vectors, rule=rule, k=k, value=value)
+    graph = ring_graph(found, lookup.vectors, rule=rule, k=k, value=value, max_edges=max_edges)
     return GraphResult(
         source=source.spec,
         source_name=source.name,

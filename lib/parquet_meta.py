@@ -3,7 +3,9 @@
 A result is one Arrow table plus a JSON object under a metadata key of its
 own (what it was computed from, so a cached file is used only for the same
 key). Files are written atomically; a file that is absent, damaged, of
-another kind or for another key reads as None, never as an error.
+another kind or for another key reads as None, never as an error. A file
+written or read counts as used for the derived caches' size cap
+(:mod:`lib.sources._cache_cap`), which a new file may trim.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from .errors import InputError
 from .sources._cache import atomic_file
+from .sources._cache_cap import touch, trim
 
 __all__ = ["read_with_meta", "write_with_meta"]
 
@@ -30,6 +33,7 @@ def write_with_meta(table: Any, meta: dict, path: str | os.PathLike, meta_key: b
             pq.write_table(table, tmp)
     except OSError as exc:
         raise InputError(f"cannot write {path} ({exc.strerror or exc})") from exc
+    trim(keep=path)
     return path
 
 
@@ -44,4 +48,5 @@ def read_with_meta(path: str | os.PathLike, meta_key: bytes, key: dict | None = 
         return None
     if not isinstance(meta, dict) or (key is not None and meta.get("key") != key):
         return None
+    touch(path)
     return table, meta

@@ -325,3 +325,35 @@ def test_rings_on_the_same_words_are_not_copied_into_a_cache():
     other = build_graph(load_source("random:dim=8"), ["cat", "dog", "car", "qqzzxq"])
     aligned = aligned_results(("glove", "random:dim=8"), (glove, other), ("cat", "dog", "car", "qqzzxq"))
     assert [r.graph.words for r in aligned] == [("cat", "dog", "car")] * 2
+
+
+#: The issue's link (minilm joins a word and its lower case, so the note names the hostile word), GloVe's
+#: "found as" notes of an autolink token, and Markdown in a SPEC.
+ISSUE_WORDS = (
+    "cat,dog,car,[ZZEVIL](https://evil.example/z),[zzevil](https://evil.example/z),"
+    "![ZZEVIL](https://evil.example/z.png),![zzevil](https://evil.example/z.png)"
+)
+EVERY_PAGE = [
+    ("compare", {"a": "minilm", "b": "random:dim=50", "words": ISSUE_WORDS}),
+    ("ring_graph", {"a": "minilm", "words": ISSUE_WORDS}),
+    ("random_baseline", {"a": "minilm", "words": ISSUE_WORDS}),
+    ("compare", {"a": "glove", "b": "random:dim=20", "words": "cat,dog,car,HTTP://TINYURL.COM,http://tinyurl.com"}),
+    ("ring_graph", {"a": "glove", "words": "cat,dog,car,HTTP://TINYURL.COM,http://tinyurl.com,WWW.EVIL.EXAMPLE"}),
+    ("many_sources", {"sources": "minilm;glove;random:dim=20", "words": ISSUE_WORDS + ",HTTP://TINYURL.COM"}),
+    ("hubs", {"a": "hf:[x](https://evil.example)"}),
+    ("neighbours", {"a": "glove", "nword": "![x](https://evil.example/i.png)", "top": "50"}),
+    ("method", {"a": "![x](https://evil.example/i.png)"}),
+    ("spaces", {"a": "hf:[x](https://evil.example)", "b": "random:dim=20"}),
+]
+
+
+@pytest.mark.parametrize("page,query", EVERY_PAGE, ids=[f"{p}-{i}" for i, (p, _) in enumerate(EVERY_PAGE)])
+def test_no_page_renders_a_link_or_image_from_input(page, query):
+    from tests.rendered import hostile, page_strings
+
+    at = _run(query, None if page == "compare" else f"app_pages/{page}.py")
+    if page == "neighbours":
+        at.button(key="nb_compute").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(page_strings(at)) > 10
+    assert not hostile(at), hostile(at)

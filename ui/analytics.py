@@ -16,10 +16,10 @@ import streamlit as st
 
 from lib.analysis.charts import STAT_TITLES, null_histograms, pair_scatter, sweep_chart
 from lib.analysis.communities import community_order, louvain
-from lib.analysis.compare import DEFAULT_PERMUTATIONS, Comparison, compare_graphs
+from lib.analysis.compare import DEFAULT_PERMUTATIONS, Comparison, capped, compare_graphs
 from lib.analysis.null import DEFAULT_DRAWS, NULL_KINDS, NullResult, null_distributions
 from lib.analysis.sweep import SWEEP_KS, threshold_sweep
-from lib.budget import AUTO_SECONDS, check_compare, check_null
+from lib.budget import AUTO_SECONDS, check_compare, check_louvain, check_null
 from lib.engine import RingGraph
 from lib.errors import BudgetError, CosineRingsError
 from lib.graph import GraphResult
@@ -31,7 +31,7 @@ from .format import DASH, fmt
 from .order import reordered
 from .sources import check_spec
 from .text import plain, plain_list
-from .work import work_slot
+from .work import within, work_slot
 
 __all__ = [
     "render_comparison",
@@ -54,7 +54,8 @@ def _cats(categories: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison(key: tuple, _a: RingGraph, _b: RingGraph, cats: tuple, permutations: int, seed: int) -> Comparison:
-    return compare_graphs(_a, _b, dict(cats), permutations=permutations, seed=seed)
+    # Kept capped: its pair table sampled, its edge lists cut (every measure and count stays).
+    return capped(compare_graphs(_a, _b, dict(cats), permutations=permutations, seed=seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -128,8 +129,8 @@ def _metrics(c: Comparison, label_a: str, label_b: str) -> None:
     )
     m[4].metric("Communities ARI", fmt(c.ari), help="adjusted Rand index of A's and B's Louvain communities")
     st.caption(
-        f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {len(c.edges.shared)} shared, "
-        f"{len(c.edges.only_a)} only in {label_a}, {len(c.edges.only_b)} only in {label_b}. "
+        f"Pearson RSA {fmt(c.rsa.pearson)}. Edges: {c.counts()[1]:,} shared, "
+        f"{c.counts()[2]:,} only in {label_a}, {c.counts()[3]:,} only in {label_b}. "
         f"Hubs (top degrees) of {label_a}: {plain_list(c.hubs_a) or 'none'}; of {label_b}: "
         f"{plain_list(c.hubs_b) or 'none'}; shared: {plain_list(c.hubs_shared) or 'none'}."
     )
@@ -183,12 +184,12 @@ def render_comparison(
     a, b = result_a.graph, result_b.graph
     permutations = page_permutations(a.n, permutations)
     try:
-        cost = check_compare(a.n, permutations)
+        cost = within(check_compare, a.n, permutations, edges=(a.n_edges, b.n_edges))
+        with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
+            c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     except BudgetError as exc:
         st.warning(f"Not compared: {plain(str(exc), 400)}.", icon=":material/balance:")
         return None
-    with work_slot(cost), st.spinner(f"Comparing (Mantel test, {permutations:,} permutations) …"):
-        c = _comparison((_key(result_a), _key(result_b)), a, b, _cats(categories), int(permutations), int(seed))
     _metrics(c, label_a, label_b)
     left, right = st.columns([3, 2])
     with left:
@@ -218,12 +219,13 @@ def render_comparison(
             "cosine within a category minus between categories."
         )
         with st.expander("Edge lists"):
-            for title, df in (
-                ("shared", c.edges.shared),
-                (f"only {label_a}", c.edges.only_a),
-                (f"only {label_b}", c.edges.only_b),
+            for title, df, total in (
+                ("shared", c.edges.shared, c.counts()[1]),
+                (f"only {label_a}", c.edges.only_a, c.counts()[2]),
+                (f"only {label_b}", c.edges.only_b, c.counts()[3]),
             ):
-                st.markdown(f"**{plain(title, 80)}** ({len(df)})")
+                shown = f"{total:,}" if total == len(df) else f"the strongest {len(df):,} of {total:,}"
+                st.markdown(f"**{plain(title, 80)}** ({shown})")
                 st.dataframe(df.round(4), hide_index=True, height=180, width="stretch")
     _community_rings(c, (label_a, a), (label_b, b), labels)
     return c
@@ -286,7 +288,9 @@ def render_null(
         draws = int(st.number_input("Draws per null model (K)", 10, 1000, DEFAULT_DRAWS, step=10, key=f"{key}_draws"))
     n = result.graph.n
     try:
-        cost = check_null(n, dim, draws)
+        # A fixed rule keeps as many null pairs as its value allows: at most every pair.
+        edges = result.graph.n_pairs if result.graph.rule == "fixed" else None
+        cost = within(check_null, n, dim, draws, edges=edges)
     except BudgetError as exc:
         st.warning(f"Not computed: {plain(str(exc), 400)}.", icon=":material/balance:")
         return None
@@ -373,4 +377,10 @@ def community_ordered(words: WordList, spec_a: str, rule: str, k: float, value: 
         result_a = graph_result(spec_a, words.words, rule, k, value)
     except Exception:  # A's own panel shows the error; the order just stays as given
         return words
-    return reordered(words, _order_by_a(_key(result_a), result_a.graph))
+    try:  # Louvain on every edge of A: budgeted like the rest of the page
+        with work_slot(within(check_louvain, result_a.graph.n_edges)):
+            order = _order_by_a(_key(result_a), result_a.graph)
+    except BudgetError as exc:
+        st.warning(f"Not ordered by community: {plain(str(exc), 400)}.", icon="⚖️")
+        return words
+    return reordered(words, order)

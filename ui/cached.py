@@ -4,11 +4,18 @@ Sources are loaded once per server into a process-wide cache with a lock
 per SPEC (two sessions asking for the same source at once load it once; no
 Streamlit element is ever called inside a cached function); graph results are cached with ``st.cache_data``. Every input
 of a cached function is one of its arguments.
+
+:func:`get_source` is the one way the app loads a source, and every first
+load passes its checks there (:func:`admit`): the SPEC's form and server
+paths, a download or training run that waits for its button, and the work
+budget of what loading computes; the load itself runs in the work slot.
+No page can skip them by calling a loader of its own.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -16,19 +23,21 @@ from typing import Any
 
 import streamlit as st
 
-from lib.budget import check_graph, check_load
+from lib.budget import Cost, check_graph, check_load, edge_share, edges_within, graph_cost
 from lib.engine import RingGraph
-from lib.errors import SourceError
+from lib.errors import SourceError, SpecError
 from lib.graph import GraphResult, align_all, build_graph
 from lib.ring_spec import PICK, UNPICK
 from lib.sources import Source, load_source, paths_allowed
 from lib.sources.together import passage_words as merge_passage_units
 
 from .downloads import pending
+from .sources import check_spec
 from .text import plain
-from .work import work_slot
+from .work import current_request, remaining, within, work_slot
 
 __all__ = [
+    "admit",
     "get_source",
     "graph_result",
     "aligned_results",
@@ -48,25 +57,63 @@ _SOURCE_LOCKS: dict[str, threading.Lock] = {}
 _GUARD = threading.Lock()
 
 
-def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = None) -> Source:
-    """The loaded source of ``spec``, shared by all sessions (loaded once, under a per-SPEC lock).
+#: What a first load is charged when loading trains nothing (reading a table, a download, a model's
+#: matrix); first loads still run one at a time, in the work slot.
+_LOAD_COST = Cost("loading a source", 0.0, 0.0)
 
-    ``_progress(done_bytes, total_bytes)`` receives download progress. This
-    is a plain process-wide cache, not ``st.cache_resource``: Streamlit would
-    record the progress bar drawn during a download as part of the cached
-    call and fail to replay it in every later session.
+
+def admit(spec: str) -> Cost:
+    """The checks every first load of ``spec`` passes; what loading it costs.
+
+    Raises
+    ------
+    SpecError
+        A SPEC the web app refuses (unknown kind, a file on the server).
+    SourceError
+        While ``spec`` waits for its download or training button (:mod:`ui.downloads`).
+    BudgetError
+        When loading would train over what is left of the work budget.
     """
-    if spec.startswith("upload:"):  # held by its session only (lib.sources._upload), never kept here
-        return load_source(spec, allow_paths=paths_allowed())
+    problem = check_spec(spec)
+    if problem:
+        raise SpecError(problem)
+    if current_request() is not None and pending(spec):  # a page run: this session's confirmations
+        raise SourceError(f"{spec} waits for its download (or training) button")
+    return check_load(spec, remaining()) or _LOAD_COST
+
+
+def _loaded(spec: str) -> Source | None:
     with _GUARD:
         if spec in _SOURCES:
             _SOURCES.move_to_end(spec)
             return _SOURCES[spec]
+    return None
+
+
+def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = None) -> Source:
+    """The loaded source of ``spec``, shared by all sessions (loaded once, under a per-SPEC lock).
+
+    A first load passes :func:`admit` and runs in the work slot (taken
+    before the per-SPEC lock, never under it). ``_progress(done_bytes,
+    total_bytes)`` receives download progress. This is a plain process-wide
+    cache, not ``st.cache_resource``: Streamlit would record the progress bar
+    drawn during a download as part of the cached call and fail to replay it
+    in every later session.
+    """
+    if spec.startswith("upload:"):  # held by its session only (lib.sources._upload), never kept here
+        admit(spec)
+        return load_source(spec, allow_paths=paths_allowed())
+    source = _loaded(spec)
+    if source is not None:
+        return source
+    cost = admit(spec)
+    with _GUARD:
         lock = _SOURCE_LOCKS.setdefault(spec, threading.Lock())
-    with lock:  # a second session asking for the same source waits for the first load
-        with _GUARD:
-            if spec in _SOURCES:
-                return _SOURCES[spec]
+    # A second session asking for the same source waits for the first load.
+    with work_slot(cost, note=False, alone=True), lock:
+        source = _loaded(spec)
+        if source is not None:
+            return source
         source = load_source(spec, progress=_progress, allow_paths=paths_allowed())
         with _GUARD:
             _SOURCES[spec] = source
@@ -79,17 +126,14 @@ def get_source(spec: str, _progress: Callable[[int, int | None], None] | None = 
 def load_with_progress(spec: str, label: str) -> Source:
     """Load ``spec`` (cached), showing a progress bar while a download runs.
 
-    Raises :class:`SourceError` while ``spec`` still waits for its button
-    (:mod:`ui.downloads`), and :class:`BudgetError` when loading would train
-    over the work budget.
+    Raises what :func:`admit` raises: :class:`SourceError` while ``spec``
+    still waits for its button (:mod:`ui.downloads`), and
+    :class:`BudgetError` when loading would train over the work budget.
     """
-    with _GUARD:
-        loaded = spec in _SOURCES
-    if loaded:
-        return get_source(spec)
-    if pending(spec):
-        raise SourceError(f"{spec} waits for its download (or training) button")
-    check_load(spec)
+    source = _loaded(spec)
+    if source is not None:
+        return source
+    admit(spec)  # refused before anything is drawn
     slot = st.empty()
     shown = plain(spec, 80)
 
@@ -111,25 +155,39 @@ def load_with_progress(spec: str, label: str) -> Source:
 LARGE_GRAPH_WORDS = 400
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _graph_small(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
-    return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _graph_small(
+    spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None, _max_edges: int | None = None
+) -> GraphResult:
+    return build_graph(get_source(spec), words, rule=rule, k=k, value=value, max_edges=_max_edges)
 
 
 @st.cache_data(show_spinner=False, max_entries=2, ttl=600)
-def _graph_large(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
-    return build_graph(get_source(spec), words, rule=rule, k=k, value=value)
+def _graph_large(
+    spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None, _max_edges: int | None = None
+) -> GraphResult:
+    return build_graph(get_source(spec), words, rule=rule, k=k, value=value, max_edges=_max_edges)
 
 
 def graph_result(spec: str, words: tuple[str, ...], rule: str, k: float, value: float | None) -> GraphResult:
     """The ring graph of ``words`` under source ``spec`` (raises CosineRingsError), cached.
 
-    Checked against the work budget first (:func:`lib.budget.check_graph`).
+    Checked against what is left of the request's work budget first
+    (:func:`lib.budget.check_graph` with the rule's expected edge share);
+    the edges the rule keeps are counted after thresholding and refused
+    before their table is built when they do not fit
+    (:func:`lib.budget.edges_within`).
     """
-    cost = check_graph(len(words), get_source(spec).dim)
+    dim = get_source(spec).dim
+    budget = remaining()
+    cost = within(check_graph, len(words), dim, share=edge_share(rule, k))
     fn = _graph_large if len(words) > LARGE_GRAPH_WORDS else _graph_small
     with work_slot(cost):
-        return fn(spec, words, rule, k, value)
+        result = fn(spec, words, rule, k, value, _max_edges=edges_within(len(words), dim, budget))
+    request = current_request()
+    if request is not None:  # what the graph keeps, from its real edge count
+        request.held += graph_cost(result.graph.n, dim, result.graph.n_edges).held - cost.held
+    return result
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -184,22 +242,49 @@ def chart_name(chart: Callable[..., Any]) -> str:
     return f"{chart.__module__}.{chart.__qualname__}"
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _chart_dict(name: str, key: Hashable, _chart: Callable[..., Any], _args: tuple, _kwargs: dict) -> dict:
+#: Bytes of finished chart specs kept for all sessions (pickled; least recently used dropped first).
+MAX_CHART_BYTES = 64_000_000
+_CHARTS: OrderedDict[tuple, bytes] = OrderedDict()
+_CHART_LOCK = threading.Lock()
+
+
+def _chart_dict(name: str, key: Hashable, chart: Callable[..., Any], args: tuple, kwargs: dict) -> dict:
+    """The Vega-Lite dict of ``chart(*args, **kwargs)``, kept under ``(name, key)`` within :data:`MAX_CHART_BYTES`."""
     # Building and validating an Altair chart costs far more than drawing it;
     # the finished Vega-Lite dict is cached under the chart function's
     # qualified name and a key of what made it. The ring comes from
     # lib.ring_spec as a dict already (no Altair import), so the landing
-    # page's rings are drawn before Altair has even loaded.
-    chart = _chart(*_args, **_kwargs)
-    if isinstance(chart, dict):
-        return chart
+    # page's rings are drawn before Altair has even loaded. The cache is
+    # bounded in bytes, not entries: a heatmap's dict is a thousand times a small ring's.
+    cache_key = (name, key)
+    try:
+        hash(cache_key)
+    except TypeError:  # a key with a list or dict in it
+        cache_key = (name, repr(key))
+    with _CHART_LOCK:
+        blob = _CHARTS.get(cache_key)
+        if blob is not None:
+            _CHARTS.move_to_end(cache_key)
+    if blob is None:
+        blob = pickle.dumps(_build_chart(chart, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        with _CHART_LOCK:
+            _CHARTS[cache_key] = blob
+            total = sum(len(b) for b in _CHARTS.values())
+            while total > MAX_CHART_BYTES and len(_CHARTS) > 1:
+                total -= len(_CHARTS.popitem(last=False)[1])
+    return pickle.loads(blob)
+
+
+def _build_chart(chart: Callable[..., Any], args: tuple, kwargs: dict) -> dict:
+    spec = chart(*args, **kwargs)
+    if isinstance(spec, dict):
+        return spec
     import altair as alt
 
     # The charts cap their own data (edges, scatter points); Altair's generic
     # 5,000-row guard would only turn a large list into an error.
     with alt.data_transformers.disable_max_rows():
-        return chart.to_dict(validate=False)
+        return spec.to_dict(validate=False)
 
 
 def _inline_list_rows(spec: dict) -> dict:

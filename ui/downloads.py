@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.sources.spec import split_spec
+from lib.errors import CosineRingsError
+from lib.sources import paths_allowed
+from lib.sources.spec import ParsedSpec, parse_spec, split_spec
 
-from .sources import download_need, kind_of, known_specs
+from .sources import download_need, known_specs
 from .text import plain
 
 __all__ = ["UNKNOWN", "TRAINING", "pending", "confirm", "prompt"]
@@ -28,19 +30,44 @@ _FIRST_PRESS = "_first_press_downloads"
 _DEFAULT_TRAINING = "word2vec-train:lee"
 
 
+def _innermost(spec: str) -> ParsedSpec | None:
+    """The innermost parsed SPEC (``shuffled:X`` gives X's), or None when ``spec`` does not parse."""
+    try:
+        parsed = parse_spec(spec, allow_paths=paths_allowed())
+    except CosineRingsError:
+        return None
+    while parsed.base is not None:
+        parsed = parsed.base
+    return parsed
+
+
 def _inner(spec: str) -> str:
-    prefix, arg = split_spec(spec)
-    return arg.split(",seed=")[0] if prefix == "shuffled" and arg else spec
+    """The innermost SPEC as the parser splits it (the same split that loads it)."""
+    parsed = _innermost(spec)
+    if parsed is None or parsed.kind is None:
+        return spec
+    return parsed.kind.prefix + (f":{parsed.arg}" if parsed.arg is not None else "")
+
+
+def _default_training(parsed: ParsedSpec) -> bool:
+    """Whether a parsed ``word2vec-train`` SPEC trains exactly ``word2vec-train:lee`` (options included)."""
+    default = parse_spec(_DEFAULT_TRAINING)
+    return parsed.head == default.head and parsed.options == default.options
 
 
 def _needs(spec: str) -> int:
-    """What first use of ``spec`` would start: bytes, UNKNOWN, TRAINING, or 0 (nothing long)."""
-    spec = _inner(spec)
-    kind = kind_of(spec)
-    if kind is None:
-        return 0
+    """What first use of ``spec`` would start: bytes, UNKNOWN, TRAINING, or 0 (nothing long).
+
+    Decided on the parsed SPEC, nested SPECs included, so no spelling of a SPEC reads
+    differently here than in the loader.
+    """
+    parsed = _innermost(spec)
+    if parsed is None or parsed.kind is None:
+        return 0  # the load reports the bad SPEC
+    kind = parsed.kind
     if kind.prefix == "word2vec-train":
-        return 0 if spec == _DEFAULT_TRAINING else TRAINING
+        return 0 if _default_training(parsed) else TRAINING
+    spec = _inner(spec)
     size = download_need(spec)
     if size:
         return size

@@ -40,7 +40,7 @@ from .sources import check_spec, known_specs
 from .state import page_param, publish
 from .text import plain, plain_list, shorten
 from .views import Panel
-from .work import work_slot
+from .work import within, work_slot
 
 __all__ = [
     "SOURCES_PARAM",
@@ -284,13 +284,13 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
     permutations, nk = _settings()
     key = tuple(graph_key(g, p.result.source) for g, p in zip(graphs, ok, strict=True))
     try:
-        cost = check_matrix(graphs[0].n, len(graphs), permutations)
+        cost = within(check_matrix, graphs[0].n, len(graphs), permutations, edges=max(g.n_edges for g in graphs))
+        with work_slot(cost), st.spinner("Comparing every pair …"):
+            m = cached_measures(key, tuple(graphs), permutations, 0, nk)
+            m = {**m, **calibrated_matrices([p.result for p in ok], permutations, nk)}
     except BudgetError as exc:
         st.warning(f"Not compared: {plain(str(exc), 400)}.", icon=":material/balance:")
         return
-    with work_slot(cost), st.spinner("Comparing every pair …"):
-        m = cached_measures(key, tuple(graphs), permutations, 0, nk)
-    m = {**m, **calibrated_matrices([p.result for p in ok], permutations, nk)}
     labels = unique_labels([shown_spec(s) for s in specs])
     mkey = (key, permutations, nk)
     left, right = st.columns(2)

@@ -29,7 +29,7 @@ from .pick import selected_word, set_word
 from .state import publish
 from .text import plain
 from .views import source_dim
-from .work import work_slot
+from .work import within, work_slot
 
 __all__ = [
     "DEFAULT_TOP",
@@ -115,7 +115,7 @@ def cached_result(key: RunKey) -> Neighbourhoods | None:
 def compute(key: RunKey) -> Neighbourhoods:
     """Run ``key`` with a progress bar per space (raises CosineRingsError, BudgetError first when too large)."""
     a, b, top, k = key
-    cost = check_neighbours(top, max(get_source(a).dim, get_source(b).dim), k)
+    cost = within(check_neighbours, top, max(get_source(a).dim, get_source(b).dim), k)
     slot = st.empty()
     start = time.perf_counter()
 
@@ -283,7 +283,9 @@ def ring_words_section(a: str, b: str, words: tuple[str, ...], k: int = 5) -> No
     """Compare page: each ring word's neighbourhood Jaccard; choosing a word opens its dominoes."""
     st.subheader("Neighbourhoods of the ring words")
     try:
-        result = ring_word_neighbourhoods(a, b, tuple(words), k)
+        cost = within(check_neighbours, len(words), max(get_source(a).dim, get_source(b).dim), k, runs=2)
+        with work_slot(cost):
+            result = ring_word_neighbourhoods(a, b, tuple(words), k)
     except CosineRingsError as exc:
         st.info(f"No neighbourhoods: {plain(str(exc), 400)}", icon=":material/info:")
         return

@@ -54,11 +54,14 @@ def _word_summary(items: Sequence[str], limit: int = 12) -> str:
 
 
 def _by_reason(pairs: Iterable[tuple[str, str]]) -> str:
-    """``word (reason)`` pairs as "reason: word, word; reason: word" (one group per reason)."""
+    """``word (reason)`` pairs as "reason: word, word; reason: word" (one group per reason).
+
+    Both are :func:`~ui.text.plain`: a reason or note names other words, tokens or SPECs.
+    """
     groups: dict[str, list[str]] = {}
     for word, reason in pairs:
         groups.setdefault(reason, []).append(word)
-    return "; ".join(f"{reason}: {_word_summary(words)}" for reason, words in groups.items())
+    return "; ".join(f"{plain(reason, 200)}: {_word_summary(words)}" for reason, words in groups.items())
 
 
 #: Below this density a ring counts as nearly empty and the page says why.

@@ -28,7 +28,7 @@ from lib.spaces.store import cached_card, card_for
 from .cached import get_source
 from .sources import check_spec
 from .text import plain
-from .work import work_slot
+from .work import within, work_slot
 
 __all__ = [
     "DEFAULT_TOP",
@@ -97,7 +97,7 @@ def card_costs(specs: Sequence[str], top: int) -> tuple[dict[str, Cost], dict[st
                 problems[spec] = f"only {source.n_rows:,} vocabulary entries: choose N below that"
                 continue
             vocabulary = min(source.n_rows, RESTRICT_VOCAB)
-            costs[spec] = check_card(top, source.dim, max(DEFAULT_KS), vocabulary)
+            costs[spec] = within(check_card, top, source.dim, max(DEFAULT_KS), vocabulary)
         except CosineRingsError as exc:
             problems[spec] = str(exc)
     return costs, problems

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..charts import source_colour
 from ..engine import RingGraph
-from .compare import Comparison
+from .compare import MAX_PAIR_ROWS, Comparison, sample_pairs
 from .null import NULL_KINDS, NullResult
 
 __all__ = [
@@ -60,7 +60,7 @@ SWEEP_MEASURES = {
     "components": "Connected components",
     "largest": "Largest component (words)",
 }
-_MAX_POINTS = 5000
+_MAX_POINTS = MAX_PAIR_ROWS
 _NULL_COLOURS = {"random": "#4c78a8", "shuffled": "#f58518"}
 #: Legend entry of the real value's rule on the null histograms.
 REAL_LABEL = "this source"
@@ -69,27 +69,22 @@ _REAL_COLOUR = "#d62728"
 
 @dataclass(frozen=True)
 class ScatterData:
-    """Rows of the pair scatter; ``omitted`` "neither" pairs were left out above the cap."""
+    """Rows of the pair scatter; ``omitted`` pairs were left out above the cap (a seeded sample is drawn)."""
 
     frame: pd.DataFrame
     omitted: int
 
 
 def pair_scatter_data(comparison: Comparison, *, max_points: int = _MAX_POINTS) -> ScatterData:
-    """One row per pair with both cosines and its quadrant, at most ``max_points`` rows.
+    """One row per pair with both cosines and its quadrant, at most ``max_points`` rows in total.
 
-    Above the cap every pair that is an edge in A or B is kept and a seeded
-    sample of the "neither" pairs fills the rest.
+    Above the cap, pairs that are an edge in A or B come first and a seeded
+    sample fills the cap (:func:`lib.analysis.compare.sample_pairs`); a
+    comparison already capped (:func:`lib.analysis.compare.capped`) counts
+    the pairs it left out too.
     """
-    df = comparison.pairs.copy()
-    omitted = 0
-    if len(df) > max_points:
-        edge = df["quadrant"] != "neither"
-        room = max(0, max_points - int(edge.sum()))
-        neither = df.index[~edge]
-        keep = np.random.default_rng(0).choice(neither, size=min(room, len(neither)), replace=False)
-        omitted = len(neither) - len(keep)
-        df = df.loc[edge | df.index.isin(keep)]
+    df = sample_pairs(comparison.pairs, max_points)
+    omitted = comparison.counts()[0] - len(df)
     df = df.assign(cosine_a=df["cosine_a"].round(4), cosine_b=df["cosine_b"].round(4))
     return ScatterData(df.reset_index(drop=True), omitted)
 
@@ -152,7 +147,8 @@ def pair_scatter(
     )
     title = "Every pair: cosine in A vs B"
     if data.omitted:
-        title += f" ({data.omitted:,} pairs that are edges in neither not drawn)"
+        total = len(data.frame) + data.omitted
+        title = f"Pairs: cosine in A vs B ({len(data.frame):,} of {total:,} drawn, a seeded sample, edges first)"
     return (points + rule_a + rule_b).properties(width=size, height=size, title=title)
 
 

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,10 @@ class Partition:
         return dict(zip(self.words, self.labels.tolist()))
 
 
+#: Louvain on at least this many edges runs the garbage collector afterwards (a full pass costs far less).
+COLLECT_EDGES = 10_000
+
+
 def graph_from_mask(words: Sequence[str], similarity: np.ndarray, mask: np.ndarray) -> nx.Graph:
     """A networkx graph of the kept edges, each weighted by its cosine (attribute ``cosine``)."""
     n = len(words)
@@ -95,6 +100,13 @@ def louvain(
     else:
         parts = nx.community.louvain_communities(g, weight="cosine", seed=seed)
         q = float(nx.community.modularity(g, parts, weight="cosine"))
+    # networkx graphs (this one, and those Louvain aggregates) refer to themselves through their
+    # cached views, so they wait for the cyclic garbage collector with their edges (about 600 bytes
+    # each): emptied and collected now, a large graph's memory is back before the page goes on.
+    edges = g.number_of_edges()
+    g.clear()
+    if edges >= COLLECT_EDGES:
+        gc.collect()
     ordered = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
     labels = np.empty(len(words), dtype=np.int64)
     for c, members in enumerate(ordered):

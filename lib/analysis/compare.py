@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,11 @@ __all__ = [
     "RSA",
     "EdgeAgreement",
     "Comparison",
+    "MAX_PAIR_ROWS",
+    "MAX_EDGE_ROWS",
+    "QUADRANT_NAMES",
+    "sample_pairs",
+    "capped",
     "common_words",
     "align_results",
     "upper",
@@ -58,6 +63,8 @@ __all__ = [
 
 #: Permutations of the Mantel test unless asked otherwise.
 DEFAULT_PERMUTATIONS = 10_000
+#: The pair table's quadrants: an edge in both rings, in A only, in B only, in neither.
+QUADRANT_NAMES = ("both", "only A", "only B", "neither")
 #: Most permuted values held in memory at once (permutations x pairs).
 _CHUNK_VALUES = 4_000_000
 
@@ -101,10 +108,69 @@ class Comparison:
     selectivity_b: float | None
     #: One row per pair: ``source``, ``target``, ``cosine_a``, ``cosine_b``, ``quadrant``.
     pairs: pd.DataFrame
+    #: Rows of ``pairs``, ``edges.shared``, ``edges.only_a``, ``edges.only_b`` before :func:`capped` cut them.
+    totals: tuple[int, int, int, int] | None = None
 
     @property
     def hubs_shared(self) -> tuple[str, ...]:
         return tuple(w for w in self.hubs_a if w in set(self.hubs_b))
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """Pairs, shared edges, edges only in A, edges only in B (all of them, also when capped)."""
+        if self.totals is not None:
+            return self.totals
+        return (len(self.pairs), len(self.edges.shared), len(self.edges.only_a), len(self.edges.only_b))
+
+
+#: Pair rows a capped comparison keeps (the pair scatter draws them).
+MAX_PAIR_ROWS = 5000
+#: Rows each edge list of a capped comparison keeps (the strongest).
+MAX_EDGE_ROWS = 1000
+
+
+def sample_pairs(pairs: pd.DataFrame, max_rows: int = MAX_PAIR_ROWS) -> pd.DataFrame:
+    """At most ``max_rows`` rows of a pair table, edges first: a seeded sample beyond the cap.
+
+    Pairs that are an edge in A or B come first; when they alone exceed the
+    cap, a seeded sample of them is kept, otherwise a seeded sample of the
+    other pairs fills the rest. Rows keep their order.
+
+    >>> df = pd.DataFrame({"quadrant": ["both"] * 3 + ["neither"] * 7})
+    >>> sample_pairs(df, 5)["quadrant"].tolist()
+    ['both', 'both', 'both', 'neither', 'neither']
+    """
+    if len(pairs) <= max_rows:
+        return pairs
+    rng = np.random.default_rng(0)
+    edge = np.asarray(pairs["quadrant"] != "neither")
+    edges, neither = np.flatnonzero(edge), np.flatnonzero(~edge)
+    if len(edges) >= max_rows:
+        keep = rng.choice(edges, size=max_rows, replace=False)
+    else:
+        keep = np.concatenate([edges, rng.choice(neither, size=max_rows - len(edges), replace=False)])
+    return pairs.iloc[np.sort(keep)]
+
+
+def capped(c: Comparison, max_pairs: int = MAX_PAIR_ROWS, max_edges: int = MAX_EDGE_ROWS) -> Comparison:
+    """``c`` with its pair table sampled (:func:`sample_pairs`) and each edge list cut to its strongest rows.
+
+    What the app keeps and draws of a comparison: every measure stays, the
+    full counts are in :attr:`Comparison.totals`.
+    """
+    e = c.edges
+
+    def strongest(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+        if len(df) <= max_edges:
+            return df
+        return df.iloc[np.argsort(-df[by].to_numpy().sum(axis=1), kind="stable")[:max_edges]].reset_index(drop=True)
+
+    edges = EdgeAgreement(
+        e.jaccard,
+        strongest(e.shared, ["cosine_a", "cosine_b"]),
+        strongest(e.only_a, ["cosine_a"]),
+        strongest(e.only_b, ["cosine_b"]),
+    )
+    return replace(c, pairs=sample_pairs(c.pairs, max_pairs).reset_index(drop=True), edges=edges, totals=c.counts())
 
 
 def common_words(words_a: Sequence[str], words_b: Sequence[str]) -> list[str]:
@@ -305,7 +371,9 @@ def _hubs(words: Sequence[str], degree: np.ndarray, top: int) -> tuple[str, ...]
 def _pairs(a: RingGraph, b: RingGraph) -> pd.DataFrame:
     iu, ju = np.triu_indices(a.n, k=1)
     in_a, in_b = a.mask[iu, ju], b.mask[iu, ju]
-    quadrant = np.select([in_a & in_b, in_a, in_b], ["both", "only A", "only B"], default="neither")
+    # A categorical column: one byte a pair instead of a Python string each.
+    codes = np.select([in_a & in_b, in_a, in_b], [0, 1, 2], default=3).astype(np.int8)
+    quadrant = pd.Categorical.from_codes(codes, categories=list(QUADRANT_NAMES))
     labels = np.asarray(a.words, dtype=object)
     return pd.DataFrame(
         {

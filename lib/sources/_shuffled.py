@@ -35,7 +35,7 @@ def split_seed(arg: str | None) -> tuple[str, int]:
     head, sep, last = arg.rpartition(",")
     if sep and last.strip().startswith("seed="):
         value = last.split("=", 1)[1].strip()
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):  # ASCII digits only: one SPEC per source
             raise SpecError(f"shuffled: seed must be a non-negative integer, got {value!r}")
         return head, int(value)
     return arg, 0

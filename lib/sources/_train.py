@@ -6,7 +6,8 @@ fixed seed and a single worker thread, which makes gensim's result
 reproducible. ``lee`` is the Lee news corpus that ships inside gensim
 (``gensim/test/test_data/lee_background.cor``), so it works offline.
 The trained vectors are cached as a memory-mapped word table keyed by the
-corpus content and the training options.
+corpus content and the training options, under the derived caches' size
+cap (:mod:`._cache_cap`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ..errors import SourceError, SpecError
 from ._cache import fingerprint, kind_cache_dir
+from ._cache_cap import touch, trim
 from ._table import TableSource, WordTable, open_or_build, write_table
 from .spec import ParsedSpec, SourceKind, split_trailing_options
 
@@ -104,7 +106,12 @@ def trained_source(parsed: ParsedSpec) -> TableSource:
         write_table(target, list(kv.index_to_key), kv.vectors)
 
     def open_table() -> WordTable:
-        return open_or_build(folder, build)
+        built = not (folder / "meta.json").is_file()
+        table = open_or_build(folder, build)
+        touch(folder)
+        if built:  # a new entry: the derived caches keep to their size cap
+            trim(keep=folder)
+        return table
 
     shown = ",".join(f"{k}={v}" for k, v in opts.items() if v != TRAIN_DEFAULTS[k])
     spec = f"word2vec-train:{corpus}" + (f",{shown}" if shown else "")

@@ -41,6 +41,7 @@ __all__ = [
     "download_size",
     "content_key",
     "parse_options",
+    "ascii_int",
     "true_false",
     "split_spec",
     "split_trailing_options",
@@ -182,6 +183,26 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     return prefix, (arg if sep else None)
 
 
+#: An integer option: ASCII digits, no sign, no leading zero (``int()`` would also take ``١٠٠``, full-width
+#: digits, `` 50``, ``+50``, ``050`` and ``1_000``, and give one source several SPECs, each cached on its own).
+_ASCII_INT = re.compile(r"0|[1-9][0-9]*")
+
+
+def ascii_int(text: str) -> int:
+    """``text`` as a non-negative integer written in ASCII digits, else ValueError.
+
+    >>> ascii_int("100")
+    100
+    >>> ascii_int("1_000")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an integer in ASCII digits: '1_000'
+    """
+    if not _ASCII_INT.fullmatch(text):
+        raise ValueError(f"not an integer in ASCII digits: {text[:40]!r}")
+    return int(text)
+
+
 def true_false(value: str) -> bool:
     """A SPEC option's ``true``/``false`` (also ``1``/``0``, ``yes``/``no``) as a bool.
 
@@ -200,7 +221,17 @@ true_false.__name__ = "true or false"  # parse_options names the expected type b
 
 
 def parse_options(arg: str | None, allowed: dict[str, type], *, kind: str) -> dict:
-    """Parse ``key=value,key=value`` into typed options, rejecting unknown keys."""
+    """Parse ``key=value,key=value`` into typed options, rejecting unknown and repeated keys.
+
+    Integers are ASCII digits only (:func:`ascii_int`).
+
+    >>> parse_options("dim=50,seed=2", {"dim": int, "seed": int}, kind="random")
+    {'dim': 50, 'seed': 2}
+    >>> parse_options("dim=50,dim=60", {"dim": int}, kind="random")
+    Traceback (most recent call last):
+    ...
+    lib.errors.SpecError: random: dim is given twice
+    """
     out: dict = {}
     if arg is None or arg == "":
         return out
@@ -210,10 +241,14 @@ def parse_options(arg: str | None, allowed: dict[str, type], *, kind: str) -> di
         if not sep or key not in allowed:
             shown = item if len(item) <= 40 else item[:40] + "…"
             raise SpecError(f"{kind}: unknown option {shown!r}; allowed: {', '.join(k + '=...' for k in allowed)}")
+        if key in out:
+            raise SpecError(f"{kind}: {key} is given twice")
+        convert = ascii_int if allowed[key] is int else lambda v, t=allowed[key]: t(v.strip())
         try:
-            out[key] = allowed[key](value.strip())
+            out[key] = convert(value)
         except ValueError:
-            raise SpecError(f"{kind}: {key} must be {allowed[key].__name__}, got {value[:40]!r}") from None
+            what = "a whole number in ASCII digits" if allowed[key] is int else allowed[key].__name__
+            raise SpecError(f"{kind}: {key} must be {what}, got {value[:40]!r}") from None
     return out
 
 
