@@ -110,8 +110,7 @@ maps_section(key, result, word or None, lambda w: show_dominoes(result, w))
 
 st.subheader("Moved most and least")
 by = st.segmented_control("Sort by", list(MOVED_BY), default="Jaccard", key="nb_sort") or "Jaccard"
-most, least = st.columns(2)
-most.caption(f"Moved most ({'lowest' if not MOVED_BY[by] else 'highest'} {by}); click a row for its dominoes")
-clickable_table(most, moved(result, most=True, by=by), "nb_most")
-least.caption(f"Moved least ({'highest' if not MOVED_BY[by] else 'lowest'} {by})")
-clickable_table(least, moved(result, most=False, by=by), "nb_least")
+st.caption(f"Moved most ({'lowest' if not MOVED_BY[by] else 'highest'} {by}); click a row for its dominoes")
+clickable_table(st, moved(result, most=True, by=by), "nb_most")
+st.caption(f"Moved least ({'highest' if not MOVED_BY[by] else 'lowest'} {by})")
+clickable_table(st, moved(result, most=False, by=by), "nb_least")

@@ -55,12 +55,14 @@ def case(names: list[str], n: int, permutations: int, bootstrap: int) -> dict:
     from lib.measures import calibrate
 
     x, y = spaces(n)
-    t = time.perf_counter()
+    t, usage = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     got = calibrate(x, y, names, permutations=permutations, bootstrap=bootstrap, seed=0)
     seconds = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     values = {k: (round(r.value, 4), r.p) for k, r in got.items()}
-    return {"seconds": round(seconds, 2), "peak_mb": round(peak_mb), "values": values}
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak_mb), "values": values}
 
 
 def run_case(names, n, permutations, bootstrap) -> dict:

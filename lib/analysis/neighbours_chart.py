@@ -74,7 +74,7 @@ def jaccard_histogram(
     names = [m["what"] for m in marks]
     rules = (
         alt.Chart(pd.DataFrame(marks))
-        .mark_rule(strokeWidth=2)
+        .mark_rule(strokeWidth=2, strokeDash=[4, 3])
         .encode(
             x="jaccard:Q",
             color=alt.Color(
@@ -82,9 +82,6 @@ def jaccard_histogram(
                 title=None,
                 scale=alt.Scale(domain=names, range=["#d62728", "#ff7f0e"][: len(names)]),
                 legend=alt.Legend(orient="top", symbolType="stroke", symbolDash=[4, 3], labelFontSize=11),
-            ),
-            strokeDash=alt.StrokeDash(
-                "what:N", scale=alt.Scale(domain=names, range=[[4, 3], [1, 2]][: len(names)]), legend=None
             ),
             tooltip=["what:N", alt.Tooltip("jaccard:Q", format=".4f")],
         )

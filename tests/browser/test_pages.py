@@ -164,6 +164,9 @@ def _ignorable(message: str) -> bool:
         return True
     if message.startswith("HTTP 404") and message.endswith(("/_stcore/health", "/_stcore/host-config")):
         return True
+    # Software WebGL's performance notes when deck.gl reads back its picking buffer (the Neighbours maps).
+    if "GL Driver Message" in message and "GPU stall due to ReadPixels" in message:
+        return True
     return any(s in message for s in ("favicon", "Permissions policy", "preloaded using link preload"))
 
 
