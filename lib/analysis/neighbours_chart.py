@@ -86,7 +86,9 @@ def jaccard_histogram(
             tooltip=["what:N", alt.Tooltip("jaccard:Q", format=".4f")],
         )
     )
-    return alt.layer(bars, rules).properties(height=height)
+    # Independent colour scales: the bars' brush colours have no legend, the lines' names do; a shared
+    # scale makes Vega-Lite warn of a conflicting legend property in the browser console.
+    return alt.layer(bars, rules).resolve_scale(color="independent").properties(height=height)
 
 
 def brushed_words(result: Neighbourhoods, interval) -> pd.DataFrame:
