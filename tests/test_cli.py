@@ -136,7 +136,7 @@ BAD_CASES = {
     "duplicates leave two": (["--source", "random", "--words", "cat,dog,cat,dog"], "duplicate"),
     "unknown spec": (["--source", "nosuch:thing", "--words", WORDS], "valid forms: random"),
     "bad random option": (["--source", "random:dims=3", "--words", WORDS], "unknown option"),
-    "bad random value": (["--source", "random:dim=abc", "--words", WORDS], "dim must be int"),
+    "bad random value": (["--source", "random:dim=abc", "--words", WORDS], "dim must be a whole number"),
     "missing file": (["--source", "word2vec:/nonexistent/v.bin", "--words", WORDS], "no such file"),
     "fixed without value": (["--source", "random", "--words", WORDS, "--rule", "fixed"], "needs --value"),
     "negative k": (["--source", "random", "--words", WORDS, "--k", "-2"], "k must be"),

@@ -28,6 +28,7 @@ from lib.analysis.matrix_charts import (
 from lib.budget import check_matrix
 from lib.engine import RingGraph
 from lib.errors import BudgetError
+from lib.measures.matrix import MATRIX_MEASURES
 from lib.ring_spec import ring_spec
 
 from .alike import HEATMAP_STYLES, calibrated_matrices
@@ -243,9 +244,32 @@ _PAIR_COLUMNS = {
             ("degree_spearman", "degree ρ"),
             ("community_ari", "ARI"),
             ("neighbour_jaccard", "k-NN J"),
+            ("cka_linear", "CKA"),
+            ("cka_debiased", "CKA (debiased)"),
+            ("procrustes_angular", "Procrustes angle"),
+            ("mutual_knn", "mutual k-NN"),
         )
     },
+    **{
+        f"{name}_p": st.column_config.NumberColumn("p", help=f"permutation p of {name}", format="%.4f")
+        for name in MATRIX_MEASURES
+    },
 }
+#: The graph and RSA measures in one table, the calibrated ones (each beside its p) in a second: one table
+#: of all fifteen columns is wider than a 1280 px window's column.
+_PAIR_GROUPS = (
+    ("rsa_spearman", "rsa_pearson", "rsa_p", "edge_jaccard", "degree_spearman", "community_ari", "neighbour_jaccard"),
+    tuple(name for m in MATRIX_MEASURES for name in (m, f"{m}_p")),
+)
+
+
+def _pair_tables(labels: Sequence[str], matrices: dict) -> None:
+    table = pair_table(labels, matrices)
+    for group in _PAIR_GROUPS:
+        columns = [c for c in group if c in table.columns]
+        if columns:
+            shown = table[["source_a", "source_b", *columns]]
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=_PAIR_COLUMNS)
 
 
 def lacking_note(panels: Sequence[Panel]) -> None:
@@ -350,5 +374,5 @@ def matrix_section(panels: Sequence[Panel], ch: Choices, domain: tuple[float, fl
         "averaged. CKA, Procrustes angle and mutual k-NN as on the Compare page, with their permutation p in the "
         "tooltip. The map places spaces by the chosen distance: close points, alike spaces."
     )
-    st.dataframe(pair_table(labels, m), hide_index=True, width="stretch", column_config=_PAIR_COLUMNS)
+    _pair_tables(labels, m)
     _downloads(specs, graphs, m, ch, domain)

@@ -10,7 +10,6 @@ both maps; distances within each map are left as they are.
 Examples
 --------
 >>> import numpy as np
-from threadpoolctl import threadpool_limits  # installed with scikit-learn
 >>> rng = np.random.default_rng(0)
 >>> a = rng.normal(size=(200, 5))
 >>> xy_a, xy_b = vocabulary_maps(a, -a)

@@ -18,7 +18,6 @@ the local measure at most 2k cosines a word in each space.
 Examples
 --------
 >>> import numpy as np
-from threadpoolctl import threadpool_limits  # installed with scikit-learn
 >>> a = np.array([[1.0, 0], [0, 1], [1, 1]])
 >>> procrustes_shift(a, a @ [[0, -1], [1, 0]]).round(12).tolist()
 [0.0, 0.0, 0.0]
