@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import BudgetError, InputError
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: pandas costs ~0.5 s at start-up
 
 __all__ = [
     "RULES",
@@ -267,6 +270,8 @@ class RingGraph:
 
     def nodes(self) -> pd.DataFrame:
         """Return one row per node: word, x, y, degree, size, in ring order."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "word": list(self.words),
@@ -344,6 +349,8 @@ def ring_graph(
     order = np.lexsort((j, i, cos))  # weakest first, ties in ring order
     i, j, cos = i[order], j[order], cos[order]
     labels = np.asarray(words, dtype=object)
+    import pandas as pd
+
     edges = pd.DataFrame({"source": labels[i], "target": labels[j], "cosine": cos, "i": i, "j": j})
     return RingGraph(
         words=words,

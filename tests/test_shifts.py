@@ -184,6 +184,21 @@ def test_json_out_table_and_cache_carry_the_shifts(tmp_path, capsys):
     np.testing.assert_allclose(table["local_shift"], fresh.shifts.local)
 
 
+def test_no_shifts_leaves_them_out_under_its_own_cache_key(tmp_path, capsys):
+    rng = np.random.default_rng(10)
+    va = rng.standard_normal((40, 6))
+    a, b = _pair(tmp_path, va, va + 0.2 * rng.standard_normal((40, 6)))
+    args = ["neighbours", "--a", a, "--b", b, "--top", "30", "--k", "3", "--permutations", "0"]
+    assert main([*args, "--no-shifts"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert "mean_procrustes_shift" not in alone["summary"] and "procrustes_shift" not in alone["per_word"][0]
+    assert cached_neighbours(a, b, top=30, k=3) is None  # not taken for the run with shifts
+    assert main(args) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert "mean_procrustes_shift" in full["summary"] and cached_neighbours(a, b, top=30, k=3).shifts is not None
+    assert full["summary"]["mean_jaccard"] == alone["summary"]["mean_jaccard"]
+
+
 def test_map_points_and_deck_json():
     from lib.shifts.deck import MAX_POINTS, deck_json, map_points, view_on, words_layer_json
 

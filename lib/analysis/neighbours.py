@@ -25,14 +25,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from ..shifts.result import Shifts, word_shifts
 from .knn import DEFAULT_BLOCK, KnnResult, Mapper, exact_knn, nearest
 from .neighbours_vocab import SharedVocabulary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_K",
@@ -166,11 +169,15 @@ class Neighbourhoods:
                     "shared B": jb in in_a,
                 }
             )
+        import pandas as pd  # imported here: pandas costs ~0.5 s at start-up
+
         return pd.DataFrame(rows)
 
     def table(self) -> pd.DataFrame:
         """One row a word, in vocabulary order: word, rank, jaccard, shared, neighbours_a, neighbours_b,
         and with shifts procrustes_shift, local_shift, x_a, y_a, x_b, y_b."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "word": list(self.words),

@@ -46,10 +46,20 @@ _FORMAT = 2  # 2: with the per-word shifts and map coordinates
 
 
 def run_key(
-    a: str, b: str, *, top: int | None, words: Sequence[str] | None, k: int, null: bool, allow_paths: bool = True
+    a: str,
+    b: str,
+    *,
+    top: int | None,
+    words: Sequence[str] | None,
+    k: int,
+    null: bool,
+    allow_paths: bool = True,
+    shifts: bool = True,
 ) -> dict:
-    """What a run depends on (the cache key): the SPECs and the content of their files, N or the words, k."""
+    """What a run depends on (the cache key): the SPECs and the content of their files, N or the words, k,
+    the null, and whether the shifts were left out."""
     return {
+        **({} if shifts else {"shifts": False}),  # a run with shifts keeps the key it always had
         "format": _FORMAT,
         "a": a,
         "b": b,
@@ -224,9 +234,11 @@ def neighbours_for(
     mapper: Mapper | None = None,
     allow_paths: bool = True,
     loader: Callable[[str], Source] | None = None,
+    shifts: bool = True,
 ) -> Neighbourhoods:
     """Neighbourhoods of the first ``top`` shared words of A and B (or of ``words``), cached.
 
+    ``shifts=False`` leaves out the per-word shifts and map positions (the k-NN comparison alone).
     ``progress(stage, done, total)``: stage "a" or "b" for the two searches.
     ``allow_paths=False`` (the web app) refuses a SPEC that opens a file on this machine;
     ``loader(spec)``, when given, supplies the sources instead (the app's already loaded ones).
@@ -236,7 +248,7 @@ def neighbours_for(
         raise InputError(f"--top must be at least 2, got {top}")
     if not isinstance(k, (int, np.integer)) or int(k) < 1:
         raise InputError(f"k must be at least 1, got {k}")
-    key = run_key(a, b, top=top, words=words, k=k, null=null, allow_paths=allow_paths)
+    key = run_key(a, b, top=top, words=words, k=k, null=null, allow_paths=allow_paths, shifts=shifts)
     path = _path(key)
     if use_cache and path.is_file():
         hit = read_neighbours(path, key)
@@ -244,7 +256,7 @@ def neighbours_for(
             return hit
     vocab = _vocabulary(a, b, top, words, allow_paths, loader)
     result = compare_neighbourhoods(
-        vocab, k, a=a, b=b, null=null, block=block, mapper=mapper, progress=progress, cancel=cancel
+        vocab, k, a=a, b=b, null=null, shifts=shifts, block=block, mapper=mapper, progress=progress, cancel=cancel
     )
     if use_cache:
         try:

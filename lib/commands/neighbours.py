@@ -27,7 +27,6 @@ from ..analysis.neighbours import DEFAULT_K
 from ..analysis.neighbours_store import neighbours_for, out_table, write_table
 from ..budget import check_measures, check_neighbours
 from ..errors import InputError
-from ..export import csv_safe
 from ..measures.calibrate import VOCABULARY_MEASURES
 from ..measures.vocabulary import DEFAULT_VOCABULARY_PERMUTATIONS, vocabulary_measures, vocabulary_summary
 from ..sources import load_source
@@ -70,6 +69,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("json", "csv"),
         default="json",
         help="json: the summary, then each word's neighbours; csv: one row per word (default json)",
+    )
+    p.add_argument(
+        "--no-shifts",
+        action="store_true",
+        help="leave out the per-word shifts and map positions (the k-NN comparison alone)",
     )
     p.add_argument("--summary-only", action="store_true", help="print only the summary (JSON), not the words")
     p.add_argument("--out", metavar="FILE.parquet|FILE.csv", help="also write the per-word table there")
@@ -131,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
             words=words,
             k=args.k,
             null=args.null,
+            shifts=not args.no_shifts,
             progress=progress,
             use_cache=not args.no_cache,
             mapper=None if cluster is None else cluster.mapper(),
@@ -160,5 +165,7 @@ def run(args: argparse.Namespace) -> int:
         table = out_table(result)
         for side in ("neighbours_a", "neighbours_b"):
             table[side] = [json.dumps(x, ensure_ascii=False) for x in table[side]]
+        from ..export import csv_safe  # imported here: pandas costs ~0.5 s at start-up
+
         csv_safe(table).to_csv(sys.stdout, index=False)
     return 0

@@ -27,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from ..analysis.knn import exact_knn
 from ..analysis.knn import unit_rows as knn_unit_rows
@@ -95,6 +94,8 @@ def rsa_spearman(x: np.ndarray, y: np.ndarray) -> float:
     for which, t in (("A", a), ("B", b)):
         if np.ptp(t) == 0:
             raise _flat("rsa_spearman", which)
+    from scipy import stats  # imported here: scipy.stats costs ~1 s at start-up
+
     return float(stats.spearmanr(a, b)[0])
 
 

@@ -20,7 +20,6 @@ reweights the per-word overlaps (neighbourhoods stay those of the full list).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from ..analysis.knn import exact_knn
 from ..engine import cosine_matrix, upper_triangle
@@ -68,6 +67,8 @@ class Rsa:
         for which, t in (("A", a), ("B", b)):
             if np.ptp(t) == 0:
                 raise Undefined(f"rsa_spearman is undefined: source {which} is flat (all its cosines are equal)")
+        from scipy import stats  # imported here: scipy.stats costs ~1 s at start-up
+
         self.values = {"rsa_spearman": float(stats.spearmanr(a, b)[0])}
         ra, rb = stats.rankdata(a), stats.rankdata(b)
         self.full_b = np.zeros((n, n))

@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import linalg
 from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from .definitions import MIN_WORDS_DEBIASED
@@ -62,6 +61,8 @@ def _coordinates(x: np.ndarray) -> np.ndarray:
     n, d = x.shape
     if d <= n:
         return x
+    from scipy import linalg  # imported here: scipy.linalg costs ~0.2 s at start-up
+
     with threadpool_limits(1, user_api="blas"):
         u, s, _ = linalg.svd(x, full_matrices=False, check_finite=False)
     return u * s
@@ -73,6 +74,8 @@ def _nuclear(c: np.ndarray) -> np.ndarray:
     A decomposition of a few hundred rows runs on one BLAS thread: more threads
     only contend (about 10x slower on a busy 2-core machine).
     """
+    from scipy import linalg
+
     with threadpool_limits(1, user_api="blas"):
         if c.ndim == 2:
             return float(linalg.svd(c, compute_uv=False, check_finite=False).sum())
