@@ -200,7 +200,15 @@ def test_no_shifts_leaves_them_out_under_its_own_cache_key(tmp_path, capsys):
 
 
 def test_map_points_and_deck_json():
-    from lib.shifts.deck import MAX_POINTS, deck_json, map_points, view_on, words_layer_json
+    from lib.shifts.deck import (
+        MAX_POINTS,
+        all_words_layer,
+        deck_json,
+        map_points,
+        view_on,
+        words_json,
+        words_layer_json,
+    )
 
     rng = np.random.default_rng(2)
     words = [f"w{i}" for i in range(50)]
@@ -208,12 +216,40 @@ def test_map_points_and_deck_json():
     points = map_points(words, xy, np.linspace(0, 1, 50), moved_high=True)
     assert np.ptp(points[["x_a", "y_a"]].to_numpy(), axis=0).max() == pytest.approx(1000)
     assert tuple(points.loc[49, ["r", "g", "b"]]) == (253, 231, 37)  # highest shift: yellow (moved)
-    spec = json.loads(deck_json(words_layer_json(points, "b"), points, "b", [3, 7], view_on(points, "b", "w7", 400)))
+    both = all_words_layer("/media/x.json") + "," + words_layer_json(points, "b", [3, 9, 7])
+    spec = json.loads(deck_json(both, points, "b", [3, 7], view_on(points, "b", "w7", 400)))
     layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert [d["w"] for d in layers["words"]["data"]] == words
+    assert [x["id"] for x in spec["layers"]] == ["all", "words", "picked", "labels"]
+    assert layers["all"]["data"] == "/media/x.json" and not layers["all"]["pickable"]
+    assert [d["w"] for d in layers["words"]["data"]] == ["w3", "w9", "w7"] and layers["words"]["pickable"]
+    rows = json.loads(words_json(points, "b"))
+    assert [d["w"] for d in rows] == words
+    assert rows[7]["p"] == pytest.approx(points.loc[7, ["x_b", "y_b"]].tolist(), abs=0.05)
+    assert rows[49]["c"] == [253, 231, 37]
     assert [d["w"] for d in layers["picked"]["data"]] == ["w3", "w7"]
     assert spec["initialViewState"]["target"][:2] == pytest.approx(points.loc[7, ["x_b", "y_b"]].tolist(), abs=0.1)
     assert MAX_POINTS == 50_000
+
+
+def test_clickable_rows_are_the_found_words_neighbours_then_the_most_frequent(monkeypatch):
+    import lib.shifts.deck as deck
+
+    monkeypatch.setattr(deck, "MAX_CLICKABLE", 10)
+    monkeypatch.setattr(deck, "_NEAR", 4)
+    words = [f"w{i}" for i in range(30)]
+    xy = np.zeros((30, 4))
+    xy[:, 0] = np.arange(30)  # on map A, word i sits at x = i
+    xy[:, 2] = -(np.arange(30) ** 2)  # on map B, at x = -i**2
+    points = deck.map_points(words, xy, np.zeros(30), moved_high=True)
+    assert deck.clickable_rows(points, "a", None).tolist() == list(range(10))
+    assert deck.clickable_rows(points, "a", "nothere").tolist() == list(range(10))
+    # The 4 nearest w20 on A (itself, w19, w21 and one of w18/w22), then the 6 most frequent, w20 last (on top).
+    rows = deck.clickable_rows(points, "a", "w20").tolist()
+    assert rows[-1] == 20 and len(rows) == 10 == len(set(rows))
+    assert set(rows[:6]) == set(range(6)) and {19, 21} < set(rows) and len({18, 22} & set(rows)) == 1
+    # On B the nearest differ: w20's neighbours there are w19 and w21 too, but w18 is nearer than w22.
+    rows_b = deck.clickable_rows(points, "b", "w20").tolist()
+    assert set(rows_b) == set(range(6)) | {18, 19, 20, 21}
 
 
 def test_neighbours_page_shows_shifts_maps_and_the_budget_before_compute():
@@ -237,8 +273,9 @@ def test_neighbours_page_shows_shifts_maps_and_the_budget_before_compute():
         assert any(c.value.startswith("To find 300 shared words") for c in at.caption)
         maps = at.get("deck_gl_json_chart")
         assert len(maps) == 2
-        layer = next(x for x in json.loads(maps[1].proto.json)["layers"] if x["id"] == "words")
-        assert [d["w"] for d in layer["data"]] == list(want.words)
+        layers = {x["id"]: x for x in json.loads(maps[1].proto.json)["layers"]}
+        assert [d["w"] for d in layers["words"]["data"]] == list(want.words)  # all 300 answer clicks
+        assert "/media/" in layers["all"]["data"] and layers["all"]["data"].endswith(".json")  # all words, by URL
         at.segmented_control(key="nb_sort").set_value("local shift").run()
         top_moved = moved(want, most=True, by="local shift")
         assert top_moved["word"].tolist()[:3] == [want.words[i] for i in np.argsort(-want.shifts.local)[:3]]

@@ -5,37 +5,48 @@ their PCA place (B's map turned onto A's), coloured by the chosen measure.
 Clicking points on either map picks them (each click adds or removes one
 word; Streamlit's deck.gl charts report clicks, not boxes); the picked words
 are ringed and labelled on *both* maps and listed below with their dominoes.
-The page's "Find a word" box centres both maps on that word.
+The page's "Find a word" box centres both maps on that word. At most
+:data:`lib.shifts.deck.MAX_CLICKABLE` words of a map answer clicks and
+hovering (those nearest the found word, then the most frequent): deck.gl's
+pick on pointer-down over all 50,000 took longer than its 250 ms click
+window with software WebGL, so no click registered.
 
-The big words layer is turned into JSON once per run and measure
-(:func:`_prepared`, kept for all sessions); a rerun after a click only adds
-the few picked words and the view, so it sends the same large layer again
-but builds nothing large.
+The section is a fragment: a click reruns only the maps, not the page. The
+JSON rows of every word are made once per run and measure (:func:`_prepared`,
+kept for all sessions) and served as a Streamlit media file that the maps
+load by URL, so a rerun sends specs of a few hundred kB whose big layer's
+URL has not changed: the browser neither parses nor loads it again, and the
+pan and zoom stay (the view changes only with the found word).
 """
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 
 from lib.analysis.neighbours import Neighbourhoods
 from lib.shifts.deck import (
+    MAX_CLICKABLE,
     MAX_POINTS,
     MEASURES,
     WORDS_LAYER,
+    all_words_layer,
+    clickable_rows,
     deck_json,
     map_png,
     map_points,
     view_on,
+    words_json,
     words_layer_json,
 )
 
 from .text import plain
 
-__all__ = ["MAP_KEYS", "DeckSpec", "picked_rows", "maps_section"]
-
-#: Element keys of the two maps (their selections live under these session keys).
-MAP_KEYS = {"a": "nb_map_a", "b": "nb_map_b"}
+__all__ = ["DeckSpec", "map_keys", "picked_rows", "maps_section"]
 #: The width the maps' first view is fitted to (a column of the wide layout at 1280 px is about 430 px).
 _FIT_WIDTH = 420
 _HEIGHT = 440
@@ -53,57 +64,88 @@ class DeckSpec:
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _prepared(key: tuple, measure: str, _result: Neighbourhoods) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The map table and the JSON of each side's words layer for run ``key`` coloured by ``measure``."""
+def _prepared(key: tuple, measure: str, _result: Neighbourhoods) -> tuple[pd.DataFrame, dict[str, bytes]]:
+    """The map table and the JSON rows of each side's words for run ``key`` coloured by ``measure``."""
     column, moved_high = MEASURES[measure]
     values = _result.jaccard if column == "jaccard" else _result.table()[column].to_numpy()
     points = map_points(_result.words, _result.shifts.xy, values, moved_high=moved_high)
-    return points, {side: words_layer_json(points, side) for side in ("a", "b")}
+    return points, {side: words_json(points, side) for side in ("a", "b")}
 
 
-def picked_rows() -> list[int]:
+def _served(data: bytes, name: str) -> str:
+    """The URL the browser loads ``data`` (JSON) from: a Streamlit media file, kept while the page shows it.
+
+    ``st.pydeck_chart`` has no other way to hand deck.gl data outside its
+    spec (see :mod:`lib.shifts.deck` on why that matters).
+    """
+    url = runtime.get_instance().media_file_mgr.add(data, "application/json", name)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{url}" if base else url
+
+
+def map_keys(run: tuple, word: str | None) -> dict[str, str]:
+    """The two maps' element keys: new ones when the run, the found word or a "Clear picks" changes them.
+
+    A selection names positions in the clickable layer, which depends on
+    the run and the found word; and Streamlit's chart keeps its own
+    selection, so clearing it needs a new element.
+    """
+    tag = zlib.crc32(repr((run, word, st.session_state.get("nb_map_clears", 0))).encode())
+    return {side: f"nb_map_{side}_{tag:08x}" for side in ("a", "b")}
+
+
+def picked_rows(keys: dict[str, str], clickable: dict[str, np.ndarray]) -> list[int]:
     """Rows picked on either map, in the order first seen (A's clicks first)."""
     out: list[int] = []
-    for key in MAP_KEYS.values():
+    for side, key in keys.items():
         selection = (st.session_state.get(key) or {}).get("selection") or {}
         for i in (selection.get("indices") or {}).get(WORDS_LAYER, []):
-            if isinstance(i, int) and i not in out:
-                out.append(i)
+            if isinstance(i, int) and 0 <= i < len(clickable[side]) and int(clickable[side][i]) not in out:
+                out.append(int(clickable[side][i]))
     return out
 
 
 def _clear() -> None:
-    for key in MAP_KEYS.values():
-        st.session_state.pop(key, None)
+    st.session_state["nb_map_clears"] = st.session_state.get("nb_map_clears", 0) + 1
 
 
+@st.fragment
 def maps_section(key: tuple, result: Neighbourhoods, word: str | None, show_dominoes) -> None:
-    """Both maps side by side, the picked words with their dominoes, and the PNG download."""
+    """Both maps side by side, the picked words with their dominoes, and the PNG download (a fragment)."""
     st.subheader("Maps of both vocabularies")
     if result.shifts is None:
         st.info("This run has no map positions; compute it again to draw the maps.")
         return
     left, right = st.columns([2, 3], vertical_alignment="bottom")
     measure = left.selectbox("Colour by", list(MEASURES), key="nb_map_colour")
-    points, layers = _prepared(key, measure, result)
+    points, rows = _prepared(key, measure, result)
     found = word if word in set(points["word"]) else None
     stayed, went = ("high", "low") if not MEASURES[measure][1] else ("low", "high")
     right.caption(
         f"PCA of each space's unit rows; B's map is turned onto A's (one 2-D rotation). "
         f"{len(points):,} words" + (f" (the first {MAX_POINTS:,})" if result.n > MAX_POINTS else "") + ". "
-        f"Yellow: moved ({went} {measure}); purple: stayed ({stayed}). Click points to pick words on both maps."
+        f"Yellow: moved ({went} {measure}); purple: stayed ({stayed}). Click points to pick words on both maps"
+        + (
+            f" (at most {MAX_CLICKABLE:,} a map answer clicks: those nearest the found word, then the most frequent)."
+            if len(points) > MAX_CLICKABLE
+            else "."
+        )
     )
-    picked = picked_rows()
+    clickable = {side: clickable_rows(points, side, found) for side in ("a", "b")}
+    keys = map_keys(key, found)
+    picked = picked_rows(keys, clickable)
     tooltip = {"text": "{w}\n" + measure + ": {v}"}
     columns = st.columns(2)
     for side, column in zip(("a", "b"), columns, strict=True):
-        spec = deck_json(layers[side], points, side, picked, view_on(points, side, found, _FIT_WIDTH))
+        layers = all_words_layer(_served(rows[side], f"nb_map_data_{side}"))
+        layers += "," + words_layer_json(points, side, clickable[side])
+        spec = deck_json(layers, points, side, picked, view_on(points, side, found, _FIT_WIDTH))
         column.caption(f"**{side.upper()}**: {plain(result.a if side == 'a' else result.b, 60)}")
         column.container(border=True).pydeck_chart(
             DeckSpec(spec, tooltip),
             on_select="rerun",
             selection_mode="multi-object",
-            key=MAP_KEYS[side],
+            key=keys[side],
             height=_HEIGHT,
             width="stretch",
         )

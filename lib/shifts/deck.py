@@ -2,14 +2,29 @@
 
 Prepare and draw apart: :func:`map_points` makes the tidy table of a run's
 map (word, position on each map, the measure, its colour);
-:func:`words_layer_json` turns one side into the JSON of a deck.gl
-``ScatterplotLayer`` (made once per run and measure: at 50,000 points it is
-a few MB); :func:`deck_json` wraps it with the small layers that change on
-every selection (the picked words, ringed and labelled) and the view. The
-page hands that string to ``st.pydeck_chart`` (the JSON is what pydeck would
-write, built directly because pydeck's own serialiser takes seconds at
-this size). :func:`map_png` draws both maps side by side with Vega-Lite and
-vl-convert, as the ring figure's PNG export does.
+:func:`words_json` turns one side into the JSON rows of every word (made
+once per run and measure: at 50,000 points about 3 MB), which the page
+serves as a file that :func:`all_words_layer` loads by URL;
+:func:`words_layer_json` makes the small layer of the words that answer
+clicks (:func:`clickable_rows`); :func:`deck_json` wraps them with the
+layers that change on every selection (the picked words, ringed and
+labelled) and the view. The page hands that string to ``st.pydeck_chart``
+(the JSON is what pydeck would write, built directly because pydeck's own
+serialiser takes seconds at this size). :func:`map_png` draws both maps
+side by side with Vega-Lite and vl-convert, as the ring figure's PNG export
+does.
+
+Why two layers: deck.gl picks the object under the pointer on every
+pointer-down by drawing each pickable point again and reading a pixel back,
+and counts a click only if the button comes up within 250 ms of going down.
+With software WebGL on a 2-core machine, a pick over 50,000 points took
+250-450 ms, so no click ever registered; over 5,000 it takes 30-40 ms
+(measured in Chromium; docs/benchmarks.md). So every word is drawn by a layer that is not
+pickable, and at most :data:`MAX_CLICKABLE` of them are drawn again on top
+by a pickable one. Why a URL: Streamlit parses the spec with JSON5 (about
+0.6 s for 3 MB) every time it changes, as it does after every click; data
+loaded from a URL is parsed with ``JSON.parse`` once, and a spec that
+names the same URL does not reload it.
 
 Examples
 --------
@@ -31,10 +46,15 @@ from ..errors import InputError
 __all__ = [
     "MAX_POINTS",
     "MEASURES",
+    "MAX_CLICKABLE",
     "WORDS_LAYER",
+    "ALL_LAYER",
     "PICKED_LAYER",
     "ramp",
     "map_points",
+    "clickable_rows",
+    "words_json",
+    "all_words_layer",
     "words_layer_json",
     "deck_json",
     "view_on",
@@ -49,8 +69,13 @@ MEASURES = {
     "Procrustes shift": ("procrustes_shift", True),
     "Jaccard": ("jaccard", False),
 }
+#: The most words a map lets you click or hover (see the module docstring for why).
+MAX_CLICKABLE = 5_000
+#: Of those, the words nearest the found word (the rest: the most frequent words).
+_NEAR = 3_000
 #: Layer ids (a selection names the layer its points came from).
 WORDS_LAYER = "words"
+ALL_LAYER = "all"
 PICKED_LAYER = "picked"
 #: Map units across the words' extent; the view's zoom is set from it.
 _SPAN = 1000.0
@@ -100,6 +125,35 @@ def map_points(words: Sequence[str], xy: np.ndarray, values: np.ndarray, *, move
     )
 
 
+def clickable_rows(points: pd.DataFrame, side: str, word: str | None) -> np.ndarray:
+    """The rows of the words that answer clicks on map ``side``: at most :data:`MAX_CLICKABLE`.
+
+    With ``word`` among the points: the ``_NEAR`` words nearest it on that
+    map (where the page centres the view), then the most frequent words;
+    otherwise the first :data:`MAX_CLICKABLE` words. In row order, except
+    that ``word``'s row comes last, so that it is drawn on top of the words
+    it overlaps and a click on its place picks it.
+
+    >>> pts = map_points(["a", "b", "c"], np.eye(3, 4), np.zeros(3), moved_high=True)
+    >>> clickable_rows(pts, "a", "b").tolist()
+    [0, 2, 1]
+    """
+    n = len(points)
+    found = points.index[points["word"] == word] if word is not None else []
+    if not len(found):
+        return np.arange(min(n, MAX_CLICKABLE))
+    row = int(found[0])
+    chosen = np.zeros(n, dtype=bool)
+    if n <= MAX_CLICKABLE:
+        chosen[:] = True
+    else:
+        xy = points[[f"x_{side}", f"y_{side}"]].to_numpy()
+        chosen[np.argpartition(((xy - xy[row]) ** 2).sum(axis=1), _NEAR)[:_NEAR]] = True
+        chosen[np.flatnonzero(~chosen)[: MAX_CLICKABLE - _NEAR]] = True
+    chosen[row] = False
+    return np.append(np.flatnonzero(chosen), row)
+
+
 def _records(points: pd.DataFrame, side: str) -> list[dict]:
     xs, ys = points[f"x_{side}"].round(1).tolist(), points[f"y_{side}"].round(1).tolist()
     colours = points[["r", "g", "b"]].to_numpy().tolist()
@@ -110,22 +164,47 @@ def _records(points: pd.DataFrame, side: str) -> list[dict]:
     ]
 
 
-def words_layer_json(points: pd.DataFrame, side: str) -> str:
-    """The JSON of the ``ScatterplotLayer`` of every word of ``side`` ("a" or "b"), pickable for selection."""
-    layer = {
+def words_json(points: pd.DataFrame, side: str) -> bytes:
+    """Every word of ``side`` ("a" or "b") as JSON rows ``{"w", "p", "c", "v"}`` (UTF-8), for a layer's URL."""
+    return json.dumps(_records(points, side), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _scatter(layer_id: str, data, *, pickable: bool) -> dict:
+    # Each point is a ring as wide as its radius, i.e. a disc of 2.5 px: Streamlit redraws the fill colour of every
+    # point of a chart with a selection (dimming the unselected ones, on the clicked map only, and recomputing all
+    # 50,000 colours); it leaves line colours alone, and the picked words are ringed on both maps instead.
+    return {
         "@@type": "ScatterplotLayer",
-        "id": WORDS_LAYER,
-        "data": _records(points, side),
+        "id": layer_id,
+        "data": data,
         "getPosition": "@@=p",
-        "getFillColor": "@@=c",
-        "getRadius": 2.5,
+        "filled": False,
+        "stroked": True,
+        "getLineColor": "@@=c",
+        "getRadius": 1.25,
+        "getLineWidth": 2.5,
         "radiusUnits": "pixels",
-        "radiusMinPixels": 1.5,
-        "pickable": True,
-        "autoHighlight": True,
-        "highlightColor": [214, 39, 40, 255],
+        "lineWidthUnits": "pixels",
+        # No autoHighlight: it redraws the whole map when the hovered word changes, and a pick right after
+        # waits for that frame (software WebGL: up to seconds), so a click that follows a hover took too long.
+        "pickable": pickable,
     }
-    return json.dumps(layer, separators=(",", ":"), ensure_ascii=False)
+
+
+def all_words_layer(url: str) -> str:
+    """The JSON of the layer that draws every word from ``url`` (rows of :func:`words_json`), not pickable."""
+    return json.dumps(_scatter(ALL_LAYER, url, pickable=False), separators=(",", ":"))
+
+
+def words_layer_json(points: pd.DataFrame, side: str, rows: Sequence[int] | None = None) -> str:
+    """The JSON of the pickable ``ScatterplotLayer`` of ``rows`` (default: every word) of ``side``.
+
+    A selection on it names positions in ``rows``.
+    """
+    chosen = points if rows is None else points.iloc[np.asarray(rows, dtype=int)]
+    return json.dumps(
+        _scatter(WORDS_LAYER, _records(chosen, side), pickable=True), separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def view_on(points: pd.DataFrame, side: str, word: str | None, width: int) -> dict:
@@ -141,7 +220,8 @@ def view_on(points: pd.DataFrame, side: str, word: str | None, width: int) -> di
 
 
 def deck_json(words_layer: str, points: pd.DataFrame, side: str, picked: Sequence[int], view: dict) -> str:
-    """A deck.gl JSON spec: the words layer, the ``picked`` rows of ``points`` ringed and labelled, ``view``."""
+    """A deck.gl JSON spec: ``words_layer`` (one layer's JSON, or several joined by commas), the ``picked`` rows
+    of ``points`` ringed and labelled, ``view``."""
     rows = [i for i in picked if 0 <= i < len(points)]
     marks = [
         {
