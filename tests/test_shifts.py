@@ -274,7 +274,7 @@ def test_neighbours_page_shows_shifts_maps_and_the_budget_before_compute():
         maps = at.get("deck_gl_json_chart")
         assert len(maps) == 2
         layers = {x["id"]: x for x in json.loads(maps[1].proto.json)["layers"]}
-        assert [d["w"] for d in layers["words"]["data"]] == list(want.words)  # all 300 answer clicks
+        assert [d["w"] for d in layers["words0"]["data"]] == list(want.words)  # all 300 answer clicks
         assert "/media/" in layers["all"]["data"] and layers["all"]["data"].endswith(".json")  # all words, by URL
         at.segmented_control(key="nb_sort").set_value("local shift").run()
         top_moved = moved(want, most=True, by="local shift")

@@ -11,6 +11,13 @@ hovering (those nearest the found word, then the most frequent): deck.gl's
 pick on pointer-down over all 50,000 took longer than its 250 ms click
 window with software WebGL, so no click registered.
 
+A click does not stay a selection of the chart: the page adds (or removes)
+the word to its own list of picks and draws the clickable layer under a new
+id, so the chart drops its selection. A chart with a selection has
+Streamlit recolour every point of every layer, one JSON conversion a point
+(1.4 s of the browser's time at 50,000 points, measured), and dim the
+unselected ones on the clicked map only.
+
 The section is a fragment: a click reruns only the maps, not the page. The
 JSON rows of every word are made once per run and measure (:func:`_prepared`,
 kept for all sessions) and served as a Streamlit media file that the maps
@@ -21,9 +28,6 @@ pan and zoom stay (the view changes only with the found word).
 
 from __future__ import annotations
 
-import zlib
-
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit import runtime
@@ -46,7 +50,10 @@ from lib.shifts.deck import (
 
 from .text import plain
 
-__all__ = ["DeckSpec", "map_keys", "picked_rows", "maps_section"]
+__all__ = ["MAP_KEYS", "DeckSpec", "picked_rows", "maps_section"]
+
+#: Element keys of the two maps (their last click lives under these session keys).
+MAP_KEYS = {"a": "nb_map_a", "b": "nb_map_b"}
 #: The width the maps' first view is fitted to (a column of the wide layout at 1280 px is about 430 px).
 _FIT_WIDTH = 420
 _HEIGHT = 440
@@ -83,30 +90,29 @@ def _served(data: bytes, name: str) -> str:
     return f"/{base}{url}" if base else url
 
 
-def map_keys(run: tuple, word: str | None) -> dict[str, str]:
-    """The two maps' element keys: new ones when the run, the found word or a "Clear picks" changes them.
-
-    A selection names positions in the clickable layer, which depends on
-    the run and the found word; and Streamlit's chart keeps its own
-    selection, so clearing it needs a new element.
-    """
-    tag = zlib.crc32(repr((run, word, st.session_state.get("nb_map_clears", 0))).encode())
-    return {side: f"nb_map_{side}_{tag:08x}" for side in ("a", "b")}
-
-
-def picked_rows(keys: dict[str, str], clickable: dict[str, np.ndarray]) -> list[int]:
-    """Rows picked on either map, in the order first seen (A's clicks first)."""
-    out: list[int] = []
-    for side, key in keys.items():
-        selection = (st.session_state.get(key) or {}).get("selection") or {}
-        for i in (selection.get("indices") or {}).get(WORDS_LAYER, []):
-            if isinstance(i, int) and 0 <= i < len(clickable[side]) and int(clickable[side][i]) not in out:
-                out.append(int(clickable[side][i]))
-    return out
+def picked_rows(run: tuple) -> list[int]:
+    """The rows picked on the maps of run ``run``, in the order clicked; a click on the map shown last adds
+    (or removes) its word, and the next clickable layer gets a new id (see the module docstring)."""
+    ss = st.session_state
+    if ss.get("nb_map_run") != run:
+        ss.update(nb_map_run=run, nb_map_picked=[], nb_map_shown=None)
+    picked = ss["nb_map_picked"]
+    layer, clickable = ss["nb_map_shown"] or (None, {})
+    for side, key in MAP_KEYS.items():
+        selection = (ss.get(key) or {}).get("selection") or {}
+        for i in (selection.get("indices") or {}).get(layer, []) if layer else []:
+            if isinstance(i, int) and 0 <= i < len(clickable[side]):
+                row = int(clickable[side][i])
+                if row in picked:
+                    picked.remove(row)
+                else:
+                    picked.append(row)
+                ss["nb_map_gen"] = ss.get("nb_map_gen", 0) + 1
+    return list(picked)
 
 
 def _clear() -> None:
-    st.session_state["nb_map_clears"] = st.session_state.get("nb_map_clears", 0) + 1
+    st.session_state["nb_map_picked"] = []
 
 
 @st.fragment
@@ -131,21 +137,22 @@ def maps_section(key: tuple, result: Neighbourhoods, word: str | None, show_domi
             else "."
         )
     )
+    picked = [i for i in picked_rows(key) if i < len(points)]
     clickable = {side: clickable_rows(points, side, found) for side in ("a", "b")}
-    keys = map_keys(key, found)
-    picked = picked_rows(keys, clickable)
+    layer = f"{WORDS_LAYER}{st.session_state.get('nb_map_gen', 0)}"
+    st.session_state["nb_map_shown"] = (layer, clickable)
     tooltip = {"text": "{w}\n" + measure + ": {v}"}
     columns = st.columns(2)
     for side, column in zip(("a", "b"), columns, strict=True):
         layers = all_words_layer(_served(rows[side], f"nb_map_data_{side}"))
-        layers += "," + words_layer_json(points, side, clickable[side])
+        layers += "," + words_layer_json(points, side, clickable[side], layer_id=layer)
         spec = deck_json(layers, points, side, picked, view_on(points, side, found, _FIT_WIDTH))
         column.caption(f"**{side.upper()}**: {plain(result.a if side == 'a' else result.b, 60)}")
         column.container(border=True).pydeck_chart(
             DeckSpec(spec, tooltip),
             on_select="rerun",
-            selection_mode="multi-object",
-            key=keys[side],
+            selection_mode="single-object",
+            key=MAP_KEYS[side],
             height=_HEIGHT,
             width="stretch",
         )

@@ -2,7 +2,8 @@
 
 Both deck.gl maps must draw their points; finding a word centres both maps
 on it, and clicking it on map A must ring it on map B too (red pixels appear
-in B's picture) and list it; no chart may stick out of its column.
+in B's picture) and list it; "Clear picks" takes the rings off again; no
+chart may stick out of its column.
 Screenshots go to ``test-results/neighbour-maps/``.
 """
 
@@ -129,6 +130,17 @@ def test_maps_draw_link_a_pick_and_stay_in_their_columns(computed, width, height
         page.screenshot(path=str(RESULTS / f"picked-{width}x{height}.png"), full_page=False)
         spills = [e for e in page.evaluate(_SPILL) if e["right"] > e["limit"]]
         assert not spills, spills
+
+        # Clear picks: nothing listed, no ring on either map (the maps are drawn anew).
+        page.get_by_role("button", name="Clear picks").click()
+        none = page.locator("[data-testid='stMarkdownContainer']", has_text=re.compile(r"0 picked on the maps"))
+        none.first.wait_for(timeout=60_000)
+        _idle(page)
+        maps.first.scroll_into_view_if_needed()
+        cleared = _wait(lambda: _coloured(_pixels(maps.nth(1))) > 1000 and _red(_pixels(maps.nth(1))) < 20)
+        page.screenshot(path=str(RESULTS / f"cleared-{width}x{height}.png"))
+        assert cleared, (_coloured(_pixels(maps.nth(1))), _red(_pixels(maps.nth(1))))
+        assert _red(_pixels(maps.nth(0))) < 20
         assert page.locator(EXCEPTION).count() == 0
         # The whole main column (Streamlit scrolls it inside the window).
         tall = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
