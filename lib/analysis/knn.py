@@ -294,8 +294,9 @@ def _search(vectors, k, block, mapper, local, progress, cancel) -> KnnResult:
     n = len(vectors)
     t0 = time.perf_counter()
     _, unit64 = unit_rows(vectors)
-    order = grouping_order(unit64.astype(np.float32))
-    unit = unit64[order].astype(np.float32)  # the blocks run on the grouped rows; results are mapped back
+    unit = unit64.astype(np.float32)
+    order = grouping_order(unit)
+    unit = unit[order]  # the blocks run on the grouped rows; their results are mapped back
     err = (vectors.shape[1] + 8) * 2.0**-24
     cuts = np.full(n, -np.inf, dtype=np.float32)
     diagonal, off = block_tasks(n, block)

@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from ..analysis.knn import cosine64, unit_rows, usable_cpus
 from ..errors import InputError
+from ..rowspace import row_coordinates
 
 __all__ = [
     "local_shift",
@@ -67,7 +68,13 @@ def procrustes_rotation(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
 
 
 def procrustes_units(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """:func:`procrustes_shift` of float64 unit rows (no copies of the rows are made)."""
+    """:func:`procrustes_shift` of float64 unit rows (no copies of the rows are made when d <= N).
+
+    With more dimensions than words the rows are taken in an orthonormal basis of their span
+    (:func:`lib.rowspace.row_coordinates`): the same fit and shifts from an N x N product, not a d x d one.
+    """
+    if max(ua.shape[1], ub.shape[1]) > len(ua):
+        ua, ub = row_coordinates(ua), row_coordinates(ub)
     q = procrustes_rotation(ua, ub)[: ua.shape[1], : ub.shape[1]]  # padded columns of A·Q meet zeros of B
     out = np.empty(len(ua))
     for c in range(0, len(ua), _CHUNK):
