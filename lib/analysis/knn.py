@@ -283,10 +283,11 @@ def grouping_order(unit: np.ndarray, size: int = _GROUP) -> np.ndarray:
     n = len(unit)
     if n <= 2 * size:
         return np.arange(n)
-    seeds = unit[::size]
+    seeds = unit[::size].astype(np.float32)
     label = np.empty(n, dtype=np.int64)
     for c0 in range(0, n, 8 * _CHUNK):  # (rows x seeds) float32 products, a few MB at a time
-        label[c0 : c0 + 8 * _CHUNK] = np.argmax(unit[c0 : c0 + 8 * _CHUNK] @ seeds.T, axis=1)
+        rows = unit[c0 : c0 + 8 * _CHUNK].astype(np.float32, copy=False)
+        label[c0 : c0 + 8 * _CHUNK] = np.argmax(rows @ seeds.T, axis=1)
     return np.argsort(label, kind="stable")
 
 
@@ -294,9 +295,10 @@ def _search(vectors, k, block, mapper, local, progress, cancel) -> KnnResult:
     n = len(vectors)
     t0 = time.perf_counter()
     _, unit64 = unit_rows(vectors)
-    unit = unit64.astype(np.float32)
-    order = grouping_order(unit)
-    unit = unit[order]  # the blocks run on the grouped rows; their results are mapped back
+    order = grouping_order(unit64)
+    unit = np.empty(unit64.shape, dtype=np.float32)  # the grouped rows in float32, gathered a chunk at a time
+    for c0 in range(0, n, 8 * _CHUNK):
+        unit[c0 : c0 + 8 * _CHUNK] = unit64[order[c0 : c0 + 8 * _CHUNK]]
     err = (vectors.shape[1] + 8) * 2.0**-24
     cuts = np.full(n, -np.inf, dtype=np.float32)
     diagonal, off = block_tasks(n, block)
