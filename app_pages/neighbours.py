@@ -5,6 +5,7 @@ import streamlit as st
 from lib.analysis.neighbours_chart import BRUSH, brushed_words, jaccard_histogram
 from lib.errors import CosineRingsError
 from ui.alike import vocabulary_metrics
+from ui.downloads import prompt
 from ui.neighbour_maps import maps_section
 from ui.neighbours import (
     MOVED_BY,
@@ -20,6 +21,7 @@ from ui.neighbours import (
 )
 from ui.page import page_header
 from ui.text import plain
+from ui.views import awaiting_confirmation
 
 ch = page_header(
     "Neighbours",
@@ -30,6 +32,11 @@ ch = page_header(
 )
 init_params()
 a, b, ss = ch.state.a, ch.state.b, st.session_state
+for side, spec in (("a", a), ("b", b)):  # a download or training run waits for its button, as on every page
+    need = awaiting_confirmation(spec)
+    if need:
+        prompt(spec, need, f"nb_{side}")
+        st.stop()
 cap, why = largest_top(a, b, int(ss.get("nb_k", 10)))
 if why:
     st.error(why, icon=":material/block:")

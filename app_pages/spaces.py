@@ -28,7 +28,7 @@ specs = [abtt_spec(s) for s in base] if processed else base
 cards = {s: card_or_none(s, top) for s in specs}
 costs, problems = card_costs([s for s, c in cards.items() if c is None], top)
 if costs:
-    total = sum(c.seconds for c in costs.values())
+    total = sum(plan.cost.seconds for plan in costs.values())
     run = total <= AUTO_SECONDS or st.button(f"Compute {len(costs)} card(s) (about {total:.0f} s)", type="primary")
     if run:
         problems |= compute_cards(costs, top)

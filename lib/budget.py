@@ -326,9 +326,11 @@ def neighbours_cost(rows: int, d: int, k: int, runs: int = 3, block: int = 2048)
     rows, d, k = max(int(rows), 0), max(int(d), 1), max(int(k), 1)
     b = min(int(block), rows)
     bytes_ = _BASE_BYTES + 2 * rows * d * _KNN_ROW_BYTES + b * b * _KNN_BLOCK_BYTES + runs * rows * k * 24
-    # The shifts and maps (lib.shifts): a d x d Procrustes SVD (float64, three matrices) and a d x d PCA product.
-    bytes_ = max(bytes_, _BASE_BYTES + _SHIFT_DD_BYTES * d * d)
-    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S)) + _SVD_S * d**3
+    # The shifts and maps (lib.shifts): a Procrustes SVD (float64, three matrices) and a PCA product, each
+    # d x d, or N x N in the rows' span when d > N (lib.rowspace).
+    span = min(d, max(rows, 1))
+    bytes_ = max(bytes_, _BASE_BYTES + _SHIFT_DD_BYTES * span * span + (8.0 * rows * d if span < d else 0.0))
+    seconds = runs * (_KNN_START_S + _pairs(rows) * (d * _HUB_FLOP_S + _KNN_PAIR_S)) + _SVD_S * span**2 * d
     return Cost(f"k nearest neighbours of {rows:,} words at {d:,} dimensions", bytes_, seconds)
 
 

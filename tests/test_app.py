@@ -32,6 +32,7 @@ PAGES = {
     "ring_graph": "app_pages/ring_graph.py",
     "random_baseline": "app_pages/random_baseline.py",
     "method": "app_pages/method.py",
+    "neighbours": "app_pages/neighbours.py",
 }
 
 
@@ -338,6 +339,13 @@ def test_a_source_that_downloads_asks_first_and_the_other_ring_still_draws():
     assert f"about {size / 1e6:,.0f} MB" in texts(at.info)
     assert any(b.label == "Download gpt2" for b in at.button)
     assert len(metrics(at)) == 1  # ring A is drawn; nothing was downloaded
+
+
+def test_neighbours_page_shows_the_download_button_not_an_error():
+    at = run_app({"b": "gpt2"}, page="neighbours")
+    assert not at.exception and not at.error
+    assert any(b.label == "Download gpt2" for b in at.button)
+    assert not any(b.label == "Compute" for b in at.button)  # nothing to compute before the download
 
 
 def test_unknown_source_typed_in_the_sidebar():

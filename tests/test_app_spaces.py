@@ -84,6 +84,26 @@ def test_spaces_page_refuses_too_large_n_and_random(specs):
     assert "only 400 vocabulary entries" in errors and "no fixed vocabulary" in errors
 
 
+def test_a_card_whose_benchmarks_do_not_fit_shows_its_hubness(specs, monkeypatch):
+    """When the budget fits the hubness part but not the benchmark vocabulary, the card still shows."""
+    import ui.spaces
+    from lib.budget import check_card
+    from lib.errors import BudgetError
+
+    def over_with_benchmarks(rows, d, k, vocabulary, analogies=True, budget=None):
+        if vocabulary:
+            raise BudgetError("a space card with 400 benchmark words needs more than the limit here")
+        return check_card(rows, d, k, vocabulary, analogies, budget)
+
+    monkeypatch.setattr(ui.spaces, "check_card", over_with_benchmarks)
+    at = _run(specs)
+    assert not at.error, [e.value for e in at.error]
+    assert [m.value for m in at.metric if m.label == "mean cosine"] == [
+        f"{card_for(s, top=300, benchmarks=()).anisotropy.mean_cosine:.3f}" for s in specs
+    ]
+    assert sum("Word benchmarks left out" in i.value for i in at.info) == 2
+
+
 def test_many_sources_gains_a_benchmark_table(specs):
     sources = [*specs, "random:dim=16"]
     at = app_test({"sources": ";".join(sources), "preset": "course"}, timeout=300)

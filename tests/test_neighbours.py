@@ -12,7 +12,7 @@ import pytest
 from exact_reference import integer_vectors, rational_knn
 from source_fixtures import build_gpt2_folder, write_word2vec
 
-from lib.analysis.knn import Cancelled, block_tasks, exact_knn, nearest
+from lib.analysis.knn import Cancelled, block_tasks, exact_knn, grouping_order, nearest
 from lib.analysis.neighbours import chance_jaccard, shuffled_knn
 from lib.analysis.neighbours_store import cached_neighbours, neighbours_for
 from lib.cli import main
@@ -145,6 +145,15 @@ def test_integer_vectors_equal_exact_rational_arithmetic(d, k, seed):
     p = np.random.default_rng(11).permutation(len(v))
     want_shuffled = rational_knn(v[p], k)  # as sets: the null's Jaccard needs no order within them
     np.testing.assert_array_equal(np.sort(shuffled_knn(v, got, seed=11), axis=1), np.sort(want_shuffled, axis=1))
+    assert got.tied.any()
+
+
+def test_grouped_rows_keep_exact_ties_in_vocabulary_order():
+    """300 rows: the search runs on rows grouped by similarity, yet ties go to the smaller original row."""
+    v = integer_vectors(300, 3, 4)
+    assert not np.array_equal(grouping_order(v.astype(np.float32)), np.arange(300))  # the grouping is in play
+    got = exact_knn(v, 6, block=64)
+    np.testing.assert_array_equal(got.index, rational_knn(v, 6))
     assert got.tied.any()
 
 

@@ -62,11 +62,25 @@ def reference_local(a: np.ndarray, b: np.ndarray, index_a: np.ndarray, index_b: 
     return np.array(out)
 
 
-@pytest.mark.parametrize("da,db", [(12, 12), (9, 14), (14, 6)])
-def test_procrustes_shift_equals_the_reference(da, db):
+@pytest.mark.parametrize("n,da,db", [(150, 12, 12), (150, 9, 14), (150, 14, 6), (20, 60, 45), (20, 7, 90)])
+def test_procrustes_shift_equals_the_reference(n, da, db):
+    """Also wider than the word count: then the fit runs in the rows' span (N x N), the reference in d x d."""
     rng = np.random.default_rng(da * db)
-    a, b = rng.standard_normal((150, da)).astype(np.float32), rng.standard_normal((150, db))
+    a = rng.standard_normal((n, da)).astype(np.float32)
+    b = a[:, : min(da, db)] @ _rotation(min(da, db), 3)[:, : min(da, db)] if n < max(da, db) else None
+    b = rng.standard_normal((n, db)) if b is None else np.hstack([b, 0.3 * rng.standard_normal((n, db - b.shape[1]))])
     np.testing.assert_allclose(procrustes_shift(a, b), reference_procrustes(a, b), rtol=0, atol=1e-12)
+
+
+def test_a_wide_map_is_the_same_picture_up_to_the_axes_signs():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((30, 200)) * np.linspace(3, 0.1, 200)  # two strong directions lead
+    wide = pca_2d(a)
+    unit = a / np.linalg.norm(a, axis=1, keepdims=True)
+    centred = unit - unit.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    want = centred @ vt[:2].T
+    np.testing.assert_allclose(np.abs(wide), np.abs(want), atol=1e-5)
 
 
 @pytest.mark.parametrize("da,db,k", [(12, 12, 5), (8, 20, 3), (20, 5, 9)])

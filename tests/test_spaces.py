@@ -13,7 +13,13 @@ from gensim.test.utils import datapath
 
 from lib.errors import InputError
 from lib.spaces.anisotropy import anisotropy
-from lib.spaces.benchmarks import BenchVocabulary, check_benchmarks, evaluate_analogies, evaluate_pairs
+from lib.spaces.benchmarks import (
+    BenchVocabulary,
+    benchmark_words,
+    check_benchmarks,
+    evaluate_analogies,
+    evaluate_pairs,
+)
 from lib.spaces.hubness import hubness
 from tests.source_fixtures import write_word2vec
 
@@ -93,6 +99,9 @@ def small_space():
 def test_word_pairs_equal_gensim(small_space, name):
     words, vectors, kv = small_space
     got = evaluate_pairs(BenchVocabulary(words, vectors), datapath(name))
+    bench = {"wordsim353.tsv": "wordsim353", "simlex999.txt": "simlex999"}[name]
+    only = BenchVocabulary(words, vectors, only=benchmark_words([bench]))  # as the card indexes them
+    assert evaluate_pairs(only, datapath(name)) == got and len(only.index) < len(set(w.upper() for w in words))
     pearson, spearman, oov = kv.evaluate_word_pairs(datapath(name))
     assert got["pearson"] == pytest.approx(pearson[0], abs=1e-6)  # gensim's cosines are float32
     assert got["spearman"] == pytest.approx(spearman[0], abs=1e-9)
@@ -104,6 +113,8 @@ def test_word_pairs_equal_gensim(small_space, name):
 def test_analogies_equal_gensim(small_space):
     words, vectors, kv = small_space
     got = evaluate_analogies(BenchVocabulary(words, vectors), datapath("questions-words.txt"))
+    only = BenchVocabulary(words, vectors, only=benchmark_words(["analogies"]))  # as the card indexes them
+    assert evaluate_analogies(only, datapath("questions-words.txt")) == got
     score, sections = kv.evaluate_word_analogies(datapath("questions-words.txt"))
     total = sections[-1]
     assert got["correct"] == len(total["correct"])

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from lib.budget import Cost, check_card
-from lib.errors import CosineRingsError
+from lib.errors import BudgetError, CosineRingsError
 from lib.sources import VocabSource, paths_allowed
 from lib.spaces.benchmarks import BENCHMARKS, RESTRICT_VOCAB
 from lib.spaces.card import SpaceCard
@@ -32,6 +33,7 @@ from .work import within, work_slot
 
 __all__ = [
     "DEFAULT_TOP",
+    "CardPlan",
     "abtt_spec",
     "card_or_none",
     "card_costs",
@@ -59,17 +61,20 @@ def abtt_spec(spec: str) -> str:
 
 
 def card_or_none(spec: str, top: int) -> SpaceCard | None:
-    """The card of ``spec`` at N = ``top`` from memory or the disk cache, or None."""
+    """The card of ``spec`` at N = ``top`` from memory or the disk cache (with the benchmarks, else the
+    card without them that the budget allowed), or None."""
     memory, key = _memory(), (spec, top)
     if key in memory:
         return memory[key]
-    try:
-        card = cached_card(spec, top=top, ks=DEFAULT_KS, benchmarks=BENCHMARKS, allow_paths=paths_allowed())
-    except CosineRingsError:
-        return None  # the SPEC's own error shows when its card is computed
-    if card is not None:
-        _keep(key, card)
-    return card
+    for benchmarks in (BENCHMARKS, ()):
+        try:
+            card = cached_card(spec, top=top, ks=DEFAULT_KS, benchmarks=benchmarks, allow_paths=paths_allowed())
+        except CosineRingsError:
+            return None  # the SPEC's own error shows when its card is computed
+        if card is not None:
+            _keep(key, card)
+            return card
+    return None
 
 
 def _keep(key: tuple, card: SpaceCard) -> None:
@@ -80,9 +85,21 @@ def _keep(key: tuple, card: SpaceCard) -> None:
         memory.popitem(last=False)
 
 
-def card_costs(specs: Sequence[str], top: int) -> tuple[dict[str, Cost], dict[str, str]]:
-    """The estimate of each card to compute, and why each other one cannot be (SPEC -> message)."""
-    costs, problems = {}, {}
+@dataclass(frozen=True)
+class CardPlan:
+    """A card to compute: its estimate and its benchmarks (none when only the hubness part fits)."""
+
+    cost: Cost
+    benchmarks: tuple[str, ...] = BENCHMARKS
+
+
+def card_costs(specs: Sequence[str], top: int) -> tuple[dict[str, CardPlan], dict[str, str]]:
+    """The plan of each card to compute, and why each other one cannot be (SPEC -> message).
+
+    A card whose benchmarks (the first 300,000 vocabulary rows) do not fit this server's budget is
+    planned without them: hubness and anisotropy still show, with a note.
+    """
+    plans, problems = {}, {}
     for spec in specs:
         problem = check_spec(spec)
         if problem:
@@ -97,25 +114,34 @@ def card_costs(specs: Sequence[str], top: int) -> tuple[dict[str, Cost], dict[st
                 problems[spec] = f"only {source.n_rows:,} vocabulary entries: choose N below that"
                 continue
             vocabulary = min(source.n_rows, RESTRICT_VOCAB)
-            costs[spec] = within(check_card, top, source.dim, max(DEFAULT_KS), vocabulary)
+            try:
+                plans[spec] = CardPlan(within(check_card, top, source.dim, max(DEFAULT_KS), vocabulary))
+            except BudgetError:
+                plans[spec] = CardPlan(within(check_card, top, source.dim, max(DEFAULT_KS), 0, False), ())
         except CosineRingsError as exc:
             problems[spec] = str(exc)
-    return costs, problems
+    return plans, problems
 
 
-def compute_cards(costs: dict[str, Cost], top: int) -> dict[str, str]:
-    """Compute the cards of ``costs``' SPECs one after the other with a progress bar; SPEC -> error."""
+def compute_cards(plans: dict[str, CardPlan], top: int) -> dict[str, str]:
+    """Compute the cards of ``plans``' SPECs one after the other with a progress bar; SPEC -> error."""
     errors = {}
     bar = st.empty()
-    for i, (spec, cost) in enumerate(costs.items(), 1):
+    for i, (spec, plan) in enumerate(plans.items(), 1):
 
         def progress(stage: str, done: int, total: int, i=i, spec=spec) -> None:
-            bar.progress(done / max(total, 1), text=f"Card {i} of {len(costs)} ({plain(spec, 60)}): {stage}")
+            bar.progress(done / max(total, 1), text=f"Card {i} of {len(plans)} ({plain(spec, 60)}): {stage}")
 
         try:
+            cost = plan.cost
             with work_slot(cost), st.spinner(f"Card of {plain(spec, 80)} ({cost.text()}) …", show_time=True):
                 card = card_for(
-                    spec, top=top, progress=progress, allow_paths=paths_allowed(), loader=lambda s: get_source(s)
+                    spec,
+                    top=top,
+                    benchmarks=plan.benchmarks,
+                    progress=progress,
+                    allow_paths=paths_allowed(),
+                    loader=lambda s: get_source(s),
                 )
             _keep((spec, top), card)
         except CosineRingsError as exc:
@@ -154,9 +180,19 @@ def card_view(card: SpaceCard, k: int, before: SpaceCard | None = None) -> None:
     st.dataframe(
         pd.DataFrame(h.top_hubs[:10], columns=["top hub", f"N_{k}"]), hide_index=True, height=220, width="stretch"
     )
+    if not card.benchmarks:
+        st.info(
+            f"Word benchmarks left out: they read the first {RESTRICT_VOCAB:,} vocabulary rows, which do not fit "
+            "this server's memory budget (`python -m lib card --source SPEC --allow-large` computes them; "
+            "a computed card is read from the cache).",
+            icon=":material/balance:",
+        )
+        return
     table = benchmark_table(card.benchmarks)
-    if before is not None:
+    if before is not None and before.benchmarks:
         table["before"] = benchmark_table(before.benchmarks)["value"]
+    else:
+        before = None
     st.altair_chart(benchmark_chart(table), width="stretch")
     shown = table.assign(value=table["value"].round(3)).drop(columns=["low", "high"])
     if before is not None:  # next to the value, where a narrow column still shows it

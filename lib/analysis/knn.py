@@ -65,14 +65,20 @@ __all__ = [
     "nearest",
     "unit_rows",
     "cosine64",
+    "grouping_order",
     "usable_cpus",
     "DEFAULT_BLOCK",
 ]
 
 #: Rows per block: a 2048 x 2048 float32 block is 16 MB.
 DEFAULT_BLOCK = 2048
-#: Rows recomputed in float64 at once in the final step.
-_CHUNK = 8192
+#: Pairs summed in float64 at once in the final step, and per task.
+_CHUNK = 2048
+_PART = 16 * _CHUNK
+#: Columns scanned at once by :func:`nearest`.
+_SCAN = 8192
+#: Rows per seed of :func:`grouping_order`.
+_GROUP = 128
 
 #: ``mapper(function, tasks)`` returns the function's results (in any order).
 Mapper = Callable[[Callable, Sequence], Iterable]
@@ -106,7 +112,7 @@ class KnnResult:
 def unit_rows(vectors: np.ndarray, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Float64 norms and the unit rows in ``dtype``; raises InputError on a zero or non-finite row."""
     v = np.array(vectors, dtype=np.float64)  # a copy, divided in place (one N x d float64 array at a time)
-    norms = np.linalg.norm(v, axis=1)
+    norms = np.linalg.norm(v, axis=1)  # as lib.engine normalises: a cosine is the same number on every page
     bad = ~np.isfinite(norms) | (norms == 0)
     if bad.any():
         raise InputError(f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them")
@@ -118,8 +124,14 @@ def _local_map(function: Callable, tasks: Sequence) -> Iterable:
     return (function(t) for t in tasks)
 
 
-def _exact_top(vectors, unit64, rows, cols, values, n: int, k: int, err: float, mapper: Mapper | None):
-    """The exact top k of every row from its candidates (see the module notes)."""
+def _exact_top(vectors, unit64, rows, cols, values, cuts, n: int, k: int, err: float, mapper: Mapper | None):
+    """The exact top k of every row from its candidates (see the module notes).
+
+    ``cuts`` are lower bounds of each row's k-th float32 value (the tasks' bounds): a first cut
+    without sorting.
+    """
+    first = values >= cuts[rows] - np.float32(2 * err)
+    rows, cols, values = rows[first], cols[first], values[first]
     cut = kth_values(rows, values, n, k)
     keep = values >= cut[rows] - np.float32(2 * err)
     rows, cols, values = rows[keep], cols[keep], values[keep]
@@ -136,14 +148,22 @@ def _exact_top(vectors, unit64, rows, cols, values, n: int, k: int, err: float, 
 def cosine64(unit64: np.ndarray, i: np.ndarray, j: np.ndarray, *, mapper: Mapper | None = None) -> np.ndarray:
     """The float64 cosine of pairs (i, j) of float64 unit rows: the one definition every result follows.
 
-    ``mapper`` (as in :func:`exact_knn`) runs the chunks, e.g. over threads; the sums are the same.
+    ``mapper`` (as in :func:`exact_knn`) runs the parts, e.g. over threads; the sums are the same.
+    Each part gathers its rows into two reused buffers (fresh arrays cost page faults each chunk).
     """
     out = np.empty(len(i))
+    d = unit64.shape[1]
 
-    def chunk(c: int) -> None:
-        out[c : c + _CHUNK] = np.einsum("ij,ij->i", unit64[i[c : c + _CHUNK]], unit64[j[c : c + _CHUNK]])
+    def part(p0: int) -> None:
+        p1 = min(p0 + _PART, len(i))
+        left, right = np.empty((_CHUNK, d)), np.empty((_CHUNK, d))
+        for c0 in range(p0, p1, _CHUNK):
+            m = min(_CHUNK, p1 - c0)
+            np.take(unit64, i[c0 : c0 + m], axis=0, out=left[:m])
+            np.take(unit64, j[c0 : c0 + m], axis=0, out=right[:m])
+            out[c0 : c0 + m] = np.einsum("ij,ij->i", left[:m], right[:m])
 
-    for _ in (mapper or _local_map)(chunk, range(0, len(i), _CHUNK)):
+    for _ in (mapper or _local_map)(part, range(0, len(i), _PART)):
         pass
     return out
 
@@ -168,8 +188,8 @@ def nearest(
     err = float64_error(d)
     _, q = unit_rows(vectors[rows])
     found_r, found_c, found_v = [], [], []
-    for c0 in range(0, n, _CHUNK):
-        s = q @ unit_rows(vectors[c0 : c0 + _CHUNK])[1].T
+    for c0 in range(0, n, _SCAN):
+        s = q @ unit_rows(vectors[c0 : c0 + _SCAN])[1].T
         mine = (rows >= c0) & (rows < c0 + len(s.T))
         s[np.flatnonzero(mine), rows[mine] - c0] = -np.inf
         top = min(k, s.shape[1]) - 1
@@ -248,11 +268,37 @@ def exact_knn(
         return _search(vectors, int(k), int(block), mapper or local, local, progress, cancel)
 
 
+def grouping_order(unit: np.ndarray, size: int = _GROUP) -> np.ndarray:
+    """A permutation of the rows that puts similar rows next to each other (any order is correct).
+
+    Every ``size``-th row is a seed; each row goes to its most similar seed
+    (one float32 product), and the rows are sorted by seed. A block of such
+    rows then holds many of each row's nearest neighbours, so the diagonal
+    pass gives tight bounds and the other blocks pass few candidates.
+
+    >>> rows = np.array([[1, 0], [0, 1], [0.1, 1], [1, 0.1], [0.9, 0.1], [0, 1]], dtype=np.float32)
+    >>> grouping_order(rows, 2).tolist()  # seeds: rows 0, 2 and 4
+    [0, 3, 4, 1, 2, 5]
+    """
+    n = len(unit)
+    if n <= 2 * size:
+        return np.arange(n)
+    seeds = unit[::size].astype(np.float32)
+    label = np.empty(n, dtype=np.int64)
+    for c0 in range(0, n, 8 * _CHUNK):  # (rows x seeds) float32 products, a few MB at a time
+        rows = unit[c0 : c0 + 8 * _CHUNK].astype(np.float32, copy=False)
+        label[c0 : c0 + 8 * _CHUNK] = np.argmax(rows @ seeds.T, axis=1)
+    return np.argsort(label, kind="stable")
+
+
 def _search(vectors, k, block, mapper, local, progress, cancel) -> KnnResult:
     n = len(vectors)
     t0 = time.perf_counter()
     _, unit64 = unit_rows(vectors)
-    unit = unit64.astype(np.float32)
+    order = grouping_order(unit64)
+    unit = np.empty(unit64.shape, dtype=np.float32)  # the grouped rows in float32, gathered a chunk at a time
+    for c0 in range(0, n, 8 * _CHUNK):
+        unit[c0 : c0 + 8 * _CHUNK] = unit64[order[c0 : c0 + 8 * _CHUNK]]
     err = (vectors.shape[1] + 8) * 2.0**-24
     cuts = np.full(n, -np.inf, dtype=np.float32)
     diagonal, off = block_tasks(n, block)
@@ -269,8 +315,11 @@ def _search(vectors, k, block, mapper, local, progress, cancel) -> KnnResult:
                 raise Cancelled("neighbour search cancelled")
     t2 = time.perf_counter()
     rows, cols, values = (np.concatenate([getattr(f, name) for f in found]) for name in ("rows", "cols", "values"))
+    rows, cols, cuts[order] = order[rows], order[cols], cuts.copy()
     del found, unit
-    index, cosine, checked, boundary, settled, tied = _exact_top(vectors, unit64, rows, cols, values, n, k, err, local)
+    index, cosine, checked, boundary, settled, tied = _exact_top(
+        vectors, unit64, rows, cols, values, cuts, n, k, err, local
+    )
     t3 = time.perf_counter()
     return KnnResult(
         index=index,

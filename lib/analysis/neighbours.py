@@ -195,15 +195,18 @@ class Neighbourhoods:
 
         With ``summary_only``: the sources, k, the number of words and the summary.
         """
-        j = self.jaccard
         head = {"a": self.a, "b": self.b, "k": self.k, "n": self.n, "summary": self.summary()}
         if summary_only:
             return head
         moved = (
             {}
             if self.shifts is None
-            else {"procrustes_shift": self.shifts.procrustes, "local_shift": self.shifts.local}
+            else {"procrustes_shift": self.shifts.procrustes.tolist(), "local_shift": self.shifts.local.tolist()}
         )
+        # Whole columns at once (tolist, one fancy index per side): a loop of float() and per-word lists took 0.4 s
+        # at 30,000 words.
+        words = np.asarray(self.words, dtype=object)
+        in_a, in_b, jaccard = words[self.index_a].tolist(), words[self.index_b].tolist(), self.jaccard.tolist()
         return {
             **head,
             "words": list(self.words),
@@ -212,10 +215,10 @@ class Neighbourhoods:
             "per_word": [
                 {
                     "word": w,
-                    "jaccard": float(j[i]),
-                    **{name: float(x[i]) for name, x in moved.items()},
-                    "neighbours_a": self.neighbours(i, "a"),
-                    "neighbours_b": self.neighbours(i, "b"),
+                    "jaccard": jaccard[i],
+                    **{name: x[i] for name, x in moved.items()},
+                    "neighbours_a": in_a[i],
+                    "neighbours_b": in_b[i],
                 }
                 for i, w in enumerate(self.words)
             ],

@@ -173,6 +173,7 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
             va = a.rows(np.array([p[0] for p in found], dtype=np.int64)) if found else np.zeros((0, a.dim))
             vb = b.rows(np.array([p[1] for p in found], dtype=np.int64)) if found else np.zeros((0, b.dim))
             good_a, good_b, r = _good_rows(va), _good_rows(vb), 0
+            kept: list[int] = []
             for unit, status in zip(chunk, pairs, strict=True):
                 if len(words) == top:
                     break
@@ -183,9 +184,10 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
                     dropped["a: zero or non-finite vector" if not good_a[r] else "b: zero or non-finite vector"] += 1
                 else:
                     words.append(unit)
-                    rows_a.append(va[r])
-                    rows_b.append(vb[r])
+                    kept.append(r)
                 r += 1
+            rows_a.append(va[kept])  # whole blocks of rows: no per-word arrays
+            rows_b.append(vb[kept])
             if len(words) == top:
                 break
         done, limit = len(units), 4 * limit
@@ -246,15 +248,22 @@ def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
         return SharedVocabulary(v.words, v.vectors_b, v.vectors_a, v.missing, dropped)
     if isinstance(a, VocabSource) and isinstance(b, VocabSource):
         words, rows_a, rows_b, dropped = _shared_rows(a, b, int(top))
+        stack = _concatenate
     else:
         words, rows_a, rows_b, dropped = _shared_by_lookup(a, b, int(top))
+        stack = _stack
     if len(words) < 2:
         raise InputError(f"{a.spec} and {b.spec} share {len(words)} word(s); need at least 2")
-    return SharedVocabulary(tuple(words), _stack(rows_a, a.dim), _stack(rows_b, b.dim), (), dict(dropped))
+    return SharedVocabulary(tuple(words), stack(rows_a, a.dim), stack(rows_b, b.dim), (), dict(dropped))
 
 
 def _stack(rows: list[np.ndarray], dim: int) -> np.ndarray:
     return np.ascontiguousarray(np.array(rows, dtype=np.float32).reshape(len(rows), dim))
+
+
+def _concatenate(blocks: list[np.ndarray], dim: int) -> np.ndarray:
+    rows = np.concatenate(blocks, dtype=np.float32) if blocks else np.zeros((0, dim), np.float32)
+    return np.ascontiguousarray(rows.reshape(len(rows), dim))
 
 
 def shared_word_list(a: Source, b: Source, words: Sequence[str]) -> SharedVocabulary:

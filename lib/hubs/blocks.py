@@ -33,6 +33,8 @@ __all__ = [
     "histogram_block",
     "pairs_task",
     "run_task",
+    "sample_pairs",
+    "sample_task",
     "sure_block",
 ]
 
@@ -299,6 +301,28 @@ def task_spans(k: Kernel, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]
 def pairs_task(k: Kernel, task: tuple) -> np.ndarray:
     """One cluster task of :meth:`Kernel.pairs`: ``task = (i, j, dtype)``."""
     return k.pairs(*task)
+
+
+def sample_pairs(n: int, seed: int, part: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Part ``part`` of a seeded sample of random pairs i != j of ``n`` rows: ``size`` pairs.
+
+    Each part has its own generator (seed and part), so a part is the same
+    pairs wherever it is drawn: here or on a worker.
+    """
+    rng = np.random.default_rng([seed, part])
+    i = rng.integers(0, n, size)
+    j = rng.integers(0, n - 1, size)
+    j += j >= i
+    return i, j
+
+
+def sample_task(k: Kernel, task: tuple) -> np.ndarray:
+    """One cluster task of a sample: ``task = (seed, part, size)``; the pairs' products in the work dtype.
+
+    The worker draws the pairs itself: nothing but three numbers travels to it.
+    """
+    i, j = sample_pairs(k.n, *task)
+    return k.pairs(i, j, k.dtype)
 
 
 def run_task(k: Kernel, task: tuple) -> Tally:

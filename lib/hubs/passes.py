@@ -32,10 +32,14 @@ from .blocks import (
     histogram_block,
     pairs_task,
     run_task,
+    sample_task,
     sure_block,
 )
 
 __all__ = ["Cancelled", "Progress", "Run", "solve"]
+
+#: Random pairs drawn at once by :meth:`Run.sample_products` (one task on a cluster).
+SAMPLE_PART = 1 << 18
 
 #: ``progress(done_blocks, total_blocks)``; returning False cancels the run.
 Progress = Callable[[int, int], "bool | None"]
@@ -78,35 +82,49 @@ class Run:
         self.err2 = 4 * eps + (self.d + 8) * 2.0**-53
         self.err = err32 + self.err2
         self.slack = 32 * eps
-        self._prepare()
         self._shared = None  # the kernel as sent to the cluster, once
+        self._prepare()
 
     def _prepare(self) -> None:
-        """Unit rows in the work dtype, float64 norms, and the Gram sums for the std."""
+        """Unit rows in the work dtype, float64 norms, and the Gram sums for the std.
+
+        On a cluster the unit rows start on their way to the workers as soon as they
+        are made, while this process sums the Gram matrix (the float64 unit rows are
+        made again from the norms for it: the same values, as in one loop).
+        """
         n, d = self.n, self.d
         self.u = np.empty((n, d), dtype=self.dtype)
         self.norms = np.empty(n, dtype=np.float64)
-        gram, total = np.zeros((d, d)), np.zeros(d)
-        diag_sum = diag_sq = 0.0
         buf = np.empty((min(self.block, n), d))
         for a in range(0, n, self.block):
             v = buf[: min(self.block, n - a)]
             np.copyto(v, self.v[a : a + len(v)])
-            norms = np.linalg.norm(v, axis=1)
+            norms = np.linalg.norm(v, axis=1)  # as lib.engine normalises: S(i, j) is the same number
             bad = ~np.isfinite(norms) | (norms == 0)
             if bad.any():
                 raise InputError(
                     f"{int(bad.sum())} vector(s) from row {a} on are zero or not finite; cosine is undefined for them"
                 )
-            unit = np.divide(v, norms[:, None], out=v)
             self.norms[a : a + len(v)] = norms
-            self.u[a : a + len(v)] = unit
+            self.u[a : a + len(v)] = np.divide(v, norms[:, None], out=v)
+        self.kernel = Kernel(self.u, self.block)
+        sending = None
+        if self.cluster is not None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="share")
+            sending = pool.submit(self.cluster.share, self.kernel)
+            pool.shutdown(wait=False)
+        gram, total = np.zeros((d, d)), np.zeros(d)
+        diag_sum = diag_sq = 0.0
+        for a in range(0, n, self.block):
+            unit = buf[: min(self.block, n - a)]
+            np.copyto(unit, self.v[a : a + len(unit)])
+            unit /= self.norms[a : a + len(unit), None]
             gram += unit.T @ unit
             total += unit.sum(axis=0)
             diag = np.einsum("ij,ij->i", unit, unit)
             diag_sum += float(diag.sum())
             diag_sq += float(diag @ diag)
-        self.kernel = Kernel(self.u, self.block)
+        self._sending = sending
         # Sums over i < j of (S - shift) and (S - shift)**2; a float64 run
         # takes them about the mean instead (no cancellation).
         self.shift = 0.0
@@ -114,6 +132,14 @@ class Run:
         self.upper_sq = (float(np.sum(gram * gram)) - diag_sq) / 2.0
         if self.dtype == np.float64:
             self._centred_sums(total / n)
+
+    @property
+    def shared(self):
+        """The kernel as sent to the cluster (sent once; waits for the send begun in :meth:`_prepare`)."""
+        if self._shared is None:
+            self._shared = self._sending.result() if self._sending is not None else self.cluster.share(self.kernel)
+            self._sending = None
+        return self._shared
 
     def _centred_sums(self, m: np.ndarray) -> None:
         """The pair sums about ``|m|**2`` for the mean unit row ``m``, from d x d sums of ``r = u - m``.
@@ -181,8 +207,6 @@ class Run:
 
     def _on_cluster(self, work: Callable, params) -> Tally:
         """As tasks on the cluster (runs of blocks of one block row), folded as they finish."""
-        if self._shared is None:
-            self._shared = self.cluster.share(self.kernel)
         size = self.cluster.task_size(len(self.pairs))
         tasks, blocks = [], []
         for a, b in self.pairs:
@@ -193,7 +217,7 @@ class Run:
         tasks.append((work, params, blocks))
         tally = Tally([(0, self.n)])
         t0 = time.perf_counter()
-        results = map_blocks(run_task, tasks, self._shared, scheduler=self.cluster)
+        results = map_blocks(run_task, tasks, self.shared, scheduler=self.cluster)
         try:
             for index, part in results:
                 tally.merge(part, index)
@@ -208,6 +232,23 @@ class Run:
         """Histogram bin of each value of flat ``x`` (as the block work computes them)."""
         return self.kernel.bins(x)
 
+    def sample_products(self, size: int, seed: int) -> np.ndarray:
+        """The work-dtype products of ``size`` seeded random pairs i != j (:func:`.blocks.sample_pairs`).
+
+        Drawn in parts of :data:`SAMPLE_PART` pairs; on the cluster each worker draws its parts itself.
+        """
+        parts = [(seed, part, min(SAMPLE_PART, size - start)) for part, start in enumerate(range(0, size, SAMPLE_PART))]
+        out = np.empty(size, dtype=self.dtype)
+        shared = self.kernel if self.cluster is None else self.shared
+        results = map_blocks(sample_task, parts, shared, scheduler=self.cluster)
+        try:
+            for part, values in results:
+                out[part * SAMPLE_PART : part * SAMPLE_PART + len(values)] = values
+                self.tick()
+        finally:
+            results.close()
+        return out
+
     def mid_pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """S_mid for global pairs: the rounded unit rows' products summed in float64."""
         return self.pair_products(i, j, np.float64)
@@ -219,13 +260,11 @@ class Run:
         """
         if self.cluster is None or len(i) <= 4 * REFINE_CHUNK:
             return self.kernel.pairs(i, j, dtype)
-        if self._shared is None:
-            self._shared = self.cluster.share(self.kernel)
         step = -(-len(i) // (2 * self.cluster.threads * REFINE_CHUNK)) * REFINE_CHUNK
         index = np.arange(0, len(i), step)
         tasks = [(i[c : c + step].astype(np.int32), j[c : c + step].astype(np.int32), dtype) for c in index]
         out = np.empty(len(i), dtype=dtype)
-        results = map_blocks(pairs_task, tasks, self._shared, scheduler=self.cluster)
+        results = map_blocks(pairs_task, tasks, self.shared, scheduler=self.cluster)
         try:
             for t, values in results:
                 out[index[t] : index[t] + len(values)] = values

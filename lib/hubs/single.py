@@ -53,15 +53,10 @@ def _sample_bracket(run: Run) -> tuple[int, int, float]:
     is known to within ``_BRACKET_Z`` standard errors. The bracket is only a
     guess; :func:`solve_single` checks it against exact counts.
     """
-    rng = np.random.default_rng(20261127)
-    n = run.n
     # More pairs for larger spaces: the bracket narrows as 1/sqrt(m), which
     # keeps the candidates it collects (and the memory they take) small.
-    m = int(_sample_size(n))
-    i = rng.integers(0, n, m)
-    j = rng.integers(0, n - 1, m)
-    j += j >= i
-    vals = run.pair_products(i, j, run.dtype)  # on a cluster, its workers share the work
+    m = int(_sample_size(run.n))
+    vals = run.sample_products(m, seed=20261127)  # on a cluster, its workers draw and multiply them
     delta = _BRACKET_Z * 0.5 / np.sqrt(m)
     lo_v, hi_v = np.quantile(vals, [max(0.5 - delta, 0.0), min(0.5 + delta, 1.0)])
     lo_bin = max(int(run.bins(np.array([lo_v], run.dtype))[0]), 1)

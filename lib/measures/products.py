@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
+from ..rowspace import row_coordinates
 from .definitions import MIN_WORDS_DEBIASED
 
 __all__ = ["GRAM_WORDS", "PRODUCT_MEASURES", "Products", "hsic_from_products"]
@@ -54,18 +55,6 @@ def hsic_from_products(fro2: np.ndarray, kl: np.ndarray, sk: float, sl: np.ndarr
     True
     """
     return (fro2 - kl + sk * sl / ((n - 1) * (n - 2)) - 2 * kl / (n - 2)) / (n * (n - 3))
-
-
-def _coordinates(x: np.ndarray) -> np.ndarray:
-    """Rows of ``x`` in an orthonormal basis of at most n dimensions (unchanged when d <= n)."""
-    n, d = x.shape
-    if d <= n:
-        return x
-    from scipy import linalg  # imported here: scipy.linalg costs ~0.2 s at start-up
-
-    with threadpool_limits(1, user_api="blas"):
-        u, s, _ = linalg.svd(x, full_matrices=False, check_finite=False)
-    return u * s
 
 
 def _nuclear(c: np.ndarray) -> np.ndarray:
@@ -93,7 +82,7 @@ class Products:
     def __init__(self, x: np.ndarray, y: np.ndarray, names: Sequence[str]):
         self.names = tuple(n for n in PRODUCT_MEASURES if n in names)
         self.n = n = x.shape[0]
-        self.a, self.b = _coordinates(x), _coordinates(y)
+        self.a, self.b = row_coordinates(x), row_coordinates(y)
         self.ac, self.bc = self.a - self.a.mean(axis=0), self.b - self.b.mean(axis=0)
         self.k, self.l = np.einsum("ij,ij->i", self.ac, self.ac), np.einsum("ij,ij->i", self.bc, self.bc)
         self.sk, self.sl = float(self.k.sum()), float(self.l.sum())

@@ -2,7 +2,7 @@
 
 Each map is the PCA of that space's unit rows: the rows centred, projected
 on their two leading principal directions (from the d x d covariance, so N
-may be large). A's axes get a fixed sign (the largest loading positive).
+may be large; with d > N, from the rows' span). A's axes get a fixed sign (the largest loading positive).
 B's map is then rotated (or reflected) onto A's by the 2 x 2 orthogonal
 Procrustes fit over all words, so that a word sits in comparable places on
 both maps; distances within each map are left as they are.
@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from ..analysis.knn import unit_rows
 from ..errors import InputError
+from ..rowspace import row_coordinates
 
 __all__ = ["pca_2d", "align_2d", "vocabulary_maps"]
 
@@ -32,12 +33,16 @@ def pca_2d(vectors: np.ndarray, *, unit: bool = False) -> np.ndarray:
     """(N, 2) float64 coordinates of the unit rows on their two leading principal directions.
 
     A picture, not a measure: the rows are centred and projected in float32
-    (``unit=True``: ``vectors`` are unit rows already).
+    (``unit=True``: ``vectors`` are unit rows already). With more dimensions
+    than rows the directions are found in the rows' span (N x N, not d x d);
+    the signs of the axes then follow the loadings in that span.
     """
     if vectors.ndim != 2 or len(vectors) < 2:
         raise InputError(f"need at least 2 vectors for a map, got shape {vectors.shape}")
     unit = np.array(vectors, dtype=np.float32) if unit else unit_rows(vectors, np.float32)[1]
     unit -= unit.mean(axis=0)
+    if unit.shape[1] > len(unit):  # more dimensions than words: the same map from an N x N problem
+        unit = row_coordinates(unit.astype(np.float64)).astype(np.float32)
     with threadpool_limits(1):  # a d x d decomposition: threads only fight (see lib.shifts.measures)
         values, directions = np.linalg.eigh(np.asarray(unit.T @ unit, dtype=np.float64))
     top = directions[:, np.argsort(values)[::-1][:2]]

@@ -25,11 +25,14 @@ Examples
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
-from ..analysis.knn import cosine64, unit_rows
+from ..analysis.knn import cosine64, unit_rows, usable_cpus
 from ..errors import InputError
+from ..rowspace import row_coordinates
 
 __all__ = [
     "local_shift",
@@ -65,7 +68,13 @@ def procrustes_rotation(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
 
 
 def procrustes_units(ua: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """:func:`procrustes_shift` of float64 unit rows (no copies of the rows are made)."""
+    """:func:`procrustes_shift` of float64 unit rows (no copies of the rows are made when d <= N).
+
+    With more dimensions than words the rows are taken in an orthonormal basis of their span
+    (:func:`lib.rowspace.row_coordinates`): the same fit and shifts from an N x N product, not a d x d one.
+    """
+    if max(ua.shape[1], ub.shape[1]) > len(ua):
+        ua, ub = row_coordinates(ua), row_coordinates(ub)
     q = procrustes_rotation(ua, ub)[: ua.shape[1], : ub.shape[1]]  # padded columns of A·Q meet zeros of B
     out = np.empty(len(ua))
     for c in range(0, len(ua), _CHUNK):
@@ -97,9 +106,9 @@ def union_neighbours(index_a: np.ndarray, index_b: np.ndarray) -> np.ndarray:
     return ~(index_b[:, :, None] == index_a[:, None, :]).any(axis=2)
 
 
-def _pair_cosines(unit: np.ndarray, index: np.ndarray) -> np.ndarray:
+def _pair_cosines(unit: np.ndarray, index: np.ndarray, mapper=None) -> np.ndarray:
     rows = np.repeat(np.arange(len(index)), index.shape[1])
-    return cosine64(unit, rows, index.reshape(-1)).reshape(index.shape)
+    return cosine64(unit, rows, index.reshape(-1), mapper=mapper).reshape(index.shape)
 
 
 def local_units(
@@ -114,10 +123,12 @@ def local_units(
     float64 cosines of each word to its own neighbours (``cosine_a[i, r]`` = cos_A(i, index_a[i, r]))."""
     extra = union_neighbours(index_a, index_b)
     # s_A and s_B over U_i: first the k of N_A(i), then the words of N_B(i) not in N_A(i) (zero elsewhere).
-    a_own = _pair_cosines(ua, index_a) if cosine_a is None else cosine_a
-    b_own = _pair_cosines(ub, index_b) if cosine_b is None else cosine_b
-    a_cross = np.where(extra, _pair_cosines(ua, index_b), 0.0)
-    b_cross = _pair_cosines(ub, index_a)
+    # The gathers run over the CPUs' threads (numpy releases the GIL in them); the sums are the same.
+    with ThreadPoolExecutor(usable_cpus(), thread_name_prefix="shifts") as pool:
+        a_own = _pair_cosines(ua, index_a, pool.map) if cosine_a is None else cosine_a
+        b_own = _pair_cosines(ub, index_b, pool.map) if cosine_b is None else cosine_b
+        a_cross = np.where(extra, _pair_cosines(ua, index_b, pool.map), 0.0)
+        b_cross = _pair_cosines(ub, index_a, pool.map)
     b_in_u = np.where(extra, b_own, 0.0)
     dot = np.einsum("ij,ij->i", a_own, b_cross) + np.einsum("ij,ij->i", a_cross, b_in_u)
     norm_a = np.sqrt(np.einsum("ij,ij->i", a_own, a_own) + np.einsum("ij,ij->i", a_cross, a_cross))

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import SourceError, SpecError
 from ._cache import Progress
-from ._vocab import Resolved, VocabSource
+from ._vocab import DerivedVocabSource, VocabSource
 from .base import Source
 from .spec import ParsedSpec, SourceKind, build_parsed, parse_spec, split_trailing_options
 
@@ -49,7 +49,7 @@ def default_top(dim: int) -> int:
     return max(1, int(dim / 100 + 0.5))
 
 
-class AbttSource(VocabSource):
+class AbttSource(DerivedVocabSource):
     """The rows of a :class:`VocabSource` with the mean and the top D principal directions removed."""
 
     def __init__(self, base: VocabSource, *, top: int | None = None, rows: int | None = None):
@@ -62,8 +62,8 @@ class AbttSource(VocabSource):
             raise SourceError(f"abtt: rows={rows:,} but {base.spec} has only {n:,} vocabulary rows")
         if rows <= top:
             raise SourceError(f"abtt: needs more than top={top} rows to estimate {top} direction(s), got {rows:,}")
-        self.base, self.top, self.fit_rows = base, top, rows
-        self.dim, self.n_rows = d, n
+        super().__init__(base)
+        self.top, self.fit_rows = top, rows
         self.spec = f"abtt:{base.spec},top={top},rows={rows}"
         self.name = f"{base.name}, all-but-the-top (D={top})"
         self._lock = threading.Lock()
@@ -83,20 +83,11 @@ class AbttSource(VocabSource):
                     self._fit = (mean, np.ascontiguousarray(vectors[:, ::-1][:, : self.top]))
         return self._fit
 
-    def resolve(self, word: str) -> Resolved | str:
-        return self.base.resolve(word)
-
-    def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
-        return self.base.vocab_units(limit)
-
     def rows(self, ids: np.ndarray) -> np.ndarray:
         mean, directions = self.fit
         x = np.asarray(self.base.rows(ids), dtype=np.float64) - mean
         x -= (x @ directions) @ directions.T
         return x.astype(np.float32)
-
-    def passage_units(self, text: str) -> list[str]:
-        return self.base.passage_units(text)
 
 
 def _parse(arg: str | None, allow_paths: bool) -> ParsedSpec:

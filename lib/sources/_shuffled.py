@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ._cache import Progress
-from ._vocab import Resolved, VocabSource
+from ._vocab import DerivedVocabSource, VocabSource
 from .base import Entry, Lookup, Source, finish_lookup
 from .spec import ParsedSpec, SourceKind, build_parsed, parse_spec
 
@@ -41,20 +41,16 @@ def split_seed(arg: str | None) -> tuple[str, int]:
     return arg, 0
 
 
-class ShuffledSource(VocabSource):
+class ShuffledSource(DerivedVocabSource):
     """The rows of a :class:`VocabSource` under a seeded permutation."""
 
     def __init__(self, base: VocabSource, seed: int = 0):
-        self.base, self.seed = base, int(seed)
-        self.dim = base.dim
+        super().__init__(base)
+        self.seed = int(seed)
         self.spec = f"shuffled:{base.spec},seed={self.seed}"
         self.name = f"{base.name}, shuffled (seed {self.seed})"
         self._lock = threading.Lock()
         self._perm: np.ndarray | None = None
-
-    @property
-    def n_rows(self) -> int:  # type: ignore[override]
-        return self.base.n_rows
 
     @property
     def permutation(self) -> np.ndarray:
@@ -67,17 +63,8 @@ class ShuffledSource(VocabSource):
                     self._perm = np.random.default_rng(self.seed).permutation(n).astype(dtype)
         return self._perm
 
-    def resolve(self, word: str) -> Resolved | str:
-        return self.base.resolve(word)
-
-    def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
-        return self.base.vocab_units(limit)
-
     def rows(self, ids: np.ndarray) -> np.ndarray:
         return self.base.rows(self.permutation[np.asarray(ids, dtype=np.int64)])
-
-    def passage_units(self, text: str) -> list[str]:
-        return self.base.passage_units(text)
 
 
 class ShuffledListSource(Source):

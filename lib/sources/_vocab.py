@@ -17,7 +17,7 @@ import numpy as np
 
 from .base import Entry, Lookup, Missing, Note, Source, finish_lookup, one_word_per_entry
 
-__all__ = ["Resolved", "VocabSource", "as_float32_rows", "case_variants"]
+__all__ = ["DerivedVocabSource", "Resolved", "VocabSource", "as_float32_rows", "case_variants"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +123,27 @@ class VocabSource(Source):
             raise InputError(f"vocabulary limit must be >= 0, got {limit}")
         units, ids = self.vocab_units(None if limit is None else int(limit))
         return units, self.rows(ids)
+
+
+class DerivedVocabSource(VocabSource):
+    """A :class:`VocabSource` whose rows are computed from another's: the same vocabulary and the same
+    resolution of words and passages; subclasses implement :meth:`rows` (the shuffled null model,
+    all-but-the-top).
+    """
+
+    def __init__(self, base: VocabSource):
+        self.base = base
+        self.dim = base.dim
+
+    @property
+    def n_rows(self) -> int:  # type: ignore[override]
+        return self.base.n_rows
+
+    def resolve(self, word: str) -> Resolved | str:
+        return self.base.resolve(word)
+
+    def vocab_units(self, limit: int | None) -> tuple[list[str], np.ndarray]:
+        return self.base.vocab_units(limit)
+
+    def passage_units(self, text: str) -> list[str]:
+        return self.base.passage_units(text)

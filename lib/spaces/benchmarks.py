@@ -29,7 +29,7 @@ float32; the two differ only where gensim's rounding decides a near tie.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,7 @@ import numpy as np
 from ..errors import InputError
 
 __all__ = [
+    "benchmark_words",
     "BENCHMARKS",
     "PAIR_FILES",
     "ANALOGY_FILE",
@@ -86,19 +87,32 @@ class BenchVocabulary:
     copied); an entry whose vector is zero gets cosine 0 with every other entry.
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray, restrict_vocab: int = RESTRICT_VOCAB):
+    def __init__(
+        self,
+        words: Sequence[str],
+        vectors: np.ndarray,
+        restrict_vocab: int = RESTRICT_VOCAB,
+        *,
+        only: Collection[str] | None = None,
+    ):
         n = min(len(words), int(restrict_vocab))
         if len(vectors) < n:
             raise InputError(f"benchmarks: {len(words)} words for {len(vectors)} vectors")
         self.words = words[:n] if len(words) > n else words
         self.vectors = vectors[:n]
+        #: The first entry of each upper-case form (with ``only``: of those forms alone, which is all the
+        #: benchmarks look up; an index of all 300,000 forms holds ~45 MB of strings for nothing).
         self.index: dict[str, int] = {}
         #: The entries of each upper-case form that has several (most forms have one).
         self.variants: dict[str, list[int]] = {}
+        wanted = None if only is None else frozenset(only)
         for i, w in enumerate(self.words):
-            first = self.index.setdefault(w.upper(), i)
+            upper = w.upper()
+            if wanted is not None and upper not in wanted:
+                continue
+            first = self.index.setdefault(upper, i)
             if first != i:
-                self.variants.setdefault(w.upper(), [first]).append(i)
+                self.variants.setdefault(upper, [first]).append(i)
         norms = np.concatenate(
             [np.linalg.norm(self.vectors[s : s + 65536], axis=1) for s in range(0, n, 65536)] or [np.zeros(0)]
         )
@@ -121,6 +135,18 @@ class BenchVocabulary:
     def unit32(self, start: int, stop: int) -> np.ndarray:
         """Float32 unit rows ``start:stop`` (the analogy products; a block at a time)."""
         return np.asarray(self.vectors[start:stop], dtype=np.float32) * self.inverse_norms[start:stop, None]
+
+
+def benchmark_words(names: Sequence[str]) -> frozenset[str]:
+    """Every (upper-cased) word the named benchmarks look up: the ``only`` of :class:`BenchVocabulary`."""
+    out: set[str] = set()
+    for name in check_benchmarks(list(names)):
+        path = benchmark_path(name)
+        if name in PAIR_FILES:
+            out.update(w for pair in read_pairs(path)[0] for w in pair)
+        else:
+            out.update(w for question in read_analogies(path).words for w in question)
+    return frozenset(out)
 
 
 def read_pairs(path: str | Path) -> tuple[list[tuple[str, str]], np.ndarray]:

@@ -30,6 +30,7 @@ from .benchmarks import (
     RESTRICT_VOCAB,
     BenchVocabulary,
     benchmark_path,
+    benchmark_words,
     check_benchmarks,
     evaluate_analogies,
     evaluate_pairs,
@@ -129,17 +130,20 @@ def space_card(
 
     top, ks, names = check_card_args(top, ks, benchmarks)
     t0 = time.perf_counter()
-    words, vectors = _vocabulary(source, max(top, RESTRICT_VOCAB if names else 0))
+    # Two phases, one after the other: the hubness rows first, then the benchmark vocabulary (the first
+    # 300,000 rows). The first N rows are read twice (a few MB) so the two never share memory.
+    words, head = _vocabulary(source, top)
     if len(words) < top:
         raise InputError(f"{source.spec} has {len(words):,} vocabulary entries, fewer than --top {top:,}")
     t1 = time.perf_counter()
-    head = vectors[:top]
     hub = hubness(head, words[:top], ks, progress=None if progress is None else lambda d, t: progress("hubness", d, t))
     shape = anisotropy(head)
+    del head
     t2 = time.perf_counter()
     scores: dict[str, dict] = {}
     if names:
-        vocab = BenchVocabulary(words, vectors)
+        bench_words, vectors = _vocabulary(source, RESTRICT_VOCAB)
+        vocab = BenchVocabulary(bench_words, vectors, only=benchmark_words(names))
         for name in names:
             path = benchmark_path(name)
             if name in PAIR_FILES:
