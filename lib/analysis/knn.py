@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 #: Rows per block: a 2048 x 2048 float32 block is 16 MB.
-DEFAULT_BLOCK = 2048
+DEFAULT_BLOCK = 1536
 #: Pairs summed in float64 at once in the final step, and per task.
 _CHUNK = 2048
 _PART = 16 * _CHUNK
@@ -112,7 +112,9 @@ class KnnResult:
 def unit_rows(vectors: np.ndarray, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Float64 norms and the unit rows in ``dtype``; raises InputError on a zero or non-finite row."""
     v = np.array(vectors, dtype=np.float64)  # a copy, divided in place (one N x d float64 array at a time)
-    norms = np.linalg.norm(v, axis=1)  # as lib.engine normalises: a cosine is the same number on every page
+    # As lib.engine normalises (a cosine is the same number on every page), a chunk of rows at a time:
+    # each row's norm is the same, without a fresh N x d temporary of squares (page faults).
+    norms = np.concatenate([np.linalg.norm(v[c : c + _CHUNK], axis=1) for c in range(0, len(v), _CHUNK)] or [[]])
     bad = ~np.isfinite(norms) | (norms == 0)
     if bad.any():
         raise InputError(f"{int(bad.sum())} vector(s) are zero or not finite; cosine is undefined for them")
@@ -137,12 +139,25 @@ def _exact_top(vectors, unit64, rows, cols, values, cuts, n: int, k: int, err: f
     rows, cols, values = rows[keep], cols[keep], values[keep]
     exact = cosine64(unit64, rows, cols, mapper=mapper)
     index, cosine, tied = settle(vectors, np.arange(n), rows, cols, exact, n, k, float64_error(unit64.shape[1]))
-    # Rows where float32 alone (by value, then index) would have chosen another set.
+    return index, np.clip(cosine, -1.0, 1.0), len(rows), len(rows) - n * k, _settled(rows, cols, values, index), tied
+
+
+def _settled(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, index: np.ndarray) -> int:
+    """Rows whose float32 top k (by value, then index) is another set than ``index``.
+
+    Only a row with more than k candidates can differ (with exactly k, both are all of them).
+    """
+    n, k = index.shape
+    counts = np.bincount(rows, minlength=n)
+    wide = counts > k
+    if not wide.any():
+        return 0
+    pick = wide[rows]
+    rows, cols, values = rows[pick], cols[pick], values[pick]
     order32 = np.lexsort((cols, -values, rows))
-    starts = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))[:-1]))
-    index32 = cols[order32[(starts[:, None] + np.arange(k)[None, :])]]
-    settled = int(np.count_nonzero((np.sort(index, axis=1) != np.sort(index32, axis=1)).any(axis=1)))
-    return index, np.clip(cosine, -1.0, 1.0), len(rows), len(rows) - n * k, settled, tied
+    starts = np.concatenate(([0], np.cumsum(counts[wide])[:-1]))
+    index32 = cols[order32[starts[:, None] + np.arange(k)[None, :]]]
+    return int(np.count_nonzero((np.sort(index[wide], axis=1) != np.sort(index32, axis=1)).any(axis=1)))
 
 
 def cosine64(unit64: np.ndarray, i: np.ndarray, j: np.ndarray, *, mapper: Mapper | None = None) -> np.ndarray:

@@ -152,8 +152,9 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
     index_b = dict(zip(units_b, ids_b.tolist(), strict=True))
     gone_b = _dropped_at_build(b)
     words: list[str] = []
-    rows_a: list[np.ndarray] = []
-    rows_b: list[np.ndarray] = []
+    # The rows go straight into arrays of the final width (trimmed at the end: a view, no copy).
+    rows_a = np.empty((top, a.dim), dtype=np.float32)
+    rows_b = np.empty((top, b.dim), dtype=np.float32)
     dropped: Counter = Counter()
     limit, done = max(2 * top, 1024), 0
     while len(words) < top:
@@ -174,6 +175,7 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
             vb = b.rows(np.array([p[1] for p in found], dtype=np.int64)) if found else np.zeros((0, b.dim))
             good_a, good_b, r = _good_rows(va), _good_rows(vb), 0
             kept: list[int] = []
+            start_row = len(words)
             for unit, status in zip(chunk, pairs, strict=True):
                 if len(words) == top:
                     break
@@ -186,12 +188,12 @@ def _shared_rows(a: VocabSource, b: VocabSource, top: int):
                     words.append(unit)
                     kept.append(r)
                 r += 1
-            rows_a.append(va[kept])  # whole blocks of rows: no per-word arrays
-            rows_b.append(vb[kept])
+            np.take(va, kept, axis=0, out=rows_a[start_row : len(words)])  # whole blocks: no per-word arrays
+            np.take(vb, kept, axis=0, out=rows_b[start_row : len(words)])
             if len(words) == top:
                 break
         done, limit = len(units), 4 * limit
-    return words, rows_a, rows_b, dropped
+    return words, rows_a[: len(words)], rows_b[: len(words)], dropped
 
 
 def _shared_by_lookup(a: Source, b: Source, top: int):
@@ -248,7 +250,7 @@ def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
         return SharedVocabulary(v.words, v.vectors_b, v.vectors_a, v.missing, dropped)
     if isinstance(a, VocabSource) and isinstance(b, VocabSource):
         words, rows_a, rows_b, dropped = _shared_rows(a, b, int(top))
-        stack = _concatenate
+        stack = _as_is
     else:
         words, rows_a, rows_b, dropped = _shared_by_lookup(a, b, int(top))
         stack = _stack
@@ -261,9 +263,8 @@ def _stack(rows: list[np.ndarray], dim: int) -> np.ndarray:
     return np.ascontiguousarray(np.array(rows, dtype=np.float32).reshape(len(rows), dim))
 
 
-def _concatenate(blocks: list[np.ndarray], dim: int) -> np.ndarray:
-    rows = np.concatenate(blocks, dtype=np.float32) if blocks else np.zeros((0, dim), np.float32)
-    return np.ascontiguousarray(rows.reshape(len(rows), dim))
+def _as_is(rows: np.ndarray, dim: int) -> np.ndarray:
+    return rows
 
 
 def shared_word_list(a: Source, b: Source, words: Sequence[str]) -> SharedVocabulary:
