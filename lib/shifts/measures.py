@@ -111,6 +111,14 @@ def _pair_cosines(unit: np.ndarray, index: np.ndarray, mapper=None) -> np.ndarra
     return cosine64(unit, rows, index.reshape(-1), mapper=mapper).reshape(index.shape)
 
 
+def _some_cosines(unit: np.ndarray, index: np.ndarray, where: np.ndarray, mapper) -> np.ndarray:
+    """cos(i, index[i, r]) where ``where[i, r]``, 0 elsewhere."""
+    out = np.zeros(index.shape)
+    rows, slots = np.nonzero(where)
+    out[rows, slots] = cosine64(unit, rows, index[rows, slots], mapper=mapper)
+    return out
+
+
 def local_units(
     ua: np.ndarray,
     ub: np.ndarray,
@@ -121,14 +129,19 @@ def local_units(
 ) -> np.ndarray:
     """:func:`local_shift` of float64 unit rows; ``cosine_a``/``cosine_b``, when given, are the known
     float64 cosines of each word to its own neighbours (``cosine_a[i, r]`` = cos_A(i, index_a[i, r]))."""
-    extra = union_neighbours(index_a, index_b)
+    if index_a.shape != index_b.shape:
+        raise InputError(f"neighbour tables differ in shape: {index_a.shape} and {index_b.shape}")
     # s_A and s_B over U_i: first the k of N_A(i), then the words of N_B(i) not in N_A(i) (zero elsewhere).
-    # The gathers run over the CPUs' threads (numpy releases the GIL in them); the sums are the same.
+    # Only cosines not known yet are summed: a neighbour in both lists has its B cosine in b_own. The
+    # gathers run over the CPUs' threads (numpy releases the GIL in them); the sums are the same.
+    shared = index_a[:, :, None] == index_b[:, None, :]  # shared[i, r, q]: A's r-th neighbour is B's q-th
+    in_b, extra = shared.any(axis=2), ~shared.any(axis=1)  # extra: B's neighbours not in N_A(i) (union_neighbours)
     with ThreadPoolExecutor(usable_cpus(), thread_name_prefix="shifts") as pool:
         a_own = _pair_cosines(ua, index_a, pool.map) if cosine_a is None else cosine_a
         b_own = _pair_cosines(ub, index_b, pool.map) if cosine_b is None else cosine_b
-        a_cross = np.where(extra, _pair_cosines(ua, index_b, pool.map), 0.0)
-        b_cross = _pair_cosines(ub, index_a, pool.map)
+        a_cross = _some_cosines(ua, index_b, extra, pool.map)
+        b_cross = _some_cosines(ub, index_a, ~in_b, pool.map)
+    b_cross[in_b] = np.take_along_axis(b_own, shared.argmax(axis=2), axis=1)[in_b]
     b_in_u = np.where(extra, b_own, 0.0)
     dot = np.einsum("ij,ij->i", a_own, b_cross) + np.einsum("ij,ij->i", a_cross, b_in_u)
     norm_a = np.sqrt(np.einsum("ij,ij->i", a_own, a_own) + np.einsum("ij,ij->i", a_cross, a_cross))
