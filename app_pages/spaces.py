@@ -29,10 +29,12 @@ cards = {s: card_or_none(s, top) for s in specs}
 costs, problems = card_costs([s for s, c in cards.items() if c is None], top)
 if costs:
     total = sum(plan.cost.seconds for plan in costs.values())
-    run = total <= AUTO_SECONDS or st.button(f"Compute {len(costs)} card(s) (about {total:.0f} s)", type="primary")
+    slot = st.empty()  # the button goes once its cards are computed
+    run = total <= AUTO_SECONDS or slot.button(f"Compute {len(costs)} card(s) (about {total:.0f} s)", type="primary")
     if run:
         problems |= compute_cards(costs, top)
         cards = {s: card_or_none(s, top) for s in specs}
+        slot.empty()
 columns = st.columns(min(len(specs), 3))
 for i, spec in enumerate(specs):
     with columns[i % len(columns)]:
