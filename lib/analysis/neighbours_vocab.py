@@ -250,21 +250,16 @@ def shared_vocabulary(a: Source, b: Source, top: int) -> SharedVocabulary:
         return SharedVocabulary(v.words, v.vectors_b, v.vectors_a, v.missing, dropped)
     if isinstance(a, VocabSource) and isinstance(b, VocabSource):
         words, rows_a, rows_b, dropped = _shared_rows(a, b, int(top))
-        stack = _as_is
     else:
-        words, rows_a, rows_b, dropped = _shared_by_lookup(a, b, int(top))
-        stack = _stack
+        words, found_a, found_b, dropped = _shared_by_lookup(a, b, int(top))
+        rows_a, rows_b = _stack(found_a, a.dim), _stack(found_b, b.dim)
     if len(words) < 2:
         raise InputError(f"{a.spec} and {b.spec} share {len(words)} word(s); need at least 2")
-    return SharedVocabulary(tuple(words), stack(rows_a, a.dim), stack(rows_b, b.dim), (), dict(dropped))
+    return SharedVocabulary(tuple(words), rows_a, rows_b, (), dict(dropped))
 
 
 def _stack(rows: list[np.ndarray], dim: int) -> np.ndarray:
     return np.ascontiguousarray(np.array(rows, dtype=np.float32).reshape(len(rows), dim))
-
-
-def _as_is(rows: np.ndarray, dim: int) -> np.ndarray:
-    return rows
 
 
 def shared_word_list(a: Source, b: Source, words: Sequence[str]) -> SharedVocabulary:

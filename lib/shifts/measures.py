@@ -99,11 +99,16 @@ def procrustes_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return procrustes_units(unit_rows(a)[1], unit_rows(b)[1])
 
 
-def union_neighbours(index_a: np.ndarray, index_b: np.ndarray) -> np.ndarray:
-    """Mask of the columns of ``index_b`` that are not in the same row of ``index_a`` (U_i = N_A(i) + those)."""
+def _shared(index_a: np.ndarray, index_b: np.ndarray) -> np.ndarray:
+    """``shared[i, r, q]``: word i's r-th neighbour in A is its q-th in B."""
     if index_a.shape != index_b.shape:
         raise InputError(f"neighbour tables differ in shape: {index_a.shape} and {index_b.shape}")
-    return ~(index_b[:, :, None] == index_a[:, None, :]).any(axis=2)
+    return index_a[:, :, None] == index_b[:, None, :]
+
+
+def union_neighbours(index_a: np.ndarray, index_b: np.ndarray) -> np.ndarray:
+    """Mask of the columns of ``index_b`` that are not in the same row of ``index_a`` (U_i = N_A(i) + those)."""
+    return ~_shared(index_a, index_b).any(axis=1)
 
 
 def _pair_cosines(unit: np.ndarray, index: np.ndarray, mapper=None) -> np.ndarray:
@@ -129,12 +134,10 @@ def local_units(
 ) -> np.ndarray:
     """:func:`local_shift` of float64 unit rows; ``cosine_a``/``cosine_b``, when given, are the known
     float64 cosines of each word to its own neighbours (``cosine_a[i, r]`` = cos_A(i, index_a[i, r]))."""
-    if index_a.shape != index_b.shape:
-        raise InputError(f"neighbour tables differ in shape: {index_a.shape} and {index_b.shape}")
     # s_A and s_B over U_i: first the k of N_A(i), then the words of N_B(i) not in N_A(i) (zero elsewhere).
     # Only cosines not known yet are summed: a neighbour in both lists has its B cosine in b_own. The
     # gathers run over the CPUs' threads (numpy releases the GIL in them); the sums are the same.
-    shared = index_a[:, :, None] == index_b[:, None, :]  # shared[i, r, q]: A's r-th neighbour is B's q-th
+    shared = _shared(index_a, index_b)
     in_b, extra = shared.any(axis=2), ~shared.any(axis=1)  # extra: B's neighbours not in N_A(i) (union_neighbours)
     with ThreadPoolExecutor(usable_cpus(), thread_name_prefix="shifts") as pool:
         a_own = _pair_cosines(ua, index_a, pool.map) if cosine_a is None else cosine_a

@@ -323,15 +323,22 @@ def test_a_300_word_list_and_narrow_rings_keep_their_text(app):
     page.close()
 
 
-def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
+def _upload_word_file(app, size: tuple[int, int], path):
+    """Open the app at ``size``, choose "Upload .txt/.csv" and give it ``path``: (page, console errors)."""
     base, browser = app
-    page, errors = _open(browser, (1500, 1000))
+    page, errors = _open(browser, size)
     page.goto(base + "/", wait_until="domcontentloaded")
     _settle(page, 6)
     page.get_by_text("Upload .txt/.csv").click()
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(path))
+    return page, errors
+
+
+def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
+    base, browser = app
     words = tmp_path / "mine.csv"
     words.write_text("animal,cat\nanimal,dog\nanimal,horse\nvehicle,car\nvehicle,bus\nvehicle,train\n")
-    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(words))
+    page, errors = _upload_word_file(app, (1500, 1000), words)
     page.wait_for_function("() => location.search.includes('categories=')", timeout=60_000)
     _settle(page, 2)
     link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text().strip()
@@ -348,14 +355,9 @@ def test_a_shared_link_of_an_uploaded_csv_keeps_its_categories(app, tmp_path):
 
 
 def test_a_vectors_file_uploaded_as_a_word_list_is_refused_with_a_pointer(app, tmp_path):
-    base, browser = app
-    page, _ = _open(browser, (1280, 800))
-    page.goto(base + "/", wait_until="domcontentloaded")
-    _settle(page, 6)
-    page.get_by_text("Upload .txt/.csv").click()
     vectors = tmp_path / "vectors.txt"
     vectors.write_text("3 4\ncat 0.1 0.2 0.3 0.4\ndog 12 8 1.2328 0.5\nbus 1 2 3 4\n")
-    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(vectors))
+    page, _ = _upload_word_file(app, (1280, 800), vectors)
     page.get_by_text("looks like a vectors file").first.wait_for(timeout=60_000)
     assert page.get_by_text("upload vectors").count()
     assert _ring_nodes(page, "1.2328").count() == 0  # its numbers never become nodes
